@@ -1,0 +1,96 @@
+"""JOIN4ATMP expert platform: the app factory."""
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+from . import config as default_config
+from .core.db import configure_sqlite, resolve_database_url
+from .extensions import babel, csrf, db, login_manager, mail, migrate
+
+ROOT = Path(__file__).resolve().parents[2]   # the repository: platform/join4atmp/__init__.py
+
+
+def create_app(test_config=None):
+    """Build the app: defaults, then instance/config.py, then JOIN4ATMP_* variables, then test_config."""
+    instance_path = Path((test_config or {}).get("INSTANCE_PATH") or os.environ.get("JOIN4ATMP_INSTANCE_PATH")
+                         or ROOT / "instance").resolve()
+    app = Flask(__name__, instance_path=str(instance_path), instance_relative_config=True,
+                template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
+    app.config.from_object(default_config)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("JOIN4ATMP")
+    if os.environ.get("DATABASE_URL"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+    if test_config:
+        app.config.update(test_config)
+    instance_path.mkdir(parents=True, exist_ok=True)
+    app.config["SQLALCHEMY_DATABASE_URI"] = resolve_database_url(app.config["SQLALCHEMY_DATABASE_URI"], instance_path)
+    app.config.setdefault("MAIL_SUPPRESS_SEND", False)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(instance_path)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_cli(app)
+    from .core.errors import register_error_handlers
+    from .core.security import register_security_headers
+    from .core.templating import register_template_helpers
+    register_error_handlers(app)
+    register_security_headers(app)
+    register_template_helpers(app)
+    if app.config.get("PROXY_FIX"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+    return app
+
+
+def _instance_secret(instance_path: Path) -> str:
+    """A random secret kept in instance/secret_key (0600), created on first start."""
+    path = instance_path / "secret_key"
+    if not path.exists():
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass   # another process created it first
+        else:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def _init_extensions(app):
+    from .core import i18n
+    from . import models  # noqa: F401 - every model registered before migrations compare
+
+    db.init_app(app)
+    with app.app_context():
+        configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    mail.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone,
+                   default_translation_directories=str(Path(__file__).parent / "translations"))
+    login_manager.init_app(app)
+    from .accounts import auth  # noqa: F401 - user and request loaders
+
+
+def _register_blueprints(app):
+    from .accounts.routes import bp as accounts_bp
+    from .admin.routes import bp as admin_bp
+    from .api.routes import bp as api_bp
+    from .core.routes import bp as main_bp
+    from .profiles.routes import bp as profiles_bp
+
+    for blueprint in (main_bp, accounts_bp, profiles_bp, admin_bp, api_bp):
+        app.register_blueprint(blueprint)
+
+
+def _register_cli(app):
+    from .accounts.cli import users_cli
+    from .demo.cli import demo_cli
+    from .notifications.cli import mail_cli
+
+    for group in (users_cli, demo_cli, mail_cli):
+        app.cli.add_command(group)

@@ -1,0 +1,157 @@
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from ..core.errors import DomainError
+from ..core.views import client_ip, render_form, safe_next, show_domain_error
+from . import services
+from .forms import (ApiTokenForm, ChangePasswordForm, LoginForm, PostForm, RegisterForm,
+                    ResetPasswordForm, ResetRequestForm)
+
+bp = Blueprint("accounts", __name__)
+
+CHECK_EMAIL = "accounts/check_email.html"
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("profiles.edit"))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            services.register(form.email.data, form.password.data, form.role.data, form.display_name.data,
+                              client_ip(), locale=session.get("lang"))
+        except DomainError as error:
+            return render_form("accounts/register.html", form, error)
+        return render_template(CHECK_EMAIL, email=form.email.data, purpose="register")
+    return render_form("accounts/register.html", form)
+
+
+@bp.route("/confirm/<token>")
+def confirm_email(token):
+    try:
+        services.confirm_email(token)
+    except DomainError as error:
+        return render_template("accounts/link_invalid.html", message=error.message), 400
+    flash(_("Thank you, your email address is confirmed. You can log in now."), "success")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.post("/confirm/resend")
+@login_required
+def resend_confirmation():
+    if PostForm().validate_on_submit():
+        services.resend_confirmation(current_user)
+        flash(_("We sent you a new confirmation link."), "success")
+    return redirect(url_for("accounts.account"))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    target = safe_next(request.args.get("next"), url_for("main.index"))
+    if current_user.is_authenticated:
+        return redirect(target)
+    form = LoginForm()
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(form.email.data, form.password.data, client_ip())
+        except DomainError as error:
+            return render_form("accounts/login.html", form, error)
+        session.clear()   # a fresh session at login
+        login_user(user)
+        if user.locale:
+            session["lang"] = user.locale
+        return redirect(target)
+    return render_form("accounts/login.html", form)
+
+
+@bp.post("/logout")
+def logout():
+    if PostForm().validate_on_submit():
+        logout_user()
+        session.clear()
+        flash(_("You are logged out."), "success")
+    return redirect(url_for("main.index"))
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+def reset_request():
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        try:
+            services.request_password_reset(form.email.data, client_ip())
+        except DomainError as error:
+            return render_form("accounts/reset_request.html", form, error)
+        return render_template(CHECK_EMAIL, email=form.email.data, purpose="reset")
+    return render_form("accounts/reset_request.html", form)
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset_password(token):
+    try:
+        services.user_for_reset_token(token)
+    except DomainError as error:
+        return render_template("accounts/link_invalid.html", message=error.message), 400
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.reset_password(token, form.password.data)
+        except DomainError as error:
+            return render_form("accounts/reset_password.html", form, error)
+        logout_user()
+        flash(_("Your password has been changed. Please log in."), "success")
+        return redirect(url_for("accounts.login"))
+    return render_form("accounts/reset_password.html", form)
+
+
+@bp.route("/account")
+@login_required
+def account():
+    return _account_page()
+
+
+def _account_page(password_form=None, token_form=None, new_token=None, error=None, status=200):
+    password_form = password_form or ChangePasswordForm(formdata=None)
+    token_form = token_form or ApiTokenForm(formdata=None)
+    page = render_template("accounts/account.html", password_form=password_form, token_form=token_form,
+                           post_form=PostForm(), new_token=new_token, tokens=current_user.api_tokens)
+    return page, status
+
+
+@bp.post("/account/password")
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(current_user, form.current_password.data, form.new_password.data)
+        except DomainError as error:
+            show_domain_error(form, error)
+            return _account_page(password_form=form, status=400)
+        login_user(current_user._get_current_object())   # keep this session; every other one has ended
+        flash(_("Your password has been changed. Other sessions have been signed out."), "success")
+        return redirect(url_for("accounts.account"))
+    return _account_page(password_form=form, status=400)
+
+
+@bp.post("/account/tokens")
+@login_required
+def create_token():
+    form = ApiTokenForm()
+    if form.validate_on_submit():
+        token, plain = services.create_api_token(current_user, form.name.data)
+        return _account_page(new_token=(token, plain))
+    return _account_page(token_form=form, status=400)
+
+
+@bp.post("/account/tokens/<int:token_id>/revoke")
+@login_required
+def revoke_token(token_id):
+    if PostForm().validate_on_submit():
+        try:
+            services.revoke_api_token(current_user, token_id)
+        except DomainError:
+            abort(404)
+        flash(_("The token has been revoked."), "success")
+    return redirect(url_for("accounts.account"))

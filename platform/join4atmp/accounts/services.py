@@ -1,0 +1,235 @@
+"""Account rules: registration, confirmation, login, passwords, API tokens, admin actions.
+
+Services validate, change models, commit and then send signals; they raise ``DomainError``
+(with the form field it belongs to) for a view to show. Messages that could reveal whether an
+email address is registered are identical either way.
+"""
+import hashlib
+import secrets
+
+from flask import current_app, url_for
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from ..core.errors import DomainError, RateLimited
+from ..core.ratelimit import clear_hits, is_limited, record_hit
+from ..core.signals import user_active_changed, user_verified_changed
+from ..core.time import utcnow
+from ..extensions import db
+from ..notifications.services import queue_email
+from ..profiles.models import ExpertProfile
+from . import links
+from .models import ApiToken, Role, User
+from .passwords import hash_password, needs_rehash, verify_password
+
+INVALID_LOGIN = _l("Email or password is not correct.")
+TOKEN_PREFIX = "j4a_"
+
+
+def normalise_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))
+
+
+def check_password_rules(password: str, field="password"):
+    minimum = current_app.config["PASSWORD_MIN_LENGTH"]
+    if len(password) < minimum:
+        raise DomainError(_l("Use at least %(n)d characters.", n=minimum), field)
+    if len(password) > 1024:
+        raise DomainError(_l("That password is too long."), field)
+
+
+def create_user(email, password, role, *, display_name="", confirmed=False, verified=False, locale=None):
+    """Create a user and an empty profile; the caller commits. Raises if the email is taken."""
+    email = normalise_email(email)
+    if find_user_by_email(email):
+        raise DomainError(_l("An account with this email already exists."), "email")
+    check_password_rules(password)
+    now = utcnow()
+    user = User(email=email, password_hash=hash_password(password), role=Role(role), locale=locale,
+                email_confirmed_at=now if confirmed else None, verified_at=now if verified else None)
+    user.profile = ExpertProfile(display_name=display_name.strip())
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def register(email, password, role, display_name, ip, locale=None):
+    """Sign up. The outcome the person sees is the same whether or not the email was free:
+    a new account gets a confirmation link, an existing one a note that someone tried again."""
+    if is_limited(f"register:ip:{ip}", current_app.config["REGISTER_LIMIT_PER_IP"]):
+        raise RateLimited(_l("Too many sign-ups from your network. Please try again later."))
+    if Role(role) not in Role.registrable():
+        raise DomainError(_l("Choose one of the roles offered."), "role")
+    check_password_rules(password)
+    record_hit(f"register:ip:{ip}", current_app.config["REGISTER_LIMIT_PER_IP"])
+    existing = find_user_by_email(email)
+    if existing:
+        queue_email(existing.email, _l("Someone tried to register with your email address"),
+                    "already_registered", locale=existing.locale, user=existing,
+                    login_url=_external("accounts.login"), reset_url=_external("accounts.reset_request"))
+        db.session.commit()
+        return None
+    user = create_user(email, password, role, display_name=display_name, locale=locale)
+    _queue_confirmation(user)
+    db.session.commit()
+    return user
+
+
+def _external(endpoint, **values):
+    return url_for(endpoint, _external=True, **values)
+
+
+def _queue_confirmation(user):
+    queue_email(user.email, _l("Confirm your email address"), "confirm_email", locale=user.locale, user=user,
+                confirm_url=_external("accounts.confirm_email", token=links.make_confirm_token(user)))
+
+
+def resend_confirmation(user):
+    if user.is_confirmed:
+        return
+    _queue_confirmation(user)
+    db.session.commit()
+
+
+def confirm_email(token) -> User:
+    max_age = int(current_app.config["EMAIL_CONFIRM_MAX_AGE"].total_seconds())
+    payload = links.read_confirm_token(token, max_age)
+    user = db.session.get(User, payload["uid"]) if payload else None
+    if user is None or user.email != payload.get("email"):
+        raise DomainError(_l("This confirmation link is invalid or has expired."))
+    if not user.is_confirmed:
+        user.email_confirmed_at = utcnow()
+        db.session.commit()
+    return user
+
+
+def authenticate(email, password, ip) -> User:
+    """Check credentials under per-account and per-IP limits on failed attempts."""
+    config = current_app.config
+    account_key, ip_key = f"login:acct:{normalise_email(email)}", f"login:ip:{ip}"
+    if is_limited(account_key, config["LOGIN_LIMIT_PER_ACCOUNT"]) or is_limited(ip_key, config["LOGIN_LIMIT_PER_IP"]):
+        raise RateLimited(_l("Too many failed attempts. Please wait a few minutes and try again."))
+    user = find_user_by_email(email)
+    if not verify_password(user.password_hash if user else None, password):
+        record_hit(account_key, config["LOGIN_LIMIT_PER_ACCOUNT"])
+        record_hit(ip_key, config["LOGIN_LIMIT_PER_IP"])
+        db.session.commit()
+        raise DomainError(INVALID_LOGIN)
+    if not user.is_active:
+        raise DomainError(_l("This account has been deactivated. Please contact the platform team."))
+    if not user.is_confirmed:
+        raise DomainError(_l("Please confirm your email address first: use the link we sent you."))
+    clear_hits(account_key)
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.last_login_at = utcnow()
+    db.session.commit()
+    return user
+
+
+def change_password(user, current_password, new_password):
+    if not verify_password(user.password_hash, current_password):
+        raise DomainError(_l("Your current password is not correct."), "current_password")
+    check_password_rules(new_password, "new_password")
+    _set_password(user, new_password)
+    db.session.commit()
+
+
+def _set_password(user, password):
+    user.password_hash = hash_password(password)
+    user.session_version += 1   # ends every other session of this user
+
+
+def request_password_reset(email, ip):
+    """Send a reset link if the account exists; the caller shows the same message either way."""
+    config = current_app.config
+    account_key, ip_key = f"reset:acct:{normalise_email(email)}", f"reset:ip:{ip}"
+    if is_limited(ip_key, config["RESET_LIMIT_PER_IP"]):
+        raise RateLimited(_l("Too many requests. Please try again later."))
+    record_hit(ip_key, config["RESET_LIMIT_PER_IP"])
+    user = find_user_by_email(email)
+    if user and user.is_active and not is_limited(account_key, config["RESET_LIMIT_PER_ACCOUNT"]):
+        record_hit(account_key, config["RESET_LIMIT_PER_ACCOUNT"])
+        queue_email(user.email, _l("Reset your password"), "reset_password", locale=user.locale, user=user,
+                    reset_url=_external("accounts.reset_password", token=links.make_reset_token(user)))
+    db.session.commit()
+
+
+def user_for_reset_token(token) -> User:
+    max_age = int(current_app.config["PASSWORD_RESET_MAX_AGE"].total_seconds())
+    payload = links.read_reset_token(token, max_age)
+    user = db.session.get(User, payload["uid"]) if payload else None
+    if user is None or not user.is_active or not links.reset_token_matches(payload, user):
+        raise DomainError(_l("This reset link is invalid, expired or already used."))
+    return user
+
+
+def reset_password(token, new_password) -> User:
+    user = user_for_reset_token(token)
+    check_password_rules(new_password)
+    _set_password(user, new_password)
+    if not user.is_confirmed:
+        user.email_confirmed_at = utcnow()   # the link proved the address
+    clear_hits(f"login:acct:{user.email}")
+    db.session.commit()
+    return user
+
+
+# --- API tokens ---------------------------------------------------------------------------
+
+def _token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_api_token(user, name) -> tuple[ApiToken, str]:
+    """Create a token; the plain value is returned once and never stored."""
+    name = (name or "").strip()
+    if not name:
+        raise DomainError(_l("Give the token a name."), "name")
+    plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(user=user, name=name[:80], token_hash=_token_digest(plain), prefix=plain[:10])
+    db.session.add(token)
+    db.session.commit()
+    return token, plain
+
+
+def revoke_api_token(user, token_id):
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user_id != user.id:
+        raise DomainError(_l("No such token."))
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        db.session.commit()
+
+
+def user_for_api_token(plain) -> User | None:
+    if not plain or not plain.startswith(TOKEN_PREFIX):
+        return None
+    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_digest(plain)))
+    if token is None or token.revoked_at is not None or not token.user.is_active:
+        return None
+    token.last_used_at = utcnow()
+    db.session.commit()
+    return token.user
+
+
+# --- Admin actions ------------------------------------------------------------------------
+
+def set_verified(user, verified: bool):
+    user.verified_at = utcnow() if verified else None
+    db.session.commit()
+    user_verified_changed.send(user, verified=verified)
+
+
+def set_active(user, active: bool, by):
+    if user.id == by.id and not active:
+        raise DomainError(_l("You cannot deactivate your own account."))
+    user.is_active_account = active
+    if not active:
+        user.session_version += 1
+    db.session.commit()
+    user_active_changed.send(user, active=active)

@@ -1,0 +1,91 @@
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import func, or_, select
+
+from flask_login import current_user
+
+from ..accounts import services as accounts
+from ..accounts.forms import PostForm
+from ..accounts.models import Role, User
+from ..core.access import admin_required
+from ..core.errors import DomainError
+from ..core.views import get_or_404
+from ..extensions import db
+from ..notifications.models import OutboxMessage
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.route("/")
+@admin_required
+def index():
+    return redirect(url_for("admin.users"))
+
+
+@bp.route("/users")
+@admin_required
+def users():
+    query = select(User).order_by(User.created_at.desc(), User.id.desc())
+    role, q, pending = request.args.get("role", ""), request.args.get("q", "").strip(), request.args.get("pending")
+    if role in {r.value for r in Role}:
+        query = query.where(User.role == Role(role))
+    if q:
+        query = query.where(or_(func.lower(User.email).contains(q.lower(), autoescape=True)))
+    if pending:
+        query = query.where(User.verified_at.is_(None), User.role != Role.ADMIN)
+    page = db.paginate(query, per_page=50, error_out=False)
+    return render_template("admin/users.html", page=page, roles=list(Role), role=role, q=q, pending=pending,
+                           post_form=PostForm(), args={k: v for k, v in request.args.items() if k != "page"})
+
+
+def _user_action(user_id, action, message):
+    if not PostForm().validate_on_submit():
+        abort(400)
+    user = get_or_404(User, user_id)
+    try:
+        action(user)
+    except DomainError as error:
+        flash(str(error.message), "error")
+    else:
+        flash(message, "success")
+    return redirect(request.referrer if request.referrer and request.referrer.startswith(request.host_url)
+                    else url_for("admin.users"))
+
+
+@bp.post("/users/<int:user_id>/verify")
+@admin_required
+def verify(user_id):
+    return _user_action(user_id, lambda u: accounts.set_verified(u, True), _("The expert is now verified."))
+
+
+@bp.post("/users/<int:user_id>/unverify")
+@admin_required
+def unverify(user_id):
+    return _user_action(user_id, lambda u: accounts.set_verified(u, False), _("Verification removed."))
+
+
+@bp.post("/users/<int:user_id>/deactivate")
+@admin_required
+def deactivate(user_id):
+    return _user_action(user_id, lambda u: accounts.set_active(u, False, current_user),
+                        _("The account is deactivated."))
+
+
+@bp.post("/users/<int:user_id>/activate")
+@admin_required
+def activate(user_id):
+    return _user_action(user_id, lambda u: accounts.set_active(u, True, current_user),
+                        _("The account is active again."))
+
+
+@bp.route("/outbox")
+@admin_required
+def outbox():
+    page = db.paginate(select(OutboxMessage).order_by(OutboxMessage.id.desc()), per_page=50, error_out=False)
+    return render_template("admin/outbox.html", page=page, smtp=bool(current_app.config.get("MAIL_SERVER")))
+
+
+@bp.route("/outbox/<int:message_id>")
+@admin_required
+def outbox_message(message_id):
+    return render_template("admin/outbox_message.html", message=get_or_404(OutboxMessage, message_id))

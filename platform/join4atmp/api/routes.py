@@ -1,0 +1,83 @@
+"""JSON API, version 1. Authenticated by a session cookie or ``Authorization: Bearer <token>``."""
+from flask import Blueprint, abort, current_app, jsonify, request
+from flask_login import current_user
+from flask_wtf.csrf import validate_csrf
+from wtforms import ValidationError
+
+from ..core.views import get_or_404
+from ..extensions import csrf, db
+from ..profiles import services as profiles
+from ..profiles import taxonomy
+from ..profiles.models import ExpertProfile
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)   # bearer-token clients have no CSRF token; cookie clients are checked below
+
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+@bp.before_request
+def _check_csrf_for_cookie_sessions():
+    if request.method in SAFE_METHODS or request.headers.get("Authorization", "").startswith("Bearer "):
+        return
+    try:
+        validate_csrf(request.headers.get("X-CSRFToken"))
+    except ValidationError:
+        abort(400, "A cookie-authenticated request must send the X-CSRFToken header.")
+
+
+def _int_arg(name, default, lowest, highest):
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        abort(400, f"'{name}' must be a whole number.")
+    if not lowest <= value <= highest:
+        abort(400, f"'{name}' must be between {lowest} and {highest}.")
+    return value
+
+
+def _choice_arg(name, allowed):
+    value = request.args.get(name) or None
+    if value is not None and value not in allowed:
+        abort(400, f"Unknown {name} '{value}'.")
+    return value
+
+
+@bp.get("/experts")
+def experts():
+    """Listed experts, filtered by role, country, topic, language and q; paginated."""
+    filters = {
+        "role": _choice_arg("role", {"regulator", "developer", "clinician", "patient_org"}),
+        "country": _choice_arg("country", set(taxonomy.COUNTRY_CODES) | {taxonomy.OTHER_COUNTRY}),
+        "topic": _choice_arg("topic", taxonomy.TOPICS),
+        "language": _choice_arg("language", set(taxonomy.LANGUAGE_CODES)),
+        "q": (request.args.get("q") or "")[:200] or None,
+    }
+    config = current_app.config
+    per_page = _int_arg("per_page", config["API_PAGE_SIZE"], 1, config["API_MAX_PAGE_SIZE"])
+    page_number = _int_arg("page", 1, 1, 1_000_000)
+    page = db.paginate(profiles.directory_query(**filters), page=page_number, per_page=per_page,
+                       error_out=False, count=True)
+    return jsonify(
+        items=[profiles.public_profile(p) for p in page.items],
+        page=page.page, per_page=page.per_page, total=page.total, pages=page.pages,
+    )
+
+
+@bp.get("/experts/<int:profile_id>")
+def expert(profile_id):
+    profile = get_or_404(ExpertProfile, profile_id)
+    if not profiles.is_listed(profile):
+        abort(404)
+    return jsonify(profiles.public_profile(profile))
+
+
+@bp.get("/me")
+def me():
+    if not current_user.is_authenticated:
+        abort(401)
+    return jsonify(id=current_user.id, email=current_user.email, role=current_user.role.value,
+                   verified=current_user.is_verified, profile_id=current_user.profile.id)

