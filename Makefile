@@ -11,7 +11,7 @@ export FLASK_APP := join4atmp
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install run test bench translations clean
+.PHONY: install run test bench translations messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,7 +23,7 @@ $(STAMP): $(BIN)/python requirements.txt pyproject.toml
 	touch $@
 
 translations: $(STAMP)
-	$(BIN)/pybabel compile --statistics -f -d platform/join4atmp/translations
+	$(BIN)/pybabel compile -f -d platform/join4atmp/translations
 
 install: $(STAMP) translations
 
@@ -37,3 +37,10 @@ test: install
 
 clean:
 	rm -rf $(VENV) build platform/*.egg-info
+
+# After adding or changing UI strings: refresh the catalogue, translate the new entries, commit the .po.
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o platform/join4atmp/translations/messages.pot \
+		--no-location --sort-output --project JOIN4ATMP platform templates
+	$(BIN)/pybabel update -i platform/join4atmp/translations/messages.pot -d platform/join4atmp/translations \
+		--no-fuzzy-matching

@@ -1,0 +1,99 @@
+"""Admin pages: who may see them, verification, deactivation, the outbox."""
+import pytest
+
+from conftest import login, make_user
+from join4atmp.extensions import db
+
+ADMIN_PAGES = ["/admin/", "/admin/users", "/admin/outbox", "/admin/outbox/1"]
+ADMIN_ACTIONS = ["verify", "unverify", "deactivate", "activate"]
+
+
+@pytest.fixture
+def people(app):
+    admin = make_user("root@platform.example", role="admin")
+    member = make_user("member@uni.example")
+    target = make_user("target@uni.example", role="regulator")
+    from join4atmp.notifications.services import queue_email
+    with app.test_request_context():
+        queue_email("x@y.example", "Hello", "already_registered", login_url="l", reset_url="r")
+    db.session.commit()
+    return admin, member, target
+
+
+@pytest.mark.parametrize("path", ADMIN_PAGES)
+def test_admin_pages_require_an_admin(app, people, path):
+    anonymous = app.test_client()
+    assert anonymous.get(path).status_code == 302
+    member = app.test_client()
+    login(member, "member@uni.example")
+    assert member.get(path).status_code == 403
+    admin = app.test_client()
+    login(admin, "root@platform.example")
+    assert admin.get(path, follow_redirects=True).status_code == 200
+
+
+@pytest.mark.parametrize("action", ADMIN_ACTIONS)
+def test_admin_actions_require_an_admin(app, people, action):
+    _, _, target = people
+    member = app.test_client()
+    login(member, "member@uni.example")
+    assert member.post(f"/admin/users/{target.id}/{action}").status_code == 403
+    assert app.test_client().post(f"/admin/users/{target.id}/{action}").status_code == 302
+    db.session.refresh(target)
+    assert target.is_active and not target.is_verified
+
+
+def test_verifying_a_regulator_lists_them(app, people):
+    _, _, target = people
+    admin = app.test_client()
+    login(admin, "root@platform.example")
+    assert admin.get("/api/v1/experts?role=regulator").json["total"] == 0
+    assert admin.post(f"/admin/users/{target.id}/verify").status_code == 302
+    assert admin.get("/api/v1/experts?role=regulator").json["total"] == 1
+    page = admin.get(f"/experts/{target.profile.id}").data
+    assert b"Verified" in page
+    admin.post(f"/admin/users/{target.id}/unverify")
+    assert admin.get("/api/v1/experts?role=regulator").json["total"] == 0
+
+
+def test_deactivation_ends_sessions_and_unlists(app, people):
+    _, member, _ = people
+    member_client = app.test_client()
+    login(member_client, "member@uni.example")
+    admin = app.test_client()
+    login(admin, "root@platform.example")
+    assert admin.post(f"/admin/users/{member.id}/deactivate").status_code == 302
+    assert member_client.get("/account").status_code == 302
+    assert admin.get(f"/api/v1/experts/{member.profile.id}").status_code == 404
+    admin.post(f"/admin/users/{member.id}/activate")
+    assert admin.get(f"/api/v1/experts/{member.profile.id}").status_code == 200
+
+
+def test_an_admin_cannot_deactivate_themselves(app, people):
+    admin_user, _, _ = people
+    admin = app.test_client()
+    login(admin, "root@platform.example")
+    page = admin.post(f"/admin/users/{admin_user.id}/deactivate", follow_redirects=True)
+    assert b"cannot deactivate your own account" in page.data
+    db.session.refresh(admin_user)
+    assert admin_user.is_active
+
+
+def test_admin_user_list_filters(app, people):
+    admin = app.test_client()
+    login(admin, "root@platform.example")
+    page = admin.get("/admin/users?pending=1").data.decode()
+    assert "target@uni.example" in page and "root@platform.example" not in page
+    assert "member@uni.example" not in admin.get("/admin/users?role=regulator").data.decode()
+    assert admin.get("/admin/users/999/verify").status_code == 405
+    assert admin.post("/admin/users/999/verify").status_code == 404
+
+
+def test_outbox_page_shows_messages(app, people):
+    admin = app.test_client()
+    login(admin, "root@platform.example")
+    listing = admin.get("/admin/outbox").data.decode()
+    assert "x@y.example" in listing and "Hello" in listing
+    message = admin.get("/admin/outbox/1").data.decode()
+    assert "You already have an account" in message
+    assert admin.get("/admin/outbox/999").status_code == 404
