@@ -42,14 +42,18 @@ def check_password_rules(password: str, field="password"):
         raise DomainError(_l("That password is too long."), field)
 
 
-def create_user(email, password, role, *, display_name="", confirmed=False, verified=False, locale=None):
-    """Create a user and an empty profile; the caller commits. Raises if the email is taken."""
+def create_user(email, password, role, *, display_name="", confirmed=False, verified=False, locale=None,
+                password_hash=None):
+    """Create a user and an empty profile; the caller commits. Raises if the email is taken.
+
+    ``password_hash`` (an Argon2 hash of ``password``) saves hashing again when many accounts
+    share one password, as the demo accounts do."""
     email = normalise_email(email)
     if find_user_by_email(email):
         raise DomainError(_l("An account with this email already exists."), "email")
     check_password_rules(password)
     now = utcnow()
-    user = User(email=email, password_hash=hash_password(password), role=Role(role), locale=locale,
+    user = User(email=email, password_hash=password_hash or hash_password(password), role=Role(role), locale=locale,
                 email_confirmed_at=now if confirmed else None, verified_at=now if verified else None)
     user.profile = ExpertProfile(display_name=display_name.strip())
     db.session.add(user)

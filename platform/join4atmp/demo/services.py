@@ -5,6 +5,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from ..accounts.models import User
+from ..accounts.passwords import hash_password
 from ..accounts.services import create_user, find_user_by_email
 from ..core.time import utcnow
 from ..extensions import db
@@ -22,14 +23,16 @@ def load_demo(password: str, progress=None) -> tuple[int, int]:
     """Create the demo admin and experts that do not exist yet. Returns (created, skipped)."""
     experts = json.loads(DATA_FILE.read_text(encoding="utf-8"))["experts"]
     created = skipped = 0
+    shared_hash = hash_password(password)
     if not find_user_by_email(ADMIN_EMAIL):
-        create_user(ADMIN_EMAIL, password, "admin", display_name="Platform team", confirmed=True, verified=True)
+        create_user(ADMIN_EMAIL, password, "admin", display_name="Platform team", confirmed=True, verified=True,
+                    password_hash=shared_hash)
         created += 1
     for entry in experts:
         if find_user_by_email(entry["email"]):
             skipped += 1
         else:
-            _create_expert(entry, password)
+            _create_expert(entry, password, shared_hash)
             created += 1
         if progress:
             progress(1)
@@ -37,9 +40,9 @@ def load_demo(password: str, progress=None) -> tuple[int, int]:
     return created, skipped
 
 
-def _create_expert(entry, password):
+def _create_expert(entry, password, password_hash):
     user = create_user(entry["email"], password, entry["role"], display_name=entry["display_name"],
-                       confirmed=True, verified=entry.get("verified", False))
+                       confirmed=True, verified=entry.get("verified", False), password_hash=password_hash)
     profile = user.profile
     for field in ("organisation", "country", "expertise", "authority", "specialty", "hospital",
                   "organisation_type", "development_stage", "disease_areas", "members_represented",
