@@ -30,10 +30,15 @@ install: $(STAMP) translations
 run: install
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo load --if-empty
+	$(BIN)/flask matching reindex --if-needed
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Matching quality on ../shared/data/expert-finding and speed; writes bench/results/latest.md
+bench: install
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) build platform/*.egg-info

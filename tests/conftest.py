@@ -158,3 +158,12 @@ def live_server(tmp_path):
     yield app
     server.shutdown()
     thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def model():
+    """The bundled sentence model, loaded once for the whole session (every app shares it)."""
+    from join4atmp.search.encoder import Encoder
+    encoder = Encoder()
+    encoder.model   # load now, once
+    return encoder

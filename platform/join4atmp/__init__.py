@@ -40,6 +40,8 @@ def create_app(test_config=None):
     register_error_handlers(app)
     register_security_headers(app)
     register_template_helpers(app)
+    from .matching import listeners
+    listeners.connect()
     if app.config.get("PROXY_FIX"):
         from werkzeug.middleware.proxy_fix import ProxyFix
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
@@ -81,16 +83,19 @@ def _register_blueprints(app):
     from .admin.routes import bp as admin_bp
     from .api.routes import bp as api_bp
     from .core.routes import bp as main_bp
+    from .matching.routes import bp as matching_bp
     from .profiles.routes import bp as profiles_bp
+    from .questions.routes import bp as questions_bp
 
-    for blueprint in (main_bp, accounts_bp, profiles_bp, admin_bp, api_bp):
+    for blueprint in (main_bp, accounts_bp, profiles_bp, matching_bp, questions_bp, admin_bp, api_bp):
         app.register_blueprint(blueprint)
 
 
 def _register_cli(app):
     from .accounts.cli import users_cli
     from .demo.cli import demo_cli
+    from .matching.cli import matching_cli
     from .notifications.cli import mail_cli
 
-    for group in (users_cli, demo_cli, mail_cli):
+    for group in (users_cli, demo_cli, mail_cli, matching_cli):
         app.cli.add_command(group)

@@ -72,3 +72,13 @@ EMBEDDING_MODEL = None
 
 # Demo data
 DEMO_PASSWORD = "join4atmp-demo"
+
+# Matching
+# Expert score from passage scores; "top5-sum" was chosen by measurement (docs/matching-aggregation-study.md).
+MATCHING_AGGREGATION = "top5-sum"
+MATCHING_SEARCH_DEPTH = 1000          # passages read per search (deeper when many candidates are ruled out)
+MATCHING_PREFERENCE_BOOST = 0.05      # score lift for a preferred country, and for a preferred language
+MATCHING_NEAR_EQUAL = 0.02            # scores within 2% count as equal: the less loaded expert goes first
+MATCHING_INDEX_ON_CHANGE = True       # re-embed a profile right after it changes
+MATCH_REQUEST_DAYS = 7                # an expert's time to accept or decline
+MAX_REQUESTS_PER_QUESTION = 5

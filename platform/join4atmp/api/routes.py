@@ -20,6 +20,10 @@ SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 def _check_csrf_for_cookie_sessions():
     if request.method in SAFE_METHODS or request.headers.get("Authorization", "").startswith("Bearer "):
         return
+    if not current_user.is_authenticated:
+        abort(401)
+    if not current_app.config.get("WTF_CSRF_ENABLED", True):
+        return
     try:
         validate_csrf(request.headers.get("X-CSRFToken"))
     except ValidationError:
@@ -81,3 +85,59 @@ def me():
         abort(401)
     return jsonify(id=current_user.id, email=current_user.email, role=current_user.role.value,
                    verified=current_user.is_verified, profile_id=current_user.profile.id)
+
+
+def _json_body() -> dict:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        abort(400, "Send a JSON object.")
+    return body
+
+
+def _string_list(body, name, allowed=None, limit=20):
+    value = body.get(name) or []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value) or len(value) > limit:
+        abort(400, f"'{name}' must be a list of at most {limit} strings.")
+    if allowed is not None and any(v not in allowed for v in value):
+        abort(400, f"'{name}' holds an unknown value.")
+    return value
+
+
+@bp.post("/match")
+def match():
+    """Rank experts for a question text: the same code path as the ask page."""
+    from ..matching.services import MatchQuery, find_experts
+    if not current_user.is_authenticated:
+        abort(401)
+    body = _json_body()
+    text = body.get("text")
+    if not isinstance(text, str) or not 3 <= len(text.strip()) <= 20000:
+        abort(400, "'text' must be a string of 3 to 20000 characters.")
+    k = body.get("k", 5)
+    if not isinstance(k, int) or isinstance(k, bool) or not 1 <= k <= 50:
+        abort(400, "'k' must be a whole number from 1 to 50.")
+    choices = {"role": {"regulator", "developer", "clinician", "patient_org"},
+               "country": set(taxonomy.COUNTRY_CODES) | {taxonomy.OTHER_COUNTRY},
+               "language": set(taxonomy.LANGUAGE_CODES)}
+    filters = {}
+    for name, allowed in choices.items():
+        value = body.get(name)
+        if value is not None and value not in allowed:
+            abort(400, f"Unknown {name} '{value}'.")
+        filters[name] = value
+    for flag in ("verified_only", "balanced"):
+        if not isinstance(body.get(flag, False), bool):
+            abort(400, f"'{flag}' must be true or false.")
+    query = MatchQuery(
+        text=text.strip(), k=k, **filters, verified_only=body.get("verified_only", False),
+        balanced=body.get("balanced", False),
+        preferred_countries=_string_list(body, "preferred_countries", choices["country"]),
+        preferred_languages=_string_list(body, "preferred_languages", choices["language"]),
+        exclude_organisations=_string_list(body, "exclude_organisations"),
+    )
+    matches = find_experts(query, current_user._get_current_object())
+    return jsonify(items=[{
+        "expert": profiles.public_profile(m.profile), "score": round(m.score, 6),
+        "open_requests": m.open_requests, "max_open_requests": m.profile.max_open_requests,
+        "evidence": m.evidence,
+    } for m in matches])

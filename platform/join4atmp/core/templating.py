@@ -3,6 +3,7 @@ from flask import current_app, request
 from flask_babel import get_locale, lazy_gettext as _l
 
 from ..profiles import taxonomy
+from .markdown import render_markdown
 
 ROLE_LABELS = {
     "developer": _l("Developer"),
@@ -18,6 +19,7 @@ def role_label(role):
 
 
 def register_template_helpers(app):
+    app.jinja_env.filters["markdown"] = render_markdown
     # Globals reach imported macros too; they do not depend on the request.
     app.jinja_env.globals.update(
         role_label=role_label,

@@ -18,6 +18,11 @@ def load(if_empty):
     with tqdm(desc="Demo experts", unit="expert", disable=None) as bar:
         created, skipped = services.load_demo(current_app.config["DEMO_PASSWORD"], progress=bar.update)
     click.echo(f"{created} accounts created, {skipped} already present.")
+    if created:
+        from ..matching.indexing import reindex_all
+        with tqdm(desc="Embedding evidence", unit="passage", disable=None) as bar:
+            passages = reindex_all(progress=bar.update)
+        click.echo(f"{passages} evidence passages indexed for matching.")
     click.echo(f"Demo logins (password: {current_app.config['DEMO_PASSWORD']}):")
     for login in services.demo_logins():
         click.echo(f"  {login['role']:<12} {login['email']}")

@@ -20,6 +20,7 @@ ROLE_FIELDS = {
     Role.ADMIN: (),
 }
 ALL_ROLE_FIELDS = {field for fields in ROLE_FIELDS.values() for field in fields}
+TEXT_FIELDS = {"display_name", "organisation", "expertise"}
 COMMON_FIELDS = ("display_name", "organisation", "country", "expertise", "accepting_requests",
                  "max_open_requests", "is_listed")
 
@@ -49,7 +50,9 @@ def update_profile(profile: ExpertProfile, data: dict):
     for field in COMMON_FIELDS:
         if field in data:
             value = data[field]
-            setattr(profile, field, value.strip() if isinstance(value, str) else value)
+            if field in TEXT_FIELDS:
+                value = (value or "").strip()
+            setattr(profile, field, value)
     for field in ROLE_FIELDS[profile.user.role]:
         value = data.get(field)
         setattr(profile, field, (value.strip() or None) if isinstance(value, str) else value)

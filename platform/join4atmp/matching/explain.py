@@ -1,0 +1,60 @@
+"""Why an expert was proposed: the one to three sentences of their evidence closest to the question."""
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from ..extensions import db
+from ..profiles.models import Publication
+from ..search.passages import split_sentences
+from .indexing import encoder, live_index
+from .models import EvidencePassage
+
+SOURCE_LABELS = {"statement": _l("Profile"), "publication": _l("Publication"), "answer": _l("Answer on the platform")}
+
+
+def explain_matches(matches, vector, passages_per_expert=1, max_sentences=3):
+    """Fill ``match.evidence`` for each match: [{source, title, segments: [{text, match}]}]."""
+    index = live_index().current()
+    best = {m.profile.id: index.passages_of(m.profile.id, vector, passages_per_expert) for m in matches}
+    ids = [pid for pairs in best.values() for pid, _ in pairs]
+    rows = {row.id: row for row in db.session.scalars(select(EvidencePassage).where(EvidencePassage.id.in_(ids)))}
+    sentences = {pid: split_sentences(rows[pid].text) for pid in ids if pid in rows}
+    flat = [s for pid in ids if pid in sentences for s in sentences[pid]]
+    similarity = iter((encoder().encode(flat) @ vector).tolist()) if flat else iter(())
+    scored = {pid: [(s, next(similarity)) for s in sentences[pid]] for pid in ids if pid in sentences}
+    titles = _publication_titles(rows.values())
+    for match in matches:
+        match.evidence = _evidence(best[match.profile.id], rows, scored, titles, max_sentences)
+
+
+def _evidence(pairs, rows, scored, titles, max_sentences):
+    candidates = [(score, pid, i) for pid, _ in pairs if pid in scored for i, (_, score) in enumerate(scored[pid])]
+    if not candidates:
+        return []
+    top = sorted(candidates, reverse=True)
+    cutoff = top[0][0] * 0.85       # sentences about as close as the best one
+    marked = {(pid, i) for score, pid, i in top[:max_sentences] if score >= cutoff}
+    evidence = []
+    for pid, _ in pairs:
+        if pid not in scored or not any(p == pid for p, _ in marked):
+            continue
+        row = rows[pid]
+        evidence.append({
+            "source": row.source,
+            "label": str(SOURCE_LABELS.get(row.source, row.source)),
+            "title": titles.get(row.source_id) if row.source == "publication" else None,
+            "segments": [{"text": text, "match": (pid, i) in marked} for i, (text, _) in enumerate(scored[pid])],
+        })
+    return evidence
+
+
+def _publication_titles(rows):
+    ids = {row.source_id for row in rows if row.source == "publication" and row.source_id}
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(Publication.id, Publication.title).where(Publication.id.in_(ids))).all())
+
+
+def marked_sentences(evidence) -> list[str]:
+    return [s["text"] for item in evidence for s in item["segments"] if s["match"]]
+
+

@@ -1,0 +1,68 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from ..core.forms import as_choices
+from ..profiles import taxonomy
+from ..profiles.forms import CheckboxList
+
+ROLE_FILTER = [("", _l("Any role")), ("regulator", _l("Regulators")), ("developer", _l("Developers")),
+               ("clinician", _l("Clinicians")), ("patient_org", _l("Patient organisations"))]
+
+
+class AskForm(FlaskForm):
+    title = StringField(_l("Your question in one line"), validators=[DataRequired(), Length(min=10, max=200)])
+    body = TextAreaField(_l("Details"), validators=[Optional(), Length(max=20000)],
+                         description=_l("Context that helps an expert: product type, development stage, what you "
+                                        "have already tried. Markdown is allowed."))
+    topics = CheckboxList(_l("Topics"), validators=[Optional()])
+    visibility = RadioField(_l("Who may read it"), default="public", choices=as_choices([
+        ("public", _l("Public: anyone can read the question and its answers")),
+        ("confidential", _l("Confidential: only me, the experts who accept it, and moderators"))]),
+        validators=[DataRequired()])
+    preferred_countries = CheckboxList(_l("Preferred countries of the experts"), validators=[Optional()])
+    preferred_languages = CheckboxList(_l("Preferred languages"), validators=[Optional()])
+    exclude_organisations = TextAreaField(_l("Organisations to exclude"), validators=[Optional(), Length(max=2000)],
+                                          description=_l("One per line, for example competitors. Their staff and "
+                                                         "anyone who declared an interest in them are not proposed."))
+    role = SelectField(_l("Only this role"), validators=[Optional()], choices=as_choices(ROLE_FILTER))
+    country = SelectField(_l("Only this country"), validators=[Optional()])
+    language = SelectField(_l("Only experts who speak"), validators=[Optional()])
+    verified_only = BooleanField(_l("Only verified experts"))
+    balanced = BooleanField(_l("Balanced panel: include a regulator, a clinician and a patient organisation when available"))
+    submit = SubmitField(_l("Find experts"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.topics.choices = as_choices(taxonomy.topic_choices())
+        self.preferred_countries.choices = as_choices(taxonomy.country_choices())
+        self.preferred_languages.choices = as_choices(taxonomy.language_choices())
+        self.country.choices = as_choices([("", _l("Any country"))] + taxonomy.country_choices())
+        self.language.choices = as_choices([("", _l("Any language"))] + taxonomy.language_choices())
+
+    def preferences(self) -> dict:
+        return {
+            "preferred_countries": self.preferred_countries.data or [],
+            "preferred_languages": self.preferred_languages.data or [],
+            "exclude_organisations": [line.strip() for line in (self.exclude_organisations.data or "").splitlines()
+                                      if line.strip()][:20],
+            "role": self.role.data or None, "country": self.country.data or None,
+            "language": self.language.data or None, "verified_only": bool(self.verified_only.data),
+            "balanced": bool(self.balanced.data),
+        }
+
+
+class SendRequestsForm(FlaskForm):
+    experts = CheckboxList(_l("Send the question to"), coerce=int, validators=[DataRequired(
+        message=_l("Choose at least one expert."))])
+    submit = SubmitField(_l("Send requests"))
+
+
+class DeclineForm(FlaskForm):
+    reason = TextAreaField(_l("Reason (optional, shown to the asker)"), validators=[Optional(), Length(max=2000)])
+    submit = SubmitField(_l("Decline"))
+
+
+class AcceptForm(FlaskForm):
+    submit = SubmitField(_l("Accept"))

@@ -1,0 +1,203 @@
+"""Keeping the experts' evidence passages, their vectors and each process's FAISS index up to date.
+
+The database is the source of truth: ``EvidencePassage`` rows hold the vectors and ``IndexChange``
+rows version them. Each process keeps a ``PassageIndex`` in memory; before every search it compares
+its version with the database and applies the profiles changed since (or rebuilds), so several
+workers stay consistent. The index file in ``instance/index/`` is only a cache for a quick start.
+"""
+import threading
+from pathlib import Path
+
+import numpy as np
+from flask import current_app
+from flask_babel import force_locale
+from sqlalchemy import delete, func, select
+
+from ..extensions import db
+from ..profiles import taxonomy
+from ..profiles.models import ExpertProfile
+from ..search.encoder import Encoder
+from ..search.index import PassageIndex
+from ..search.passages import split_passages
+from .models import EvidencePassage, IndexChange
+
+_EXTENSION = "join4atmp.matching"
+
+
+def encoder() -> Encoder:
+    state = current_app.extensions.setdefault(_EXTENSION, {})
+    if "encoder" not in state:
+        state["encoder"] = Encoder(current_app.config.get("EMBEDDING_MODEL"))
+    return state["encoder"]
+
+
+def evidence_documents(profile: ExpertProfile) -> list[tuple[str, int | None, str]]:
+    """The documents that describe an expert: (source, source id, text)."""
+    documents = []
+    with force_locale("en"):   # one language for what is embedded, whatever the editor's language
+        topics = ", ".join(str(taxonomy.TOPICS[s]) for s in profile.topics if s in taxonomy.TOPICS)
+    role_facts = [profile.organisation, profile.authority, profile.specialty, profile.hospital, profile.disease_areas]
+    statement = " ".join(part for part in [profile.expertise.strip(), f"Topics: {topics}." if topics else "",
+                                           ". ".join(f for f in role_facts if f)] if part)
+    if profile.expertise.strip():
+        documents.append(("statement", None, statement))
+    for publication in profile.publications:
+        documents.append(("publication", publication.id, ". ".join(
+            part.strip() for part in (publication.title, publication.abstract) if part and part.strip())))
+    documents.extend(("answer", answer_id, text) for answer_id, text in accepted_answers(profile))
+    return [doc for doc in documents if doc[2].strip()]
+
+
+def accepted_answers(profile):
+    """(answer id, text) of the expert's accepted answers, which count as evidence."""
+    from ..questions.models import Answer, Question, Visibility
+    rows = db.session.execute(
+        select(Answer.id, Question.title, Answer.body).join(Question)
+        .where(Answer.author_id == profile.user_id, Answer.is_accepted.is_(True),
+               Question.visibility == Visibility.PUBLIC)
+    ).all()
+    return [(answer_id, f"{title}. {body}") for answer_id, title, body in rows]
+
+
+def _passages_for(profiles):
+    rows = []
+    for profile in profiles:
+        for source, source_id, text in evidence_documents(profile):
+            for position, passage in enumerate(split_passages(text)):
+                rows.append(EvidencePassage(profile_id=profile.id, source=source, source_id=source_id,
+                                            position=position, text=passage))
+    return rows
+
+
+def _embed(rows, progress=None, batch=256):
+    model = encoder()
+    for start in range(0, len(rows), batch):
+        chunk = rows[start:start + batch]
+        vectors = model.encode([row.text for row in chunk])
+        for row, vector in zip(chunk, vectors):
+            row.model, row.vector = model.name, vector.tobytes()
+        if progress:
+            progress(len(chunk))
+
+
+def reindex_profiles(profile_ids):
+    """Re-embed the evidence of these profiles and log the change (one commit)."""
+    profile_ids = sorted(set(profile_ids))
+    if not profile_ids:
+        return
+    db.session.execute(delete(EvidencePassage).where(EvidencePassage.profile_id.in_(profile_ids)))
+    profiles = db.session.scalars(select(ExpertProfile).where(ExpertProfile.id.in_(profile_ids))).all()
+    rows = _passages_for(profiles)
+    _embed(rows)
+    db.session.add_all(rows)
+    db.session.add_all(IndexChange(profile_id=pid) for pid in profile_ids)
+    db.session.commit()
+
+
+def reindex_all(progress=None, batch_profiles=200) -> int:
+    """Re-embed every profile's evidence. Returns the number of passages. ``progress(n)`` is called as
+    passages are encoded; ``progress.total`` is set first when the callable has that attribute."""
+    db.session.execute(delete(EvidencePassage))
+    ids = db.session.scalars(select(ExpertProfile.id).order_by(ExpertProfile.id)).all()
+    total = 0
+    for start in range(0, len(ids), batch_profiles):
+        profiles = db.session.scalars(select(ExpertProfile).where(
+            ExpertProfile.id.in_(ids[start:start + batch_profiles]))).all()
+        rows = _passages_for(profiles)
+        _embed(rows, progress)
+        db.session.add_all(rows)
+        db.session.flush()
+        for row in rows:            # vectors are not needed in this session any more
+            db.session.expunge(row)
+        total += len(rows)
+    db.session.add(IndexChange(profile_id=None))
+    db.session.commit()
+    live_index().save_cache()
+    return total
+
+
+def profiles_needing_index() -> list[int]:
+    """Profiles with evidence but no passages from the configured model."""
+    current = select(EvidencePassage.profile_id).where(EvidencePassage.model == encoder().name)
+    return db.session.scalars(select(ExpertProfile.id).where(
+        ExpertProfile.expertise != "", ExpertProfile.id.not_in(current))).all()
+
+
+def index_version() -> int:
+    return db.session.scalar(select(func.max(IndexChange.id))) or 0
+
+
+def _stamp(version: int) -> str:
+    """Fingerprint of a version: a cache written for another database does not match it."""
+    created = db.session.scalar(select(IndexChange.created_at).where(IndexChange.id == version))
+    return f"{version}:{created.isoformat() if created else ''}"
+
+
+class LiveIndex:
+    """This process's copy of the passage index, brought up to date before each use."""
+
+    def __init__(self, cache_path: Path):
+        self.cache_path = cache_path
+        self.index = None
+        self.lock = threading.Lock()
+
+    def current(self) -> PassageIndex:
+        version = index_version()
+        with self.lock:
+            if self.index is None:
+                self.index = PassageIndex.load(self.cache_path)
+                if self.index is not None and (self.index.dimension != encoder().dimension
+                                               or self.index.stamp != _stamp(self.index.version)):
+                    self.index = None
+            if self.index is None or self.index.version > version:
+                self._rebuild(version)
+            elif self.index.version < version:
+                self._catch_up(version)
+            return self.index
+
+    def _catch_up(self, version):
+        changed = db.session.scalars(select(IndexChange.profile_id).where(
+            IndexChange.id > self.index.version, IndexChange.id <= version)).all()
+        if None in changed or len(set(changed)) > 500:
+            return self._rebuild(version)
+        for profile_id in set(changed):
+            self.index.remove_owner(profile_id)
+        self._add(select(EvidencePassage).where(EvidencePassage.profile_id.in_(set(changed))))
+        self.index.version, self.index.stamp = version, _stamp(version)
+
+    def _rebuild(self, version):
+        self.index = PassageIndex(encoder().dimension)
+        self._add(select(EvidencePassage))
+        self.index.version, self.index.stamp = version, _stamp(version)
+        self._save()
+
+    def _add(self, query):
+        name = encoder().name
+        rows = db.session.execute(query.where(EvidencePassage.model == name).with_only_columns(
+            EvidencePassage.id, EvidencePassage.profile_id, EvidencePassage.source, EvidencePassage.source_id,
+            EvidencePassage.vector)).all()
+        if not rows:
+            return
+        documents = [EvidencePassage(profile_id=r.profile_id, source=r.source, source_id=r.source_id).document_key
+                     for r in rows]
+        vectors = np.frombuffer(b"".join(r.vector for r in rows), dtype=np.float32)
+        self.index.add([r.id for r in rows], [r.profile_id for r in rows], documents, vectors)
+
+    def _save(self):
+        try:
+            self.index.save(self.cache_path)
+        except OSError as error:   # a cache: failing to write it is not fatal
+            current_app.logger.warning("Could not write the index cache %s: %s", self.cache_path, error)
+
+    def save_cache(self):
+        """Rebuild from the database and write the cache (after a full reindex)."""
+        with self.lock:
+            self._rebuild(index_version())
+
+
+def live_index() -> LiveIndex:
+    state = current_app.extensions.setdefault(_EXTENSION, {})
+    if "index" not in state:
+        path = Path(current_app.instance_path) / "index" / f"passages-{encoder().name}"
+        state["index"] = LiveIndex(path)
+    return state["index"]

@@ -1,0 +1,79 @@
+"""Matching state: evidence passages with their vectors, the index change log, and match requests."""
+import enum
+
+from ..core.time import utcnow
+from ..extensions import db
+
+
+class EvidencePassage(db.Model):
+    """A passage of an expert's evidence (profile statement, publication, accepted answer) and its
+    vector. The database holds the vectors, so any process can build its FAISS index from here."""
+
+    __tablename__ = "evidence_passage"
+
+    id = db.Column(db.Integer, primary_key=True)
+    profile_id = db.Column(db.Integer, db.ForeignKey("expert_profile.id", ondelete="CASCADE"), nullable=False,
+                           index=True)
+    source = db.Column(db.String(20), nullable=False)        # statement, publication, answer
+    source_id = db.Column(db.Integer)                        # publication or answer id
+    position = db.Column(db.Integer, nullable=False, default=0)
+    text = db.Column(db.Text, nullable=False)
+    model = db.Column(db.String(200), nullable=False)
+    vector = db.Column(db.LargeBinary, nullable=False)       # float32, L2-normalised
+
+    @property
+    def document_key(self) -> int:
+        """Passages of one document share this number (aggregation counts a document once)."""
+        kinds = {"statement": 0, "publication": 1, "answer": 2}
+        return (self.profile_id * 4 + kinds.get(self.source, 3)) * 10_000_000 + (self.source_id or 0)
+
+
+class IndexChange(db.Model):
+    """Append-only log: each row is one profile whose passages changed (none: everything was rebuilt).
+    The largest id is the index version; a process whose copy is older applies the rows after it."""
+
+    __tablename__ = "index_change"
+
+    id = db.Column(db.Integer, primary_key=True)
+    profile_id = db.Column(db.Integer)        # no foreign key: the log outlives deleted profiles
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+
+class RequestStatus(str, enum.Enum):
+    INVITED = "invited"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    EXPIRED = "expired"
+    ANSWERED = "answered"
+
+    @classmethod
+    def open(cls):
+        """States that count towards an expert's workload."""
+        return (cls.INVITED, cls.ACCEPTED)
+
+
+class MatchRequest(db.Model):
+    """A question offered to one expert, with the score and evidence that proposed them."""
+
+    __tablename__ = "match_request"
+    __table_args__ = (db.UniqueConstraint("question_id", "profile_id"),)
+
+    id = db.Column(db.Integer, primary_key=True)
+    question_id = db.Column(db.Integer, db.ForeignKey("question.id", ondelete="CASCADE"), nullable=False, index=True)
+    profile_id = db.Column(db.Integer, db.ForeignKey("expert_profile.id", ondelete="CASCADE"), nullable=False,
+                           index=True)
+    rank = db.Column(db.Integer, nullable=False)
+    score = db.Column(db.Float, nullable=False)
+    explanation = db.Column(db.JSON, nullable=False, default=list)   # the evidence shown to the asker
+    status = db.Column(db.Enum(RequestStatus, native_enum=False, length=20, validate_strings=True),
+                       nullable=False, default=RequestStatus.INVITED, index=True)
+    invited_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    deadline = db.Column(db.DateTime, nullable=False, index=True)
+    responded_at = db.Column(db.DateTime)
+    answered_at = db.Column(db.DateTime)
+    decline_reason = db.Column(db.Text)
+    # The request this one replaced after a decline or an expiry.
+    replaces_id = db.Column(db.Integer, db.ForeignKey("match_request.id", ondelete="SET NULL"))
+
+    question = db.relationship("Question", back_populates="match_requests")
+    profile = db.relationship("ExpertProfile")

@@ -1,0 +1,127 @@
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..core.errors import DomainError, NotAllowed
+from ..core.forms import as_choices
+from ..core.views import get_or_404, render_form, show_domain_error
+from ..questions import services as questions
+from ..questions.models import Question
+from . import routing
+from .forms import AcceptForm, AskForm, DeclineForm, SendRequestsForm
+from .links import token_matches
+from .models import MatchRequest, RequestStatus
+from .services import find_experts
+from .triage import triage_hints
+
+bp = Blueprint("matching", __name__)
+
+
+@bp.route("/ask", methods=["GET", "POST"])
+@login_required
+def ask():
+    form = AskForm()
+    if form.validate_on_submit():
+        try:
+            question = questions.create_question(current_user, form.title.data, form.body.data, form.topics.data,
+                                                 form.visibility.data, form.preferences())
+        except DomainError as error:
+            return render_form("matching/ask.html", form, error)
+        return redirect(url_for("matching.experts", question_id=question.id))
+    return render_form("matching/ask.html", form)
+
+
+def _own_question(question_id) -> Question:
+    question = get_or_404(Question, question_id)
+    if question.asker_id != current_user.id:
+        abort(404)
+    return question
+
+
+@bp.route("/questions/<int:question_id>/experts", methods=["GET", "POST"])
+@login_required
+def experts(question_id):
+    question = _own_question(question_id)
+    form = SendRequestsForm()
+    status = 200
+    matches = find_experts(routing.query_for(question), current_user)
+    form.experts.choices = [(m.profile.id, m.profile.display_name) for m in matches]
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                routing.send_requests(question, form.experts.data, current_user)
+            except DomainError as error:
+                show_domain_error(form, error)
+            else:
+                flash(_("Your question has been sent. You will get an email when an expert answers the request."),
+                      "success")
+                return redirect(url_for("questions.show", question_id=question.id))
+        status = 400
+    elif not question.match_requests:
+        form.experts.data = [m.profile.id for m in matches[:3]]
+    return render_template("matching/experts.html", question=question, matches=matches, form=form,
+                           hints=triage_hints(question.text)), status
+
+
+@bp.route("/requests")
+@login_required
+def dashboard():
+    profile = current_user.profile
+    requests = routing.requests_for(profile) if profile else []
+    groups = {status: [r for r in requests if r.status == status] for status in RequestStatus}
+    return render_template("matching/dashboard.html", groups=groups, stats=routing.response_stats(requests))
+
+
+def _expert_request(request_id) -> MatchRequest:
+    match_request = get_or_404(MatchRequest, request_id)
+    if match_request.profile.user_id != current_user.id:
+        abort(404)
+    return match_request
+
+
+@bp.route("/requests/<int:request_id>")
+@login_required
+def respond(request_id):
+    token = request.args.get("token")
+    if token is not None and not token_matches(token, request_id):
+        abort(404)
+    match_request = _expert_request(request_id)
+    return render_template("matching/respond.html", match_request=match_request, question=match_request.question,
+                           accept_form=AcceptForm(), decline_form=DeclineForm(formdata=None),
+                           can_read=questions.can_read(match_request.question, current_user),
+                           action=request.args.get("action"))
+
+
+@bp.post("/requests/<int:request_id>/accept")
+@login_required
+def accept(request_id):
+    match_request = _expert_request(request_id)
+    if not AcceptForm().validate_on_submit():
+        abort(400)
+    try:
+        routing.accept(match_request, current_user)
+    except NotAllowed:
+        abort(404)
+    except DomainError as error:
+        flash(str(error.message), "error")
+        return redirect(url_for("matching.respond", request_id=request_id))
+    flash(_("Thank you. You can now read the full question and answer it."), "success")
+    return redirect(url_for("questions.show", question_id=match_request.question_id))
+
+
+@bp.post("/requests/<int:request_id>/decline")
+@login_required
+def decline(request_id):
+    match_request = _expert_request(request_id)
+    form = DeclineForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        routing.decline(match_request, current_user, form.reason.data)
+    except NotAllowed:
+        abort(404)
+    except DomainError as error:
+        flash(str(error.message), "error")
+        return redirect(url_for("matching.respond", request_id=request_id))
+    flash(_("You declined the request. The question goes to another expert."), "success")
+    return redirect(url_for("matching.dashboard"))

@@ -1,0 +1,148 @@
+"""Question -> ranked experts: semantic ranking, then the platform's rules (listing, availability,
+workload, conflicts of interest, filters, preferences, balanced panel), then the evidence that matched.
+
+``find_experts`` is the one code path behind the ask page, the JSON API and re-routing.
+"""
+from dataclasses import dataclass, field
+
+from flask import current_app
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from ..accounts.models import Role, User
+from ..extensions import db
+from ..profiles.models import ExpertProfile
+from ..profiles.services import listed_condition
+from .conflicts import conflict_reason
+from .explain import explain_matches
+from .indexing import encoder, live_index
+from .models import MatchRequest, RequestStatus
+
+PANEL_ROLES = (Role.REGULATOR, Role.CLINICIAN, Role.PATIENT_ORG)
+
+
+@dataclass
+class MatchQuery:
+    text: str
+    k: int = 5
+    role: str | None = None
+    country: str | None = None
+    language: str | None = None
+    verified_only: bool = False
+    preferred_countries: list = field(default_factory=list)
+    preferred_languages: list = field(default_factory=list)
+    exclude_organisations: list = field(default_factory=list)
+    balanced: bool = False
+    skip_profile_ids: set = field(default_factory=set)   # e.g. experts already asked
+
+
+@dataclass
+class Match:
+    profile: ExpertProfile
+    score: float
+    open_requests: int
+    evidence: list = field(default_factory=list)
+
+    @property
+    def load_label(self):
+        return f"{self.open_requests}/{self.profile.max_open_requests}"
+
+
+def rank_candidates(vector, depth=None):
+    """Experts by aggregated evidence score: [(profile id, score)], best first (all when depth is None)."""
+    return live_index().current().rank(vector, depth, aggregation=current_app.config["MATCHING_AGGREGATION"])
+
+
+def find_experts(query: MatchQuery, asker: User | None = None, explain: bool = True) -> list[Match]:
+    vector = encoder().encode_one(query.text)
+    index_size = len(live_index().current())
+    depth = current_app.config["MATCHING_SEARCH_DEPTH"]
+    while True:
+        ranking = rank_candidates(vector, depth)
+        eligible = _eligible(ranking, query, asker)
+        enough = len(eligible) >= query.k and (not query.balanced or _panel_complete(eligible, query.k))
+        if enough or depth >= index_size:
+            break
+        depth *= 4   # many candidates were ruled out: look deeper
+    chosen = _balanced(eligible, query.k) if query.balanced else eligible[:query.k]
+    if explain:
+        explain_matches(chosen, vector)
+    return chosen
+
+
+def open_request_counts(profile_ids) -> dict:
+    rows = db.session.execute(
+        select(MatchRequest.profile_id, func.count()).where(
+            MatchRequest.profile_id.in_(profile_ids), MatchRequest.status.in_(RequestStatus.open()))
+        .group_by(MatchRequest.profile_id)).all()
+    return dict(rows)
+
+
+def _eligible(ranking, query, asker) -> list[Match]:
+    """Apply every rule to the ranked candidates; the order of the result is the final order."""
+    scores = dict(ranking)
+    query_filter = select(ExpertProfile).join(User).where(
+        ExpertProfile.id.in_(scores), listed_condition(), ExpertProfile.accepting_requests.is_(True))
+    if query.role:
+        query_filter = query_filter.where(User.role == Role(query.role))
+    if query.country:
+        query_filter = query_filter.where(ExpertProfile.country == query.country)
+    if query.language:
+        query_filter = query_filter.where(ExpertProfile.language_links.any(code=query.language))
+    if query.verified_only:
+        query_filter = query_filter.where(User.verified_at.is_not(None))
+    profiles = db.session.scalars(query_filter.options(
+        selectinload(ExpertProfile.interests), selectinload(ExpertProfile.language_links))).all()
+    loads = open_request_counts([p.id for p in profiles])
+    matches = []
+    for profile in profiles:
+        load = loads.get(profile.id, 0)
+        if profile.id in query.skip_profile_ids or load >= profile.max_open_requests:
+            continue
+        if conflict_reason(profile, asker, query.exclude_organisations):
+            continue
+        matches.append(Match(profile, _with_preferences(scores[profile.id], profile, query), load))
+    return _order(matches)
+
+
+def _with_preferences(score, profile, query):
+    """Preferred countries and languages lift a score a little; they never exclude anyone."""
+    boost = current_app.config["MATCHING_PREFERENCE_BOOST"]
+    if query.preferred_countries and profile.country in query.preferred_countries:
+        score *= 1 + boost
+    if query.preferred_languages and set(profile.languages) & set(query.preferred_languages):
+        score *= 1 + boost
+    return score
+
+
+def _order(matches):
+    """Best score first; among near-equal scores, the less loaded expert first."""
+    matches.sort(key=lambda m: (-m.score, m.profile.id))
+    near = current_app.config["MATCHING_NEAR_EQUAL"]
+    ordered, group = [], []
+    for match in matches:
+        if group and match.score < group[0].score * (1 - near):
+            ordered.extend(sorted(group, key=lambda m: (m.open_requests / m.profile.max_open_requests, -m.score)))
+            group = []
+        group.append(match)
+    ordered.extend(sorted(group, key=lambda m: (m.open_requests / m.profile.max_open_requests, -m.score)))
+    return ordered
+
+
+def _panel_complete(eligible, k):
+    return {m.profile.user.role for m in eligible} >= set(PANEL_ROLES) or len(eligible) >= 10 * k
+
+
+def _balanced(eligible, k):
+    """At least one regulator, one clinician and one patient organisation when available, then the best."""
+    panel = []
+    for role in PANEL_ROLES:
+        best = next((m for m in eligible if m.profile.user.role == role), None)
+        if best is not None:
+            panel.append(best)
+    for match in eligible:
+        if len(panel) >= k:
+            break
+        if match not in panel:
+            panel.append(match)
+    return sorted(panel, key=eligible.index)

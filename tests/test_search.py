@@ -1,0 +1,74 @@
+"""search/: passages, aggregation, the FAISS index and metrics, without Flask."""
+import numpy as np
+import pytest
+
+from join4atmp.search import aggregate, metrics
+from join4atmp.search.index import PassageIndex
+from join4atmp.search.keyword import KeywordIndex
+from join4atmp.search.passages import split_passages, split_sentences
+
+
+def test_long_texts_are_split_into_overlapping_passages():
+    words = [f"w{i}" for i in range(400)]
+    passages = split_passages(" ".join(words), size=170, overlap=35)
+    assert [len(p.split()) for p in passages] == [170, 170, 130]
+    assert passages[1].split()[0] == "w135"              # overlaps the previous passage by 35 words
+    assert split_passages("short text") == ["short text"]
+    assert split_passages("   ") == []
+
+
+def test_sentences():
+    assert split_sentences("One thing. Another one! A third? 4 is a number.") == [
+        "One thing.", "Another one!", "A third?", "4 is a number."]
+    assert split_sentences("e.g. lower case after a dot stays") == ["e.g. lower case after a dot stays"]
+
+
+def test_top_docs_sum_counts_each_document_once_and_k_best_documents():
+    owners = [1, 1, 1, 2, 2, 2, 2, 2, 2, 2]
+    documents = [10, 10, 11, 20, 21, 22, 23, 24, 25, 26]
+    scores = [0.9, 0.8, 0.1, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5]
+    result = aggregate.top_docs_sum(owners, documents, scores, k=5)
+    assert result[1] == pytest.approx(1.0)               # 0.9 (best passage of doc 10) + 0.1
+    assert result[2] == pytest.approx(2.5)               # only the 5 best of 7 documents
+    assert aggregate.max_score(owners, documents, scores) == {1: pytest.approx(0.9), 2: pytest.approx(0.5)}
+    assert aggregate.top_docs_sum([], [], []) == {}
+
+
+def _unit(vectors):
+    vectors = np.asarray(vectors, dtype=np.float32)
+    return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+
+def test_index_ranks_removes_and_survives_a_round_trip(tmp_path):
+    index = PassageIndex(3)
+    index.add([1, 2, 3], owners=[7, 7, 8], documents=[70, 71, 80], vectors=_unit([[1, 0, 0], [0.9, 0.1, 0], [0, 1, 0]]))
+    query = np.array([1, 0, 0], dtype=np.float32)
+    assert [owner for owner, _ in index.rank(query)] == [7, 8]
+    assert [pid for pid, _ in index.passages_of(7, query, limit=1)] == [1]
+    index.version, index.stamp = 4, "4:x"
+    index.save(tmp_path / "idx")
+    loaded = PassageIndex.load(tmp_path / "idx")
+    assert loaded.version == 4 and loaded.stamp == "4:x" and len(loaded) == 3
+    assert loaded.rank(query) == index.rank(query)
+    loaded.remove_owner(7)
+    assert [owner for owner, _ in loaded.rank(query)] == [8] and len(loaded) == 1
+    assert PassageIndex.load(tmp_path / "missing") is None
+
+
+def test_keyword_index_finds_acronyms():
+    keyword = KeywordIndex([1, 2], ["GMP manufacturing of AAV vectors", "patient registries and LTFU"])
+    assert set(keyword.scores("LTFU duration")) == {2}
+    assert keyword.scores("the and of") == {}
+
+
+def test_metrics_follow_the_benchmark_definitions():
+    ranking = ["a", "b", "c", "d"]
+    m = metrics.query_metrics(ranking, {"b", "d"})
+    assert m["ap"] == pytest.approx((1 / 2 + 2 / 4) / 2)
+    assert m["rr"] == pytest.approx(0.5) and m["p1"] == 0 and m["p5"] == pytest.approx(2 / 5)
+    assert m["r10"] == 1.0
+    ideal = 1 + 1 / np.log2(3)
+    assert m["ndcg10"] == pytest.approx((1 / np.log2(3) + 1 / np.log2(5)) / ideal)
+    # ties are broken by a seeded permutation, the same on every run
+    assert metrics.rank_all({"x": 1.0}, ["a", "b", "x"], seed=0) == metrics.rank_all({"x": 1.0}, ["a", "b", "x"], seed=0)
+    assert metrics.rank_all({"x": 1.0}, ["a", "b", "x"])[0] == "x"
