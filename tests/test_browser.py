@@ -69,3 +69,53 @@ def test_register_confirm_login_and_edit_profile(live_server, page):
     # Keyboard users reach the content first.
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.className") == "skip-link"
+
+
+def _log_in(page, base, email, password):
+    page.goto(f"{base}/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+
+
+def test_ask_choose_experts_accept_and_answer(live_server, page, model):
+    from conftest import PASSWORD, make_user
+    from join4atmp.extensions import db
+    from join4atmp.matching import indexing
+    with live_server.app_context():
+        make_user("kv@pei.example", role="regulator", verified=True, display_name="Dr Katharina Vogel",
+                  organisation="Paul-Ehrlich-Institut", expertise=(
+                      "Quality assessor. Lentiviral vector comparability after a change of vector supplier or site."))
+        make_user("ml@hosp.example", role="clinician", display_name="Dr Marco Lenzi", organisation="Hospital",
+                  expertise="Knee cartilage repair with autologous chondrocyte implants.")
+        make_user("sme@nordvector.example", display_name="Erik Holm", organisation="Nordvector",
+                  expertise="CAR-T developer at an SME.")
+        indexing.reindex_all()
+        db.session.remove()
+    base = live_server.base_url
+
+    _log_in(page, base, "sme@nordvector.example", PASSWORD)
+    page.get_by_role("link", name="Ask experts").click()
+    page.get_by_label("Your question in one line").fill("Comparability after a lentiviral vector supplier change")
+    page.get_by_label("Details").fill("We changed the vector supplier after phase I. What data will be expected?")
+    page.get_by_label("Confidential: only me").check()
+    page.get_by_role("button", name="Find experts").click()
+
+    first = page.locator(".match").first
+    assert "Dr Katharina Vogel" in first.inner_text()
+    assert "comparability" in first.locator("mark").first.inner_text().lower()
+    page.get_by_label("Dr Marco Lenzi").uncheck()
+    page.get_by_role("button", name="Send requests").click()
+    assert "sent" in page.locator(".flashes").inner_text()
+    assert "invited" in page.locator("table").inner_text()
+    page.get_by_role("button", name="Log out").click()
+
+    _log_in(page, base, "kv@pei.example", PASSWORD)
+    page.get_by_role("link", name="Requests for me").click()
+    page.get_by_role("link", name="Confidential question").click()
+    assert "confidential" in page.locator(".notice").inner_text()
+    page.get_by_role("button", name="Accept").click()
+    page.get_by_label("Your answer").fill("Plan an extended analytical comparability exercise.")
+    page.get_by_role("button", name="Post answer").click()
+    answer = page.locator(".answer").first
+    assert "Personal expert view, not formal regulatory advice." in answer.inner_text()

@@ -44,7 +44,7 @@ def postgres_database():
     admin.dispose()
 
 
-def test_migrations_match_models_on_postgresql(tmp_path, postgres_database):
+def test_migrations_match_models_on_postgresql(tmp_path, postgres_database, model):
     app = create_app(make_config(tmp_path, SQLALCHEMY_DATABASE_URI=postgres_database))
     _assert_no_drift(app)
     # And the accounts and directory rules work there too.
@@ -54,5 +54,13 @@ def test_migrations_match_models_on_postgresql(tmp_path, postgres_database):
         client = app.test_client()
         assert login(client, "pg@uni.example").status_code == 302
         assert client.get("/api/v1/experts?country=FR").json["total"] == 1
+        # Matching stores its vectors in PostgreSQL and finds the expert through them.
+        from join4atmp.matching.indexing import reindex_all
+        from join4atmp.matching.services import MatchQuery, find_experts
+        make_user("vector@pei.example", role="regulator", verified=True, organisation="PEI",
+                  expertise="Lentiviral vector comparability after a change of vector supplier.")
+        reindex_all()
+        [best] = find_experts(MatchQuery(text="vector supplier change comparability", k=1))
+        assert best.profile.user.email == "vector@pei.example" and best.evidence
         db.session.remove()
         db.engine.dispose()

@@ -1,8 +1,7 @@
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
-
 from flask_login import current_user
+from sqlalchemy import func, select
 
 from ..accounts import services as accounts
 from ..accounts.forms import PostForm
@@ -30,7 +29,7 @@ def users():
     if role in {r.value for r in Role}:
         query = query.where(User.role == Role(role))
     if q:
-        query = query.where(or_(func.lower(User.email).contains(q.lower(), autoescape=True)))
+        query = query.where(func.lower(User.email).contains(q.lower(), autoescape=True))
     if pending:
         query = query.where(User.verified_at.is_(None), User.role != Role.ADMIN)
     page = db.paginate(query, per_page=50, error_out=False)

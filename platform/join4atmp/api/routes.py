@@ -6,6 +6,7 @@ from wtforms import ValidationError
 
 from ..core.views import get_or_404
 from ..extensions import csrf, db
+from ..matching.services import MatchQuery, find_experts
 from ..profiles import services as profiles
 from ..profiles import taxonomy
 from ..profiles.models import ExpertProfile
@@ -106,7 +107,6 @@ def _string_list(body, name, allowed=None, limit=20):
 @bp.post("/match")
 def match():
     """Rank experts for a question text: the same code path as the ask page."""
-    from ..matching.services import MatchQuery, find_experts
     if not current_user.is_authenticated:
         abort(401)
     body = _json_body()

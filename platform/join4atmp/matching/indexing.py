@@ -16,6 +16,7 @@ from sqlalchemy import delete, func, select
 from ..extensions import db
 from ..profiles import taxonomy
 from ..profiles.models import ExpertProfile
+from ..questions.models import Answer, Question, Visibility
 from ..search.encoder import Encoder
 from ..search.index import PassageIndex
 from ..search.passages import split_passages
@@ -50,7 +51,6 @@ def evidence_documents(profile: ExpertProfile) -> list[tuple[str, int | None, st
 
 def accepted_answers(profile):
     """(answer id, text) of the expert's accepted answers, which count as evidence."""
-    from ..questions.models import Answer, Question, Visibility
     rows = db.session.execute(
         select(Answer.id, Question.title, Answer.body).join(Question)
         .where(Answer.author_id == profile.user_id, Answer.is_accepted.is_(True),

@@ -3,7 +3,6 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..core.errors import DomainError, NotAllowed
-from ..core.forms import as_choices
 from ..core.views import get_or_404, render_form, show_domain_error
 from ..questions import services as questions
 from ..questions.models import Question
@@ -43,9 +42,7 @@ def _own_question(question_id) -> Question:
 def experts(question_id):
     question = _own_question(question_id)
     form = SendRequestsForm()
-    status = 200
-    matches = find_experts(routing.query_for(question), current_user)
-    form.experts.choices = [(m.profile.id, m.profile.display_name) for m in matches]
+    form.experts.validate_choice = False      # send_requests checks each expert is still eligible
     if request.method == "POST":
         if form.validate_on_submit():
             try:
@@ -56,11 +53,11 @@ def experts(question_id):
                 flash(_("Your question has been sent. You will get an email when an expert answers the request."),
                       "success")
                 return redirect(url_for("questions.show", question_id=question.id))
-        status = 400
-    elif not question.match_requests:
+    matches = find_experts(routing.query_for(question, skip_profile_ids=set()), current_user)
+    if request.method == "GET" and not question.match_requests:
         form.experts.data = [m.profile.id for m in matches[:3]]
     return render_template("matching/experts.html", question=question, matches=matches, form=form,
-                           hints=triage_hints(question.text)), status
+                           hints=triage_hints(question.text)), 400 if request.method == "POST" else 200
 
 
 @bp.route("/requests")

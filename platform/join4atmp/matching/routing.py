@@ -15,6 +15,8 @@ from ..notifications.services import queue_email
 from ..questions.models import QuestionStatus
 from . import links
 from .models import MatchRequest, RequestStatus
+from .explain import explain_matches
+from .indexing import encoder
 from .services import MatchQuery, find_experts
 
 
@@ -44,12 +46,15 @@ def send_requests(question, profile_ids, asker) -> list[MatchRequest]:
         raise DomainError(_l("Choose at least one expert."), "experts")
     if already + len(profile_ids) > limit:
         raise DomainError(_l("A question can go to at most %(n)d experts.", n=limit), "experts")
-    eligible = {m.profile.id: m for m in find_experts(query_for(question, k=100, balanced=False), asker)}
+    eligible = {m.profile.id: m for m in find_experts(query_for(question, k=100, balanced=False), asker,
+                                                      explain=False)}
     missing = [pid for pid in profile_ids if pid not in eligible]
     if missing:
         raise DomainError(_l("Some of the chosen experts can no longer take this question. Please choose again."),
                           "experts")
-    requests = [_invite(question, eligible[pid], rank=already + n + 1) for n, pid in enumerate(profile_ids)]
+    chosen = [eligible[pid] for pid in profile_ids]
+    explain_matches(chosen, encoder().encode_one(question.text))
+    requests = [_invite(question, match, rank=already + n + 1) for n, match in enumerate(chosen)]
     db.session.commit()
     return requests
 

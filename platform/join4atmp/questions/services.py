@@ -5,6 +5,7 @@ from sqlalchemy import select
 from ..core.errors import DomainError, NotAllowed
 from ..extensions import db
 from ..matching.models import RequestStatus
+from ..matching.routing import mark_answered
 from ..profiles import taxonomy
 from .models import Answer, Question, QuestionStatus, Visibility
 
@@ -51,7 +52,6 @@ def can_answer(question, user) -> bool:
 
 
 def post_answer(question, user, body) -> Answer:
-    from ..matching.routing import mark_answered
     if not can_answer(question, user):
         raise NotAllowed(_l("Only experts who accepted this question can answer it."))
     body = (body or "").strip()
