@@ -86,8 +86,9 @@ def _register_blueprints(app):
     from .matching.routes import bp as matching_bp
     from .profiles.routes import bp as profiles_bp
     from .questions.routes import bp as questions_bp
+    from .webinars.routes import bp as webinars_bp
 
-    for blueprint in (main_bp, accounts_bp, profiles_bp, matching_bp, questions_bp, admin_bp, api_bp):
+    for blueprint in (main_bp, accounts_bp, profiles_bp, matching_bp, questions_bp, webinars_bp, admin_bp, api_bp):
         app.register_blueprint(blueprint)
 
 
@@ -96,6 +97,7 @@ def _register_cli(app):
     from .demo.cli import demo_cli
     from .matching.cli import matching_cli
     from .notifications.cli import mail_cli
+    from .webinars.cli import webinars_cli
 
-    for group in (users_cli, demo_cli, mail_cli, matching_cli):
+    for group in (users_cli, demo_cli, mail_cli, matching_cli, webinars_cli):
         app.cli.add_command(group)

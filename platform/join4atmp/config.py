@@ -82,3 +82,7 @@ MATCHING_NEAR_EQUAL = 0.02            # scores within 2% count as equal: the les
 MATCHING_INDEX_ON_CHANGE = True       # re-embed a profile right after it changes
 MATCH_REQUEST_DAYS = 7                # an expert's time to accept or decline
 MAX_REQUESTS_PER_QUESTION = 5
+
+# Webinars
+WEBINAR_PURGE_AFTER_DAYS = 30         # registrants' personal data is removed this long after a webinar
+WEBINAR_REMINDERS_HOURS = (24, 1)     # reminders sent this many hours before the start

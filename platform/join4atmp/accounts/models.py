@@ -30,6 +30,9 @@ class User(UserMixin, db.Model):
     email_confirmed_at = db.Column(db.DateTime)
     verified_at = db.Column(db.DateTime)          # an admin checked who this expert is
     is_active_account = db.Column(db.Boolean, nullable=False, default=True)
+    # Extra duties an admin grants, beside the role: moderating Q&A, organising webinars.
+    is_moderator_flag = db.Column("is_moderator", db.Boolean, nullable=False, default=False, server_default="0")
+    is_organiser_flag = db.Column("is_organiser", db.Boolean, nullable=False, default=False, server_default="0")
     locale = db.Column(db.String(8))
     timezone = db.Column(db.String(64))
     # Bumped on password change or reset: sessions carrying an older value end.
@@ -47,6 +50,14 @@ class User(UserMixin, db.Model):
     @property
     def is_admin(self):
         return self.role == Role.ADMIN
+
+    @property
+    def is_moderator(self):
+        return self.is_admin or self.is_moderator_flag
+
+    @property
+    def is_organiser(self):
+        return self.is_admin or self.is_organiser_flag
 
     @property
     def is_confirmed(self):

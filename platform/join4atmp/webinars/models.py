@@ -1,0 +1,1 @@
+"""Webinars, registrations, the waiting list and questions sent ahead."""
