@@ -56,8 +56,13 @@ def quality(data_dir: Path, datasets, model_path):
             bm25.append(metrics.query_metrics(metrics.rank_all(keyword.scores(query["text"]), candidates), relevant))
             scores = dict(zip(candidates, rng.random(len(candidates)).tolist()))
             random.append(metrics.query_metrics(metrics.rank_all(scores, candidates), relevant))
+        # A text-free ranking by number of documents: strong on Stack Exchange sets (README of the data).
+        popular = {e["id"]: float(len(e["documents"])) for e in experts}
+        popularity = [metrics.query_metrics(metrics.rank_all(popular, candidates), set(q["relevant"]))
+                      for q in queries]
         rows.append({"dataset": name, "platform": platform["top5-sum"], "max": platform["max"],
                      "bm25": metrics.summarise(bm25), "random": metrics.summarise(random),
+                     "popularity": metrics.summarise(popularity),
                      "seconds": round(time.perf_counter() - started, 1)})
         print(f"  {name}: MAP {platform['top5-sum']['MAP']:.3f} (max-cosine {platform['max']['MAP']:.3f})",
               flush=True)
@@ -181,7 +186,9 @@ def report(result) -> str:
     for row in result["quality"]:
         reference = result["reference"].get(row["dataset"])
         for method, label in (("platform", "platform: top5-sum"), ("max", "max-cosine"), ("bm25", "BM25"),
-                              ("random", "random")):
+                              ("popularity", "popularity (no text)"), ("random", "random")):
+            if method not in row:
+                continue
             m = row[method]
             vs_run = m["MAP"] / row["max"]["MAP"]
             vs_ref = f"{m['MAP'] / reference:.2f}x" if reference else "—"
@@ -216,11 +223,11 @@ def main():
     parser.add_argument("--reindex-documents", type=int, default=600)
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "latest.md")
     args = parser.parse_args()
-    from join4atmp.search.encoder import default_model_path
+    from join4atmp.search.encoder import Encoder, default_model_path
     model_path = os.environ.get("JOIN4ATMP_EMBEDDING_MODEL") or default_model_path()
     datasets = args.datasets or sorted(p.name for p in args.data.iterdir() if (p / "experts.jsonl").exists())
     result = {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "machine": machine(),
-              "model": os.path.basename(model_path)}
+              "model": Encoder(model_path).name}
     print("Speed", flush=True)
     result["speed"] = speed(model_path, args.sizes, args.repeat)
     result["reindex"] = reindex_throughput(args.data, model_path, args.reindex_documents)
