@@ -119,3 +119,45 @@ def test_ask_choose_experts_accept_and_answer(live_server, page, model):
     page.get_by_role("button", name="Post answer").click()
     answer = page.locator(".answer").first
     assert "Personal expert view, not formal regulatory advice." in answer.inner_text()
+
+
+def test_similar_suggestion_while_typing_then_answer_and_accept(live_server, page, model):
+    from conftest import PASSWORD, make_user
+    from join4atmp.extensions import db
+    from join4atmp.questions import services
+    from join4atmp.core.cli import request_context_for_links
+    with live_server.app_context(), request_context_for_links():
+        asker = make_user("asker@uni.example", display_name="Ana Asker", organisation="Uni")
+        helper = make_user("helper@hosp.example", display_name="Dr Hugo Helper", role="clinician",
+                           organisation="Hosp")
+        earlier = services.create_question(asker, "How long is long-term follow-up after gene therapy?",
+                                           "For an integrating lentiviral vector.", ["long-term-follow-up"], "public")
+        services.post_answer(earlier, helper, "Usually fifteen years.")
+        db.session.remove()
+    base = live_server.base_url
+
+    _log_in(page, base, "asker@uni.example", PASSWORD)
+    page.goto(f"{base}/ask")
+    page.get_by_label("Your question in one line").press_sequentially(
+        "What duration of long-term follow-up is expected after gene therapy", delay=5)
+    suggestion = page.locator("#similar-questions a", has_text="How long is long-term follow-up")
+    suggestion.wait_for(timeout=10_000)
+    assert page.locator("#similar-questions").is_visible()
+
+    page.get_by_label("Details").fill("Our product uses an AAV vector, not integrating.")
+    page.get_by_role("button", name="Find experts").click()
+    page.get_by_role("link", name="See your question and its requests").click()
+    question_url = page.url
+    page.get_by_role("button", name="Log out").click()
+
+    _log_in(page, base, "helper@hosp.example", PASSWORD)
+    page.goto(question_url)
+    page.get_by_label("Your answer").fill("For AAV, **five years** is often accepted.")
+    page.get_by_role("button", name="Post answer").click()
+    assert page.locator(".answer strong", has_text="five years").is_visible()
+    page.get_by_role("button", name="Log out").click()
+
+    _log_in(page, base, "asker@uni.example", PASSWORD)
+    page.goto(question_url)
+    page.get_by_role("button", name="Accept this answer").click()
+    assert page.locator(".answer.accepted .accepted-label").is_visible()

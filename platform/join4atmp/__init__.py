@@ -96,8 +96,8 @@ def _register_cli(app):
     from .accounts.cli import users_cli
     from .demo.cli import demo_cli
     from .matching.cli import matching_cli
-    from .notifications.cli import mail_cli
+    from .notifications.cli import mail_cli, notifications_cli
     from .webinars.cli import webinars_cli
 
-    for group in (users_cli, demo_cli, mail_cli, matching_cli, webinars_cli):
+    for group in (users_cli, demo_cli, mail_cli, notifications_cli, matching_cli, webinars_cli):
         app.cli.add_command(group)

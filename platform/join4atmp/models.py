@@ -4,5 +4,8 @@ from .core.ratelimit import RateLimitHit  # noqa: F401
 from .notifications.models import OutboxMessage  # noqa: F401
 from .profiles.models import DeclaredInterest, ExpertProfile, ProfileLanguage, ProfileTopic, Publication  # noqa: F401
 from .matching.models import EvidencePassage, IndexChange, MatchRequest  # noqa: F401
-from .questions.models import Answer, Question, QuestionTopic  # noqa: F401
+from .questions.models import (Answer, AnswerRevision, AnswerVote, Flag, Question, QuestionRevision,  # noqa: F401
+                               QuestionTopic, QuestionWatch)
+from .core.audit import AuditEvent  # noqa: F401
+from .notifications.models import Notification  # noqa: F401
 from .webinars import models as webinar_models  # noqa: F401

@@ -66,5 +66,11 @@ class ApiTokenForm(FlaskForm):
     submit = SubmitField(_l("Create token"))
 
 
+class NotificationsForm(FlaskForm):
+    notification_mode = RadioField(_l("Email me about new answers and accepted answers"), choices=as_choices([
+        ("immediate", _l("As they happen")), ("digest", _l("In one daily digest"))]), validators=[DataRequired()])
+    submit = SubmitField(_l("Save preference"))
+
+
 class PostForm(FlaskForm):
     """A form with only its CSRF token, for buttons that change something."""

@@ -35,6 +35,8 @@ class User(UserMixin, db.Model):
     is_organiser_flag = db.Column("is_organiser", db.Boolean, nullable=False, default=False, server_default="0")
     locale = db.Column(db.String(8))
     timezone = db.Column(db.String(64))
+    # "immediate": one email per notification; "digest": one email a day (flask notifications digest).
+    notification_mode = db.Column(db.String(10), nullable=False, default="immediate", server_default="immediate")
     # Bumped on password change or reset: sessions carrying an older value end.
     session_version = db.Column(db.Integer, nullable=False, default=1)
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)

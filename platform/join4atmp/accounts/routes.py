@@ -5,7 +5,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from ..core.errors import DomainError
 from ..core.views import client_ip, render_form, safe_next, show_domain_error
 from . import services
-from .forms import (ApiTokenForm, ChangePasswordForm, LoginForm, PostForm, RegisterForm,
+from .forms import (ApiTokenForm, ChangePasswordForm, LoginForm, NotificationsForm, PostForm, RegisterForm,
                     ResetPasswordForm, ResetRequestForm)
 
 bp = Blueprint("accounts", __name__)
@@ -114,7 +114,9 @@ def account():
 def _account_page(password_form=None, token_form=None, new_token=None, error=None, status=200):
     password_form = password_form or ChangePasswordForm(formdata=None)
     token_form = token_form or ApiTokenForm(formdata=None)
+    notifications_form = NotificationsForm(formdata=None, notification_mode=current_user.notification_mode)
     page = render_template("accounts/account.html", password_form=password_form, token_form=token_form,
+                           notifications_form=notifications_form,
                            post_form=PostForm(), new_token=new_token, tokens=current_user.api_tokens)
     return page, status
 
@@ -154,4 +156,15 @@ def revoke_token(token_id):
         except DomainError:
             abort(404)
         flash(_("The token has been revoked."), "success")
+    return redirect(url_for("accounts.account"))
+
+
+@bp.post("/account/notifications")
+@login_required
+def notifications():
+    form = NotificationsForm()
+    if not form.validate_on_submit():
+        abort(400)
+    services.set_notification_mode(current_user, form.notification_mode.data)
+    flash(_("Your preference has been saved."), "success")
     return redirect(url_for("accounts.account"))

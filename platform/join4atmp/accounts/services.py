@@ -237,3 +237,10 @@ def set_active(user, active: bool, by):
         user.session_version += 1
     db.session.commit()
     user_active_changed.send(user, active=active)
+
+
+def set_notification_mode(user, mode):
+    if mode not in ("immediate", "digest"):
+        raise DomainError(_l("Choose one of the options."), "notification_mode")
+    user.notification_mode = mode
+    db.session.commit()

@@ -10,6 +10,9 @@ from ..matching.services import MatchQuery, find_experts
 from ..profiles import services as profiles
 from ..profiles import taxonomy
 from ..profiles.models import ExpertProfile
+from ..questions import services as questions
+from ..questions.models import Question
+from ..core.errors import DomainError, NotAllowed
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)   # bearer-token clients have no CSRF token; cookie clients are checked below
@@ -141,3 +144,89 @@ def match():
         "open_requests": m.open_requests, "max_open_requests": m.profile.max_open_requests,
         "evidence": m.evidence,
     } for m in matches])
+
+
+# --- Questions ----------------------------------------------------------------------------
+
+def _question_json(question, full=False):
+    data = {"id": question.id, "title": question.title, "topics": question.topics,
+            "visibility": question.visibility.value, "status": question.status.value,
+            "created_at": question.created_at.isoformat() + "Z"}
+    if full:
+        data["body"] = question.body
+        data["answers"] = [_answer_json(a) for a in questions.ordered_answers(question, current_user)]
+    return data
+
+
+def _answer_json(answer):
+    author = answer.author
+    return {"id": answer.id, "body": answer.body, "accepted": answer.is_accepted, "helpful": answer.helpful_count,
+            "author": {"display_name": author.profile.display_name if author.profile else None,
+                       "role": author.role.value, "verified": author.is_verified},
+            "created_at": answer.created_at.isoformat() + "Z"}
+
+
+def _readable_question(question_id):
+    question = get_or_404(Question, question_id)
+    if not questions.can_read(question, current_user):
+        abort(404)
+    return question
+
+
+@bp.get("/questions")
+def list_questions():
+    """Public questions only, newest first; filters topic, answered (yes/no), answered_by, q."""
+    config = current_app.config
+    per_page = _int_arg("per_page", config["API_PAGE_SIZE"], 1, config["API_MAX_PAGE_SIZE"])
+    page_number = _int_arg("page", 1, 1, 1_000_000)
+    topic = _choice_arg("topic", taxonomy.TOPICS)
+    answered = _choice_arg("answered", {"yes", "no"})
+    answered_by = _choice_arg("answered_by", {"regulator", "developer", "clinician", "patient_org"})
+    page = db.paginate(questions.browse_query(topic, answered, answered_by, (request.args.get("q") or "")[:200]),
+                       page=page_number, per_page=per_page, error_out=False)
+    return jsonify(items=[_question_json(q) for q in page.items], page=page.page, per_page=page.per_page,
+                   total=page.total, pages=page.pages)
+
+
+@bp.get("/questions/<int:question_id>")
+def get_question(question_id):
+    return jsonify(_question_json(_readable_question(question_id), full=True))
+
+
+def _call(service, *args, **kwargs):
+    """Run a service for the API: refusals become JSON 400/403 errors."""
+    try:
+        return service(*args, **kwargs)
+    except NotAllowed as error:
+        abort(403, str(error.message))
+    except DomainError as error:
+        abort(400, str(error.message))
+
+
+@bp.post("/questions")
+def create_question():
+    if not current_user.is_authenticated:
+        abort(401)
+    body = _json_body()
+    for name in ("title", "body"):
+        if not isinstance(body.get(name, ""), str):
+            abort(400, f"'{name}' must be a string.")
+    visibility = body.get("visibility", "public")
+    if visibility not in ("public", "confidential"):
+        abort(400, "'visibility' must be 'public' or 'confidential'.")
+    topics = _string_list(body, "topics", taxonomy.TOPICS)
+    question = _call(questions.create_question, current_user._get_current_object(), body.get("title", ""),
+                     body.get("body", ""), topics, visibility)
+    return jsonify(_question_json(question, full=True)), 201
+
+
+@bp.post("/questions/<int:question_id>/answers")
+def create_answer(question_id):
+    if not current_user.is_authenticated:
+        abort(401)
+    question = _readable_question(question_id)
+    body = _json_body()
+    if not isinstance(body.get("body"), str):
+        abort(400, "'body' must be a string.")
+    answer = _call(questions.post_answer, question, current_user._get_current_object(), body["body"])
+    return jsonify(_answer_json(answer)), 201

@@ -16,3 +16,11 @@ user_active_changed = _signals.signal("user-active-changed")
 
 #: An admin verified or un-verified an expert. sender: User; kwarg ``verified`` (bool).
 user_verified_changed = _signals.signal("user-verified-changed")
+
+#: An asker accepted an answer (or moved the acceptance). sender: Answer; kwarg ``previous``: the
+#: Answer that was accepted before, or None. Matching re-embeds both authors' evidence.
+answer_accepted = _signals.signal("answer-accepted")
+
+#: A public question was created or edited, or became hidden or visible. sender: Question.
+#: Similar-question search refreshes its vectors.
+question_changed = _signals.signal("question-changed")

@@ -1,5 +1,5 @@
 """What every template (and imported macro) may use: labels for roles and taxonomy, languages."""
-from flask import current_app, request
+from flask import current_app, has_request_context, request
 from flask_babel import get_locale, lazy_gettext as _l
 
 from ..profiles import taxonomy
@@ -34,6 +34,8 @@ def register_template_helpers(app):
     @app.context_processor
     def _per_request():
         from ..accounts.forms import PostForm
+        if not has_request_context():    # emails rendered by commands
+            return {}
         return {
             "interface_languages": current_app.config["LANGUAGES"],
             "current_locale": str(get_locale()),

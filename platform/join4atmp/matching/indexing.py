@@ -50,11 +50,12 @@ def evidence_documents(profile: ExpertProfile) -> list[tuple[str, int | None, st
 
 
 def accepted_answers(profile):
-    """(answer id, text) of the expert's accepted answers, which count as evidence."""
+    """(answer id, text) of the expert's accepted, visible answers to public questions: evidence.
+    Answers to confidential questions never become evidence, so their text is never shown to others."""
     rows = db.session.execute(
         select(Answer.id, Question.title, Answer.body).join(Question)
-        .where(Answer.author_id == profile.user_id, Answer.is_accepted.is_(True),
-               Question.visibility == Visibility.PUBLIC)
+        .where(Answer.author_id == profile.user_id, Answer.is_accepted.is_(True), Answer.hidden_at.is_(None),
+               Question.visibility == Visibility.PUBLIC, Question.hidden_at.is_(None))
     ).all()
     return [(answer_id, f"{title}. {body}") for answer_id, title, body in rows]
 

@@ -11,3 +11,16 @@ def send_pending():
     """Deliver queued and failed messages that are due (safe to run from cron every minute)."""
     sent, failed = deliver_pending()
     click.echo(f"{sent} sent, {failed} failed")
+
+
+notifications_cli = AppGroup("notifications", help="Notifications to members.")
+
+
+@notifications_cli.command("digest")
+def digest():
+    """Email each digest reader what is new since their last digest (idempotent; run daily)."""
+    from ..core.cli import request_context_for_links
+    from .services import send_digests
+    with request_context_for_links():
+        count = send_digests()
+    click.echo(f"{count} digests sent")

@@ -10,7 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from flask import current_app, has_app_context, render_template
-from flask_babel import force_locale
+from flask_babel import force_locale, lazy_gettext as _l
 from flask_mail import Message
 from jinja2 import TemplateNotFound
 from sqlalchemy import event, or_, select, update
@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 
 from ..core.time import utcnow
 from ..extensions import db, mail
-from .models import OutboxMessage
+from ..accounts.models import User
+from .models import Notification, OutboxMessage
 
 _PENDING_KEY = "outbox_new_ids"
 CLAIM_FOR = timedelta(minutes=5)
@@ -133,3 +134,30 @@ def _deliver_after_commit(session):
 @event.listens_for(Session, "after_soft_rollback")
 def _forget_after_rollback(session, _previous_transaction):
     session.info.pop(_PENDING_KEY, None)
+
+
+def notify(user, kind, text, url):
+    """Tell a member something: emailed now, or kept for their daily digest. The caller commits."""
+    note = Notification(user_id=user.id, kind=kind, text=str(text), url=url)
+    db.session.add(note)
+    if user.notification_mode != "digest":
+        queue_email(user.email, text, "notification", locale=user.locale, note=note)
+        note.emailed_at = utcnow()
+    return note
+
+
+def send_digests() -> int:
+    """One email per digest reader with everything not emailed yet; each notification goes out once,
+    however often this runs (the notifications are marked in the same transaction as the email)."""
+    pending = db.session.scalars(select(Notification).join(User, User.id == Notification.user_id).where(
+        Notification.emailed_at.is_(None), User.notification_mode == "digest").order_by(Notification.id)).all()
+    by_user = {}
+    for note in pending:
+        by_user.setdefault(note.user_id, []).append(note)
+    for user_id, notes in by_user.items():
+        user = db.session.get(User, user_id)
+        queue_email(user.email, _l("Your JOIN4ATMP digest"), "digest", locale=user.locale, notes=notes)
+        for note in notes:
+            note.emailed_at = utcnow()
+        db.session.commit()
+    return len(by_user)

@@ -1,10 +1,52 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms import SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from ..core.forms import as_choices
+from ..profiles import taxonomy
+from ..profiles.forms import CheckboxList
 
 
 class AnswerForm(FlaskForm):
     body = TextAreaField(_l("Your answer"), validators=[DataRequired(), Length(min=2, max=20000)],
                          description=_l("Markdown is allowed: **bold**, *italic*, lists, links."))
     submit = SubmitField(_l("Post answer"))
+
+
+class QuestionForm(FlaskForm):
+    """Editing a question, or writing the public summary of a confidential one."""
+
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(min=10, max=200)])
+    body = TextAreaField(_l("Details"), validators=[Optional(), Length(max=20000)],
+                         description=_l("Markdown is allowed."))
+    topics = CheckboxList(_l("Topics"), validators=[Optional()])
+    submit = SubmitField(_l("Save"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.topics.choices = as_choices(taxonomy.topic_choices())
+
+
+class ReasonForm(FlaskForm):
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(min=3, max=2000)])
+    submit = SubmitField(_l("Send"))
+
+
+class BrowseForm(FlaskForm):
+    class Meta:
+        csrf = False   # a GET search form
+
+    q = StringField(_l("Search"), validators=[Optional(), Length(max=200)])
+    mode = SelectField(_l("Search by"), validators=[Optional()], choices=as_choices([
+        ("words", _l("Words")), ("meaning", _l("Meaning (semantic)"))]))
+    topic = SelectField(_l("Topic"), validators=[Optional()])
+    answered = SelectField(_l("Answered"), validators=[Optional()], choices=as_choices([
+        ("", _l("All questions")), ("yes", _l("Answered")), ("no", _l("Not answered yet"))]))
+    answered_by = SelectField(_l("Answered by"), validators=[Optional()], choices=as_choices([
+        ("", _l("Anyone")), ("regulator", _l("a regulator")), ("clinician", _l("a clinician")),
+        ("patient_org", _l("a patient organisation")), ("developer", _l("a developer"))]))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.topic.choices = as_choices([("", _l("All topics"))] + taxonomy.topic_choices())

@@ -31,6 +31,14 @@ class Question(db.Model):
     # What the asker told matching: {"countries", "languages", "exclude_organisations", "role", "country",
     # "language", "verified_only", "balanced"}; kept so that re-routing ranks as the asker asked.
     match_preferences = db.Column(db.JSON, nullable=False, default=dict)
+    # Moderation: a hidden post is shown to moderators and its author only.
+    hidden_at = db.Column(db.DateTime)
+    hidden_reason = db.Column(db.Text)
+    # The sentence vector for "similar questions" (public questions only), and its model.
+    vector = db.Column(db.LargeBinary)
+    vector_model = db.Column(db.String(200))
+    # A public summary written by the asker of a confidential question points at nothing public.
+    is_summary = db.Column(db.Boolean, nullable=False, default=False)
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow, index=True)
     updated_at = db.Column(db.DateTime, nullable=False, default=utcnow, onupdate=utcnow)
 
@@ -38,6 +46,8 @@ class Question(db.Model):
     topic_links = db.relationship("QuestionTopic", cascade="all, delete-orphan", order_by="QuestionTopic.slug")
     answers = db.relationship("Answer", back_populates="question", cascade="all, delete-orphan",
                               order_by="Answer.created_at")
+    revisions = db.relationship("QuestionRevision", cascade="all, delete-orphan", order_by="QuestionRevision.id")
+    watchers = db.relationship("QuestionWatch", cascade="all, delete-orphan")
     match_requests = db.relationship("MatchRequest", back_populates="question", cascade="all, delete-orphan",
                                      order_by="MatchRequest.id")
 
@@ -74,8 +84,77 @@ class Answer(db.Model):
     author_id = db.Column(db.Integer, db.ForeignKey("user.id", ondelete="CASCADE"), nullable=False, index=True)
     body = db.Column(db.Text, nullable=False)
     is_accepted = db.Column(db.Boolean, nullable=False, default=False)
+    hidden_at = db.Column(db.DateTime)
+    hidden_reason = db.Column(db.Text)
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     updated_at = db.Column(db.DateTime, nullable=False, default=utcnow, onupdate=utcnow)
 
     question = db.relationship("Question", back_populates="answers")
     author = db.relationship("User")
+    votes = db.relationship("AnswerVote", cascade="all, delete-orphan")
+    revisions = db.relationship("AnswerRevision", cascade="all, delete-orphan", order_by="AnswerRevision.id")
+
+    @property
+    def helpful_count(self):
+        return len(self.votes)
+
+
+class AnswerVote(db.Model):
+    """A reader found an answer helpful (once per reader)."""
+
+    __tablename__ = "answer_vote"
+
+    answer_id = db.Column(db.Integer, db.ForeignKey("answer.id", ondelete="CASCADE"), primary_key=True)
+    user_id = db.Column(db.Integer, db.ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+
+class QuestionRevision(db.Model):
+    """The text of a question before an edit."""
+
+    __tablename__ = "question_revision"
+
+    id = db.Column(db.Integer, primary_key=True)
+    question_id = db.Column(db.Integer, db.ForeignKey("question.id", ondelete="CASCADE"), nullable=False, index=True)
+    editor_id = db.Column(db.Integer, db.ForeignKey("user.id", ondelete="SET NULL"))
+    title = db.Column(db.String(200), nullable=False)
+    body = db.Column(db.Text, nullable=False)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+
+class AnswerRevision(db.Model):
+    """The text of an answer before an edit."""
+
+    __tablename__ = "answer_revision"
+
+    id = db.Column(db.Integer, primary_key=True)
+    answer_id = db.Column(db.Integer, db.ForeignKey("answer.id", ondelete="CASCADE"), nullable=False, index=True)
+    editor_id = db.Column(db.Integer, db.ForeignKey("user.id", ondelete="SET NULL"))
+    body = db.Column(db.Text, nullable=False)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+
+class QuestionWatch(db.Model):
+    __tablename__ = "question_watch"
+
+    question_id = db.Column(db.Integer, db.ForeignKey("question.id", ondelete="CASCADE"), primary_key=True)
+    user_id = db.Column(db.Integer, db.ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
+
+
+class Flag(db.Model):
+    """Someone asked moderators to look at a question or an answer."""
+
+    __tablename__ = "flag"
+
+    id = db.Column(db.Integer, primary_key=True)
+    question_id = db.Column(db.Integer, db.ForeignKey("question.id", ondelete="CASCADE"), index=True)
+    answer_id = db.Column(db.Integer, db.ForeignKey("answer.id", ondelete="CASCADE"), index=True)
+    user_id = db.Column(db.Integer, db.ForeignKey("user.id", ondelete="CASCADE"), nullable=False)
+    reason = db.Column(db.Text, nullable=False)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    resolved_at = db.Column(db.DateTime, index=True)
+    resolution = db.Column(db.String(20))       # hidden, dismissed
+
+    question = db.relationship("Question")
+    answer = db.relationship("Answer")
+    user = db.relationship("User")

@@ -1,12 +1,15 @@
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..accounts.forms import PostForm
 from ..core.errors import DomainError, NotAllowed
 from ..core.views import get_or_404, show_domain_error
+from ..extensions import db
 from . import services
-from .forms import AnswerForm
-from .models import Question
+from .forms import AnswerForm, BrowseForm, QuestionForm, ReasonForm
+from .models import Answer, Flag, Question
+from .similar import similar_questions
 
 bp = Blueprint("questions", __name__)
 
@@ -19,13 +22,47 @@ def _readable(question_id) -> Question:
     return question
 
 
+def _answer_of(question, answer_id) -> Answer:
+    answer = get_or_404(Answer, answer_id)
+    if answer.question_id != question.id or not services.can_see_answer(answer, current_user):
+        abort(404)
+    return answer
+
+
 def _page(question, form=None, status=200):
     is_asker = current_user.is_authenticated and current_user.id == question.asker_id
-    show_requests = is_asker or (current_user.is_authenticated and current_user.is_admin)
+    moderator = current_user.is_authenticated and current_user.is_moderator
+    watching = current_user.is_authenticated and any(w.user_id == current_user.id for w in question.watchers)
+    similar = similar_questions(question.text, k=5, exclude_id=question.id) if not question.is_confidential else []
     return render_template(
-        "questions/show.html", question=question, is_asker=is_asker, show_requests=show_requests,
+        "questions/show.html", question=question, is_asker=is_asker, show_requests=is_asker or moderator,
+        answers=services.ordered_answers(question, current_user), moderator=moderator, watching=watching,
         can_answer=services.can_answer(question, current_user), form=form or AnswerForm(formdata=None),
+        post_form=PostForm(), reason_form=ReasonForm(formdata=None), similar=similar,
     ), status
+
+
+@bp.route("/questions")
+def index():
+    form = BrowseForm(request.args)
+    if not form.validate():
+        return render_template("questions/index.html", form=form, page=None, results=None, args={}), 400
+    args = {k: v for k, v in request.args.items() if k != "page"}
+    if form.q.data and form.mode.data == "meaning":
+        results = similar_questions(form.q.data, k=20, answered_only=False, min_score=0.2)
+        return render_template("questions/index.html", form=form, page=None, results=results, args=args)
+    page = db.paginate(services.browse_query(form.topic.data, form.answered.data, form.answered_by.data, form.q.data),
+                       per_page=current_app.config["DIRECTORY_PAGE_SIZE"], error_out=False)
+    return render_template("questions/index.html", form=form, page=page, results=None, args=args)
+
+
+@bp.route("/questions/similar")
+def similar():
+    """Public answered questions like the text being typed (JSON, for the ask page)."""
+    text = (request.args.get("q") or "")[:2000]
+    return jsonify(items=[{"id": q.id, "title": q.title, "score": round(score, 3),
+                           "url": url_for("questions.show", question_id=q.id)}
+                          for q, score in similar_questions(text, k=5)])
 
 
 @bp.route("/questions/<int:question_id>")
@@ -51,7 +88,190 @@ def answer(question_id):
     return redirect(url_for("questions.show", question_id=question.id))
 
 
+def _post_action(question_id, answer_id, action, message):
+    question = _readable(question_id)
+    answer = _answer_of(question, answer_id)
+    if not PostForm().validate_on_submit():
+        abort(400)
+    try:
+        action(question, answer)
+    except NotAllowed:
+        abort(403)
+    except DomainError as error:
+        flash(str(error.message), "error")
+    else:
+        flash(message, "success")
+    return redirect(url_for("questions.show", question_id=question.id, _anchor=f"answer-{answer.id}"))
+
+
+@bp.post("/questions/<int:question_id>/answers/<int:answer_id>/accept")
+@login_required
+def accept(question_id, answer_id):
+    return _post_action(question_id, answer_id, lambda q, a: services.accept_answer(q, a, current_user),
+                        _("You accepted this answer."))
+
+
+@bp.post("/questions/<int:question_id>/answers/<int:answer_id>/helpful")
+@login_required
+def helpful(question_id, answer_id):
+    return _post_action(question_id, answer_id, lambda q, a: services.vote_helpful(a, current_user),
+                        _("Thank you for your vote."))
+
+
+@bp.post("/questions/<int:question_id>/watch")
+@login_required
+def watch(question_id):
+    question = _readable(question_id)
+    if not PostForm().validate_on_submit():
+        abort(400)
+    services.watch(question, current_user, request.form.get("on") == "1")
+    return redirect(url_for("questions.show", question_id=question.id))
+
+
+@bp.route("/questions/<int:question_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(question_id):
+    question = _readable(question_id)
+    if current_user.id != question.asker_id and not current_user.is_moderator:
+        abort(403)
+    form = QuestionForm(obj=question) if request.method == "GET" else QuestionForm()
+    if request.method == "GET":
+        form.topics.data = question.topics
+    elif form.validate_on_submit():
+        try:
+            services.edit_question(question, current_user, form.title.data, form.body.data, form.topics.data)
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            flash(_("The question has been updated."), "success")
+            return redirect(url_for("questions.show", question_id=question.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("questions/edit.html", form=form, question=question, heading=_("Edit question")), status
+
+
+@bp.route("/questions/<int:question_id>/answers/<int:answer_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_answer(question_id, answer_id):
+    question = _readable(question_id)
+    answer = _answer_of(question, answer_id)
+    if current_user.id != answer.author_id and not current_user.is_moderator:
+        abort(403)
+    form = AnswerForm(obj=answer) if request.method == "GET" else AnswerForm()
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            services.edit_answer(answer, current_user, form.body.data)
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            flash(_("The answer has been updated."), "success")
+            return redirect(url_for("questions.show", question_id=question.id, _anchor=f"answer-{answer.id}"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("questions/edit_answer.html", form=form, question=question, answer=answer), status
+
+
+@bp.route("/questions/<int:question_id>/revisions")
+@login_required
+def revisions(question_id):
+    question = _readable(question_id)
+    if current_user.id != question.asker_id and not current_user.is_moderator:
+        own = [a for a in question.answers if a.author_id == current_user.id]
+        if not own:
+            abort(403)
+    else:
+        own = question.answers
+    return render_template("questions/revisions.html", question=question, answers=own,
+                           show_question=current_user.id == question.asker_id or current_user.is_moderator)
+
+
+@bp.route("/questions/<int:question_id>/summary", methods=["GET", "POST"])
+@login_required
+def summary(question_id):
+    question = _readable(question_id)
+    if question.asker_id != current_user.id or not question.is_confidential:
+        abort(403)
+    form = QuestionForm()
+    if form.validate_on_submit():
+        try:
+            public = services.publish_summary(question, current_user, form.title.data, form.body.data,
+                                              form.topics.data)
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            flash(_("Your anonymised summary is published. The original stays confidential."), "success")
+            return redirect(url_for("questions.show", question_id=public.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("questions/edit.html", form=form, question=question, summary=True,
+                           heading=_("Publish an anonymised summary")), status
+
+
+@bp.post("/questions/<int:question_id>/flag")
+@login_required
+def flag_question(question_id):
+    return _flag(_readable(question_id), None)
+
+
+@bp.post("/questions/<int:question_id>/answers/<int:answer_id>/flag")
+@login_required
+def flag_answer(question_id, answer_id):
+    question = _readable(question_id)
+    return _flag(question, _answer_of(question, answer_id))
+
+
+def _flag(question, answer):
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        flash(_("Tell the moderators what is wrong."), "error")
+    else:
+        services.flag(current_user, form.reason.data, question=None if answer else question, answer=answer)
+        flash(_("Thank you. A moderator will look at it."), "success")
+    return redirect(url_for("questions.show", question_id=question.id))
+
+
 @bp.route("/my/questions")
 @login_required
 def mine():
     return render_template("questions/mine.html", questions=services.questions_asked_by(current_user))
+
+
+# --- Moderation ---------------------------------------------------------------------------
+
+def _moderator_only():
+    if not current_user.is_moderator:
+        abort(403)
+
+
+@bp.route("/moderation")
+@login_required
+def moderation():
+    _moderator_only()
+    return render_template("questions/moderation.html", flags=services.open_flags(), post_form=PostForm(),
+                           reason_form=ReasonForm(formdata=None))
+
+
+@bp.post("/moderation/<kind>/<int:post_id>/<action>")
+@login_required
+def moderate(kind, post_id, action):
+    _moderator_only()
+    model = {"questions": Question, "answers": Answer}.get(kind)
+    if model is None or action not in ("hide", "restore"):
+        abort(404)
+    post = get_or_404(model, post_id)
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        flash(_("Give a reason."), "error")
+    else:
+        services.set_hidden(current_user, post, action == "hide", form.reason.data)
+        flash(_("Done."), "success")
+    question_id = post.id if model is Question else post.question_id
+    return redirect(request.form.get("next") == "queue" and url_for("questions.moderation")
+                    or url_for("questions.show", question_id=question_id))
+
+
+@bp.post("/moderation/flags/<int:flag_id>/dismiss")
+@login_required
+def dismiss(flag_id):
+    _moderator_only()
+    if not PostForm().validate_on_submit():
+        abort(400)
+    services.dismiss_flag(current_user, get_or_404(Flag, flag_id))
+    return redirect(url_for("questions.moderation"))

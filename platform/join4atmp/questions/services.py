@@ -1,31 +1,58 @@
-"""Question rules: asking, who may read a question, answering."""
-from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+"""Question and answer rules: asking, reading, answering, accepting, voting, editing, flagging,
+moderating, browsing and notifications. Confidential questions are readable by their asker, the
+experts who accepted a request for them, and moderators; everyone else gets a 404."""
+from flask import url_for
+from flask_babel import force_locale, lazy_gettext as _l
+from sqlalchemy import exists, or_, select
 
+from ..accounts.models import Role, User
+from ..core import audit
 from ..core.errors import DomainError, NotAllowed
+from ..core.signals import answer_accepted
+from ..core.time import utcnow
 from ..extensions import db
 from ..matching.models import RequestStatus
 from ..matching.routing import mark_answered
+from ..notifications.services import notify
 from ..profiles import taxonomy
-from .models import Answer, Question, QuestionStatus, Visibility
+from .models import (Answer, AnswerRevision, AnswerVote, Flag, Question, QuestionRevision, QuestionStatus,
+                     QuestionWatch, Visibility)
+from .similar import embed_question
 
 PREFERENCE_KEYS = {"k", "role", "country", "language", "verified_only", "preferred_countries",
                    "preferred_languages", "exclude_organisations", "balanced"}
 
 
-def create_question(asker, title, body, topics=(), visibility="public", preferences=None) -> Question:
+def _check_text(title, body, topics):
     title, body = (title or "").strip(), (body or "").strip()
     if len(title) < 10:
         raise DomainError(_l("Write a title of at least 10 characters."), "title")
+    if len(title) > 200:
+        raise DomainError(_l("Keep the title under 200 characters."), "title")
     unknown = [t for t in topics if t not in taxonomy.TOPICS]
     if unknown:
         raise DomainError(_l("Unknown topic: %(value)s", value=", ".join(unknown)), "topics")
-    question = Question(asker=asker, title=title[:200], body=body, visibility=Visibility(visibility),
+    return title, body
+
+
+def create_question(asker, title, body, topics=(), visibility="public", preferences=None,
+                    is_summary=False) -> Question:
+    title, body = _check_text(title, body, topics)
+    question = Question(asker=asker, title=title, body=body, visibility=Visibility(visibility), is_summary=is_summary,
                         match_preferences={k: v for k, v in (preferences or {}).items() if k in PREFERENCE_KEYS})
     question.topics = list(topics)
+    question.watchers.append(QuestionWatch(user_id=asker.id))
+    embed_question(question)
     db.session.add(question)
     db.session.commit()
     return question
+
+
+def publish_summary(question, user, title, body, topics=()) -> Question:
+    """A confidential thread's asker writes an anonymised public summary; the original stays confidential."""
+    if question.asker_id != user.id or not question.is_confidential:
+        raise NotAllowed(_l("Only the asker of a confidential question can publish a summary of it."))
+    return create_question(user, title, body, topics, "public", is_summary=True)
 
 
 def accepted_expert_user_ids(question) -> set:
@@ -33,27 +60,47 @@ def accepted_expert_user_ids(question) -> set:
             if r.status in (RequestStatus.ACCEPTED, RequestStatus.ANSWERED)}
 
 
-def invited_user_ids(question) -> set:
-    return {r.profile.user_id for r in question.match_requests}
+def _logged_in(user):
+    return user is not None and user.is_authenticated
 
 
 def can_read(question, user) -> bool:
-    """Public questions: everyone. Confidential: the asker, experts who accepted, admins."""
+    """Public: everyone, unless hidden. Confidential: the asker, experts who accepted, moderators."""
+    if _logged_in(user) and (user.is_moderator or user.id == question.asker_id):
+        return True
+    if question.hidden_at is not None:
+        return False
     if question.visibility == Visibility.PUBLIC:
         return True
-    if user is None or not user.is_authenticated:
-        return False
-    return user.id == question.asker_id or user.is_admin or user.id in accepted_expert_user_ids(question)
+    return _logged_in(user) and user.id in accepted_expert_user_ids(question)
 
 
 def can_answer(question, user) -> bool:
-    return bool(user and user.is_authenticated) and question.status != QuestionStatus.CLOSED and \
-        user.id in accepted_expert_user_ids(question)
+    """Public questions: any logged-in member. Confidential: the experts who accepted it."""
+    if not _logged_in(user) or question.status == QuestionStatus.CLOSED or question.hidden_at is not None:
+        return False
+    if question.visibility == Visibility.PUBLIC:
+        return True
+    return user.id in accepted_expert_user_ids(question)
+
+
+def can_see_answer(answer, user) -> bool:
+    return answer.hidden_at is None or (_logged_in(user) and (user.is_moderator or user.id == answer.author_id))
+
+
+def ordered_answers(question, user):
+    """Accepted first, then by helpful votes, then oldest first; hidden ones only for those who may see them."""
+    visible = [a for a in question.answers if can_see_answer(a, user)]
+    return sorted(visible, key=lambda a: (not a.is_accepted, -a.helpful_count, a.created_at, a.id))
+
+
+def _question_url(question, anchor=None):
+    return url_for("questions.show", question_id=question.id, _external=True, _anchor=anchor)
 
 
 def post_answer(question, user, body) -> Answer:
     if not can_answer(question, user):
-        raise NotAllowed(_l("Only experts who accepted this question can answer it."))
+        raise NotAllowed(_l("You cannot answer this question."))
     body = (body or "").strip()
     if len(body) < 2:
         raise DomainError(_l("Write your answer first."), "body")
@@ -62,12 +109,150 @@ def post_answer(question, user, body) -> Answer:
     mark_answered(question, user)
     if question.status == QuestionStatus.OPEN:
         question.status = QuestionStatus.ANSWERED
+    db.session.flush()
+    for watcher in _watchers(question):
+        if watcher.id != user.id:
+            with force_locale(watcher.locale or "en"):
+                text = str(_l("New answer to “%(title)s”", title=question.title))
+            notify(watcher, "new_answer", text, _question_url(question, f"answer-{answer.id}"))
+    if not any(w.user_id == user.id for w in question.watchers):
+        question.watchers.append(QuestionWatch(user_id=user.id))
     db.session.commit()
     return answer
+
+
+def _watchers(question):
+    ids = [w.user_id for w in question.watchers]
+    return db.session.scalars(select(User).where(User.id.in_(ids), User.is_active_account.is_(True))).all()
+
+
+def accept_answer(question, answer, user):
+    """The asker marks the answer that solved it (and may move the mark later)."""
+    if question.asker_id != user.id:
+        raise NotAllowed(_l("Only the asker can accept an answer."))
+    if answer.question_id != question.id or answer.hidden_at is not None:
+        raise DomainError(_l("No such answer."))
+    previous = next((a for a in question.answers if a.is_accepted and a.id != answer.id), None)
+    if previous is not None:
+        previous.is_accepted = False
+    answer.is_accepted = True
+    question.status = QuestionStatus.ANSWERED
+    if answer.author_id != user.id:
+        author = answer.author
+        with force_locale(author.locale or "en"):
+            text = str(_l("Your answer to “%(title)s” was accepted", title=question.title))
+        notify(author, "answer_accepted", text, _question_url(question, f"answer-{answer.id}"))
+    db.session.commit()
+    answer_accepted.send(answer, previous=previous)
+
+
+def vote_helpful(answer, user):
+    if answer.author_id == user.id:
+        raise DomainError(_l("You cannot mark your own answer as helpful."))
+    if db.session.get(AnswerVote, (answer.id, user.id)) is None:
+        db.session.add(AnswerVote(answer_id=answer.id, user_id=user.id))
+        db.session.commit()
+
+
+def edit_question(question, user, title, body, topics):
+    if user.id != question.asker_id and not user.is_moderator:
+        raise NotAllowed(_l("Only the asker can edit this question."))
+    title, body = _check_text(title, body, topics)
+    question.revisions.append(QuestionRevision(editor_id=user.id, title=question.title, body=question.body))
+    question.title, question.body, question.topics = title, body, list(topics)
+    embed_question(question)
+    if user.id != question.asker_id:
+        audit.record(user, "question.edit", question)
+    db.session.commit()
+
+
+def edit_answer(answer, user, body):
+    if user.id != answer.author_id and not user.is_moderator:
+        raise NotAllowed(_l("Only the author can edit this answer."))
+    body = (body or "").strip()
+    if len(body) < 2:
+        raise DomainError(_l("Write your answer first."), "body")
+    answer.revisions.append(AnswerRevision(editor_id=user.id, body=answer.body))
+    answer.body = body
+    if user.id != answer.author_id:
+        audit.record(user, "answer.edit", answer)
+    db.session.commit()
+    if answer.is_accepted:
+        answer_accepted.send(answer, previous=None)   # its text is evidence: embed it again
+
+
+def flag(user, reason, question=None, answer=None) -> Flag:
+    reason = (reason or "").strip()
+    if len(reason) < 3:
+        raise DomainError(_l("Tell the moderators what is wrong."), "reason")
+    item = Flag(user_id=user.id, reason=reason[:2000], question_id=question.id if question else None,
+                answer_id=answer.id if answer else None)
+    db.session.add(item)
+    db.session.commit()
+    return item
+
+
+def open_flags():
+    return db.session.scalars(select(Flag).where(Flag.resolved_at.is_(None)).order_by(Flag.created_at)).all()
+
+
+def set_hidden(moderator, post, hidden: bool, reason):
+    """Hide or restore a question or an answer, with a reason, in the audit log; resolves its flags."""
+    if not moderator.is_moderator:
+        raise NotAllowed(_l("Only moderators can do this."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_l("Give a reason."), "reason")
+    post.hidden_at, post.hidden_reason = (utcnow(), reason[:2000]) if hidden else (None, None)
+    kind = "question" if isinstance(post, Question) else "answer"
+    flags = db.session.scalars(select(Flag).where(
+        Flag.resolved_at.is_(None), getattr(Flag, f"{kind}_id") == post.id)).all()
+    for item in flags:
+        item.resolved_at, item.resolution = utcnow(), "hidden" if hidden else "dismissed"
+    audit.record(moderator, f"{kind}.{'hide' if hidden else 'restore'}", post, reason)
+    db.session.commit()
+    accepted = [post] if isinstance(post, Answer) else [a for a in post.answers if a.is_accepted]
+    for answer in accepted:
+        if answer.is_accepted:
+            answer_accepted.send(answer, previous=None)   # evidence follows what is visible
+
+
+def dismiss_flag(moderator, item):
+    if not moderator.is_moderator:
+        raise NotAllowed(_l("Only moderators can do this."))
+    item.resolved_at, item.resolution = utcnow(), "dismissed"
+    audit.record(moderator, "flag.dismiss", item)
+    db.session.commit()
+
+
+def watch(question, user, on: bool):
+    existing = db.session.get(QuestionWatch, (question.id, user.id))
+    if on and existing is None:
+        db.session.add(QuestionWatch(question_id=question.id, user_id=user.id))
+    elif not on and existing is not None:
+        db.session.delete(existing)
+    db.session.commit()
+
+
+def browse_query(topic=None, answered=None, answered_by=None, q=None):
+    """Public, visible questions with the filters, newest first."""
+    query = select(Question).where(Question.visibility == Visibility.PUBLIC, Question.hidden_at.is_(None))
+    if topic:
+        query = query.where(Question.topic_links.any(slug=topic))
+    if answered == "yes":
+        query = query.where(Question.status == QuestionStatus.ANSWERED)
+    elif answered == "no":
+        query = query.where(Question.status == QuestionStatus.OPEN)
+    if answered_by:
+        query = query.where(exists().where(
+            Answer.question_id == Question.id, Answer.hidden_at.is_(None), Answer.author_id == User.id,
+            User.role == Role(answered_by)))
+    if q:
+        pattern = "%" + q.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(or_(Question.title.ilike(pattern, escape="\\"), Question.body.ilike(pattern, escape="\\")))
+    return query.order_by(Question.created_at.desc(), Question.id.desc())
 
 
 def questions_asked_by(user):
     return db.session.scalars(select(Question).where(Question.asker_id == user.id)
                               .order_by(Question.created_at.desc())).all()
-
-
