@@ -4,8 +4,8 @@ import pytest
 from conftest import login, make_user
 from join4atmp.extensions import db
 
-ADMIN_PAGES = ["/admin/", "/admin/users", "/admin/outbox", "/admin/outbox/1"]
-ADMIN_ACTIONS = ["verify", "unverify", "deactivate", "activate"]
+ADMIN_PAGES = ["/admin/", "/admin/users", "/admin/outbox", "/admin/outbox/1", "/admin/audit"]
+ADMIN_ACTIONS = ["verify", "unverify", "deactivate", "activate", "duty/moderator/grant", "duty/organiser/grant"]
 
 
 @pytest.fixture
@@ -40,7 +40,24 @@ def test_admin_actions_require_an_admin(app, people, action):
     assert member.post(f"/admin/users/{target.id}/{action}").status_code == 403
     assert app.test_client().post(f"/admin/users/{target.id}/{action}").status_code == 302
     db.session.refresh(target)
-    assert target.is_active and not target.is_verified
+    assert target.is_active and not target.is_verified and not target.is_moderator and not target.is_organiser
+
+
+def test_admins_grant_duties_and_the_audit_log_records_it(app, people):
+    _, member, _ = people
+    admin = app.test_client()
+    login(admin, "root@platform.example")
+    admin.post(f"/admin/users/{member.id}/duty/moderator/grant")
+    db.session.refresh(member)
+    assert member.is_moderator and not member.is_organiser
+    moderator = app.test_client()
+    login(moderator, "member@uni.example")
+    assert moderator.get("/moderation").status_code == 200
+    admin.post(f"/admin/users/{member.id}/duty/moderator/revoke")
+    assert moderator.get("/moderation").status_code == 403
+    assert admin.post(f"/admin/users/{member.id}/duty/janitor/grant").status_code == 404
+    log = admin.get("/admin/audit").get_data(as_text=True)
+    assert "user.moderator.grant" in log and "user.moderator.revoke" in log
 
 
 def test_verifying_a_regulator_lists_them(app, people):

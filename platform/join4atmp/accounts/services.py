@@ -11,6 +11,7 @@ from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from ..core import audit
 from ..core.errors import DomainError, RateLimited
 from ..core.ratelimit import clear_hits, is_limited, record_hit
 from ..core.signals import user_active_changed, user_verified_changed
@@ -223,8 +224,9 @@ def user_for_api_token(plain) -> User | None:
 
 # --- Admin actions ------------------------------------------------------------------------
 
-def set_verified(user, verified: bool):
+def set_verified(user, verified: bool, by=None):
     user.verified_at = utcnow() if verified else None
+    audit.record(by, "user.verify" if verified else "user.unverify", user)
     db.session.commit()
     user_verified_changed.send(user, verified=verified)
 
@@ -235,6 +237,7 @@ def set_active(user, active: bool, by):
     user.is_active_account = active
     if not active:
         user.session_version += 1
+    audit.record(by, "user.activate" if active else "user.deactivate", user)
     db.session.commit()
     user_active_changed.send(user, active=active)
 
@@ -243,4 +246,16 @@ def set_notification_mode(user, mode):
     if mode not in ("immediate", "digest"):
         raise DomainError(_l("Choose one of the options."), "notification_mode")
     user.notification_mode = mode
+    db.session.commit()
+
+
+DUTIES = {"moderator": "is_moderator_flag", "organiser": "is_organiser_flag"}
+
+
+def set_duty(user, duty, on: bool, by):
+    """Give or take a duty (moderating Q&A, organising webinars) beside the user's role."""
+    if duty not in DUTIES:
+        raise DomainError(_l("Unknown duty."))
+    setattr(user, DUTIES[duty], on)
+    audit.record(by, f"user.{duty}.{'grant' if on else 'revoke'}", user)
     db.session.commit()

@@ -7,6 +7,7 @@ from ..accounts import services as accounts
 from ..accounts.forms import PostForm
 from ..accounts.models import Role, User
 from ..core.access import admin_required
+from ..core.audit import AuditEvent
 from ..core.errors import DomainError
 from ..core.views import get_or_404
 from ..extensions import db
@@ -54,13 +55,13 @@ def _user_action(user_id, action, message):
 @bp.post("/users/<int:user_id>/verify")
 @admin_required
 def verify(user_id):
-    return _user_action(user_id, lambda u: accounts.set_verified(u, True), _("The expert is now verified."))
+    return _user_action(user_id, lambda u: accounts.set_verified(u, True, current_user), _("The expert is now verified."))
 
 
 @bp.post("/users/<int:user_id>/unverify")
 @admin_required
 def unverify(user_id):
-    return _user_action(user_id, lambda u: accounts.set_verified(u, False), _("Verification removed."))
+    return _user_action(user_id, lambda u: accounts.set_verified(u, False, current_user), _("Verification removed."))
 
 
 @bp.post("/users/<int:user_id>/deactivate")
@@ -75,6 +76,20 @@ def deactivate(user_id):
 def activate(user_id):
     return _user_action(user_id, lambda u: accounts.set_active(u, True, current_user),
                         _("The account is active again."))
+
+
+@bp.post("/users/<int:user_id>/duty/<any(moderator, organiser):duty>/<any(grant, revoke):change>")
+@admin_required
+def duty(user_id, duty, change):
+    return _user_action(user_id, lambda u: accounts.set_duty(u, duty, change == "grant", current_user),
+                        _("Duties updated."))
+
+
+@bp.route("/audit")
+@admin_required
+def audit_log():
+    page = db.paginate(select(AuditEvent).order_by(AuditEvent.id.desc()), per_page=100, error_out=False)
+    return render_template("admin/audit.html", page=page)
 
 
 @bp.route("/outbox")
