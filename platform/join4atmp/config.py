@@ -86,3 +86,6 @@ MAX_REQUESTS_PER_QUESTION = 5
 # Webinars
 WEBINAR_PURGE_AFTER_DAYS = 30         # registrants' personal data is removed this long after a webinar
 WEBINAR_REMINDERS_HOURS = (24, 1)     # reminders sent this many hours before the start
+WEBINAR_MAX_SEATS_PER_REGISTRATION = 5    # a patient organisation may book this many places at once
+WEBINAR_MAX_QUESTIONS_PER_PERSON = 5
+WEBINAR_THEME_DISTANCE = 0.55            # cosine distance below which questions ahead share a theme
