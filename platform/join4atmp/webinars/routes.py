@@ -1,9 +1,179 @@
-from flask import Blueprint, render_template
+"""Webinar pages for everyone: the list, a webinar, registering, questions and votes, calendar files.
+Organiser pages are in ``manage.py`` (a blueprint nested in this one)."""
+from flask import (Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, session,
+                   url_for)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..accounts.forms import PostForm
+from ..core.errors import DomainError, NotAllowed
+from ..core.time import utcnow
+from ..core.views import get_or_404, safe_next, show_domain_error
+from ..extensions import db
+from . import calendar, questions, registrations, services
+from .forms import QuestionForm, RegisterForm, TimezoneForm
+from .manage import bp as manage_bp
+from .models import Webinar, WebinarQuestion
+from .policy import can_manage, can_view
+from .times import SESSION_KEY, format_when, viewer_zone
 
 bp = Blueprint("webinars", __name__)
+bp.register_blueprint(manage_bp)
+
+
+@bp.context_processor
+def _time_helpers():
+    def when(utc_naive, webinar=None, with_date=True):
+        return format_when(utc_naive, viewer_zone(webinar), with_date=with_date) if utc_naive else ""
+    return {"when": when, "viewer_zone": viewer_zone, "now": utcnow(), "can_manage": can_manage,
+            "webinars_css": url_for("static", filename="css/webinars.css"),
+            "webinars_js": url_for("static", filename="js/webinars.js")}
+
+
+def _visible(webinar_id) -> Webinar:
+    webinar = get_or_404(Webinar, webinar_id)
+    if not can_view(webinar, current_user):
+        abort(404)
+    return webinar
 
 
 @bp.route("/webinars")
 def index():
-    """Placeholder until the webinars area lands."""
-    return render_template("errors/error.html", code=200, title="Webinars", message="Coming soon."), 200
+    page = request.args.get("page", 1, type=int)
+    return render_template("webinars/index.html", upcoming=services.upcoming_webinars(),
+                           past=services.past_webinars(max(page, 1)), drafts=services.managed_drafts(current_user),
+                           tz_form=TimezoneForm(formdata=None, current=viewer_zone()))
+
+
+def _page(webinar, register_form=None, question_form=None, status=200):
+    """The webinar page; the forms given carry a rejected submission's errors."""
+    registration = registrations.registration_of(webinar, current_user)
+    if registration is not None and not registration.is_active:
+        registration = None
+    visible = questions.visible_questions(webinar)
+    return render_template(
+        "webinars/show.html", webinar=webinar, registration=registration,
+        position=registrations.waitlist_position(registration) if registration else None,
+        max_seats=registrations.max_seats(current_user) if current_user.is_authenticated else 1,
+        register_form=register_form or RegisterForm(formdata=None),
+        question_form=question_form or QuestionForm(formdata=None),
+        questions=visible, my_votes=questions.votes_of(current_user, visible),
+        can_ask=questions.can_ask(webinar, current_user), can_vote=questions.can_vote(webinar, current_user),
+        post_form=PostForm(), tz_form=TimezoneForm(formdata=None, current=viewer_zone(webinar)),
+    ), status
+
+
+@bp.route("/webinars/<int:webinar_id>")
+def show(webinar_id):
+    return _page(_visible(webinar_id))
+
+
+@bp.post("/webinars/<int:webinar_id>/register")
+@login_required
+def register(webinar_id):
+    webinar = _visible(webinar_id)
+    form = RegisterForm()
+    if not form.validate_on_submit():
+        return _page(webinar, register_form=form, status=400)
+    try:
+        registration = registrations.register_for_webinar(current_user, webinar, form.seats.data or 1,
+                                                          form.needs.data)
+    except DomainError as error:
+        show_domain_error(form, error)
+        return _page(webinar, register_form=form, status=400)
+    if registration.holds_seats:
+        flash(_("You are registered. We sent you a confirmation with a calendar file."), "success")
+    else:
+        flash(_("The webinar is full: you are on the waiting list. We will email you if a place comes free."),
+              "success")
+    return redirect(url_for("webinars.show", webinar_id=webinar.id))
+
+
+@bp.post("/webinars/<int:webinar_id>/cancel-registration")
+@login_required
+def cancel_registration(webinar_id):
+    webinar = _visible(webinar_id)
+    registration = registrations.registration_of(webinar, current_user)
+    if not PostForm().validate_on_submit() or registration is None:
+        abort(400)
+    try:
+        registrations.cancel_registration(registration, current_user)
+    except DomainError as error:
+        flash(str(error.message), "error")
+        return redirect(url_for("webinars.show", webinar_id=webinar.id))
+    flash(_("Your registration is cancelled."), "success")
+    return redirect(url_for("webinars.show", webinar_id=webinar.id))
+
+
+@bp.post("/webinars/<int:webinar_id>/questions")
+@login_required
+def ask(webinar_id):
+    webinar = _visible(webinar_id)
+    form = QuestionForm()
+    if not form.validate_on_submit():
+        return _page(webinar, question_form=form, status=400)
+    try:
+        questions.ask_question(webinar, current_user, form.text.data)
+    except DomainError as error:       # NotAllowed too: shown on the form
+        show_domain_error(form, error)
+        return _page(webinar, question_form=form, status=400 if not isinstance(error, NotAllowed) else 403)
+    flash(_("Your question has been sent."), "success")
+    return redirect(url_for("webinars.show", webinar_id=webinar.id, _anchor="questions"))
+
+
+@bp.post("/webinars/<int:webinar_id>/questions/<int:question_id>/vote")
+@login_required
+def vote(webinar_id, question_id):
+    webinar = _visible(webinar_id)
+    question = get_or_404(WebinarQuestion, question_id)
+    wants_json = request.accept_mimetypes.best == "application/json"
+    if question.webinar_id != webinar.id:
+        abort(404)
+    if not PostForm().validate_on_submit():
+        abort(400)
+    try:
+        voted = questions.toggle_vote(question, current_user)
+    except NotAllowed:
+        abort(404)
+    except DomainError as error:
+        if wants_json:
+            return jsonify(error=str(error.message)), 400
+        flash(str(error.message), "error")
+        return redirect(url_for("webinars.show", webinar_id=webinar.id, _anchor="questions"))
+    if wants_json:
+        return jsonify(voted=voted, votes=db.session.get(WebinarQuestion, question_id).vote_count)
+    return redirect(url_for("webinars.show", webinar_id=webinar.id, _anchor=f"question-{question.id}"))
+
+
+@bp.route("/webinars/<int:webinar_id>/calendar.ics")
+def calendar_file(webinar_id):
+    """The webinar for one's calendar; with the join link for confirmed participants."""
+    webinar = _visible(webinar_id)
+    registration = registrations.registration_of(webinar, current_user)
+    confirmed = registration is not None and registration.holds_seats
+    data = calendar.build_ics(webinar, calendar.PUBLISH, include_join_link=confirmed)
+    return Response(data, mimetype="text/calendar", headers={
+        "Content-Disposition": f'attachment; filename="{calendar.filename(webinar)}"',
+        "Cache-Control": "private, no-store"})
+
+
+@bp.post("/webinars/timezone")
+def set_timezone():
+    """Choose the zone times are shown in (kept in the session, and on the account when logged in)."""
+    form = TimezoneForm()
+    target = safe_next(request.form.get("next"), url_for("webinars.index"))
+    if not form.validate_on_submit():
+        flash(_("Choose a time zone from the list."), "error")
+        return redirect(target)
+    session[SESSION_KEY] = form.tz.data
+    services.remember_timezone(current_user, form.tz.data)
+    return redirect(target)
+
+
+@bp.route("/my/webinars")
+@login_required
+def mine():
+    rows = registrations.registrations_of(current_user)
+    now = utcnow()
+    return render_template("webinars/mine.html", upcoming=[r for r in rows if not r.webinar.has_ended(now)],
+                           past=[r for r in rows if r.webinar.has_ended(now)])

@@ -1,0 +1,133 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (BooleanField, DateTimeLocalField, IntegerField, SelectField, StringField, SubmitField,
+                     TextAreaField, URLField)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+
+from ..core.forms import as_choices
+from ..profiles import taxonomy
+from ..profiles.forms import CheckboxList
+from .times import NonexistentTime, is_valid_zone, local_input_value, to_utc, zone_choices
+
+DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
+
+
+class WebinarForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(min=5, max=200)])
+    abstract = TextAreaField(_l("What it is about"), validators=[Optional(), Length(max=20000)],
+                             description=_l("Markdown is allowed: **bold**, *italic*, lists, links."))
+    audience = StringField(_l("Who it is for"), validators=[Optional(), Length(max=300)],
+                           description=_l("For example: patient organisations, academic developers."))
+    speakers = TextAreaField(_l("Speakers"), validators=[Optional(), Length(max=5000)],
+                             description=_l("One per line: name, role, organisation."))
+    language = SelectField(_l("Language"), validators=[DataRequired()], default="en")
+    topics = CheckboxList(_l("Topics"), validators=[Optional()])
+    timezone = SelectField(_l("Time zone"), validators=[DataRequired()], default="Europe/Brussels",
+                           description=_l("The times below are in this zone; participants see them in theirs."))
+    starts_local = DateTimeLocalField(_l("Starts"), format=DATETIME_FORMATS, validators=[InputRequired()],
+                                      description=_l("Date and time in the time zone above."))
+    duration_minutes = IntegerField(_l("Duration in minutes"), default=60,
+                                    validators=[InputRequired(), NumberRange(5, 24 * 60)])
+    deadline_local = DateTimeLocalField(_l("Registration closes"), format=DATETIME_FORMATS, validators=[Optional()],
+                                        description=_l("Leave empty to accept registrations until the start."))
+    capacity = IntegerField(_l("Places"), validators=[InputRequired(), NumberRange(1, 100_000)],
+                            description=_l("When they are taken, people join a waiting list."))
+    join_url = URLField(_l("Join link"), validators=[Optional(), Length(max=500)],
+                        description=_l("Shown and sent only to confirmed participants."))
+    recording_url = URLField(_l("Recording"), validators=[Optional(), Length(max=500)],
+                             description=_l("After the webinar: participants are told when you add it."))
+    materials = TextAreaField(_l("Materials"), validators=[Optional(), Length(max=20000)],
+                              description=_l("Slides and links, in Markdown."))
+    submit = SubmitField(_l("Save webinar"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.language.choices = as_choices(taxonomy.language_choices())
+        self.topics.choices = as_choices(taxonomy.topic_choices())
+        self.timezone.choices = as_choices(zone_choices(self.timezone.data))
+        self._utc = {}
+
+    @classmethod
+    def for_webinar(cls, webinar, **kwargs):
+        form = cls(obj=webinar, **kwargs)
+        if not form.is_submitted():
+            form.starts_local.data = local_input_value(webinar.starts_at, webinar.timezone)
+            form.deadline_local.data = local_input_value(webinar.registration_deadline, webinar.timezone)
+            form.topics.data = webinar.topics
+        return form
+
+    def _convert(self, field):
+        try:
+            return to_utc(field.data, self.timezone.data) if field.data else None
+        except NonexistentTime:
+            field.errors = list(field.errors) + [
+                str(_l("This time does not exist in that zone (the clocks go forward). Choose another."))]
+            return False
+
+    def validate(self, extra_validators=None):
+        if not super().validate(extra_validators):
+            return False
+        starts, deadline = self._convert(self.starts_local), self._convert(self.deadline_local)
+        if starts is False or deadline is False:
+            return False
+        self._utc = {"starts_at": starts, "registration_deadline": deadline}
+        return True
+
+    def values(self) -> dict:
+        """What the services take: times converted to naive UTC."""
+        values = {name: getattr(self, name).data for name in (
+            "title", "abstract", "audience", "speakers", "language", "timezone", "duration_minutes", "capacity",
+            "join_url", "recording_url", "materials")}
+        values["topics"] = self.topics.data or []
+        values.update(self._utc)
+        return values
+
+
+class RegisterForm(FlaskForm):
+    seats = IntegerField(_l("Places"), default=1, validators=[Optional(), NumberRange(1, 100)],
+                         description=_l("As an organisation you may book places for your members."))
+    needs = TextAreaField(_l("Anything the organisers should know (optional)"),
+                          validators=[Optional(), Length(max=2000)],
+                          description=_l("For example accessibility or interpretation needs. Only the organisers "
+                                         "see this, and it is deleted after the webinar."))
+    submit = SubmitField(_l("Register"))
+
+
+class QuestionForm(FlaskForm):
+    text = TextAreaField(_l("Your question"), validators=[DataRequired(), Length(min=10, max=1000)],
+                         description=_l("Others see your question but not your name. Up to 1,000 characters."))
+    submit = SubmitField(_l("Send question"))
+
+
+class AnswerForm(FlaskForm):
+    answer = TextAreaField(_l("Answer"), validators=[DataRequired(), Length(max=20000)],
+                           description=_l("Markdown is allowed. Answered questions stay on the webinar page."))
+    submit = SubmitField(_l("Publish answer"))
+
+
+class CancelWebinarForm(FlaskForm):
+    message = TextAreaField(_l("Message to the participants (optional)"), validators=[Optional(), Length(max=2000)])
+    confirm = BooleanField(_l("Yes, cancel this webinar and tell everyone registered"),
+                           validators=[DataRequired(message=_l("Tick the box to confirm."))])
+    submit = SubmitField(_l("Cancel the webinar"))
+
+
+class AttendanceForm(FlaskForm):
+    attended = CheckboxList(_l("Attended"), coerce=int, validators=[Optional()])
+    submit = SubmitField(_l("Save attendance"))
+
+
+class TimezoneForm(FlaskForm):
+    tz = SelectField(_l("Show times in"), validators=[DataRequired()])
+    submit = SubmitField(_l("Show"))
+
+    def __init__(self, *args, current=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.tz.validate_choice = False      # any valid zone, e.g. the browser's
+        self.tz.choices = as_choices(zone_choices(self.tz.data or current))
+        if not self.is_submitted() and current:
+            self.tz.data = current
+
+    def validate_tz(self, field):
+        if not is_valid_zone(field.data):
+            raise ValidationError(_l("Choose a time zone from the list."))

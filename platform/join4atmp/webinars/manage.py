@@ -1,0 +1,241 @@
+"""Organiser pages: create, edit, publish, cancel; registrants, attendance, questions and their themes.
+
+Anonymous visitors are sent to the login page; members without the organiser duty get 403; a draft
+someone may not see is 404; a webinar they may see but not manage is 403.
+"""
+import csv
+import io
+from functools import wraps
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..accounts.forms import PostForm
+from ..core.errors import DomainError
+from ..core.views import get_or_404, render_form, show_domain_error
+from ..extensions import login_manager
+from . import questions, registrations, services
+from .forms import AnswerForm, AttendanceForm, CancelWebinarForm, WebinarForm
+from .models import RegistrationStatus, Webinar, WebinarQuestion
+from .policy import can_manage, can_view
+
+bp = Blueprint("manage", __name__, url_prefix="/webinars")
+
+
+def organiser_required(view):
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        if not current_user.is_organiser:
+            abort(403)
+        return view(*args, **kwargs)
+    return wrapper
+
+
+def _managed(webinar_id) -> Webinar:
+    webinar = get_or_404(Webinar, webinar_id)
+    if not can_view(webinar, current_user):
+        abort(404)
+    if not can_manage(webinar, current_user):
+        abort(403)
+    return webinar
+
+
+def _back(webinar, endpoint="webinars.manage.overview"):
+    return redirect(url_for(endpoint, webinar_id=webinar.id))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@organiser_required
+def new():
+    form = WebinarForm()
+    if form.validate_on_submit():
+        try:
+            webinar = services.create_webinar(current_user, form.values())
+        except DomainError as error:
+            return render_form("webinars/edit.html", form, error, webinar=None)
+        flash(_("The webinar is saved as a draft. Publish it when it is ready."), "success")
+        return _back(webinar)
+    return render_form("webinars/edit.html", form, webinar=None)
+
+
+@bp.route("/<int:webinar_id>/edit", methods=["GET", "POST"])
+@organiser_required
+def edit(webinar_id):
+    webinar = _managed(webinar_id)
+    form = WebinarForm.for_webinar(webinar)
+    if form.validate_on_submit():
+        try:
+            services.update_webinar(webinar, current_user, form.values())
+        except DomainError as error:
+            return render_form("webinars/edit.html", form, error, webinar=webinar)
+        flash(_("The webinar is saved."), "success")
+        return _back(webinar)
+    return render_form("webinars/edit.html", form, webinar=webinar)
+
+
+@bp.post("/<int:webinar_id>/publish")
+@organiser_required
+def publish(webinar_id):
+    webinar = _managed(webinar_id)
+    if not PostForm().validate_on_submit():
+        abort(400)
+    try:
+        services.publish_webinar(webinar, current_user)
+    except DomainError as error:
+        flash(str(error.message), "error")
+        return _back(webinar)
+    flash(_("The webinar is published."), "success")
+    return _back(webinar, "webinars.show")
+
+
+@bp.post("/<int:webinar_id>/delete")
+@organiser_required
+def delete(webinar_id):
+    webinar = _managed(webinar_id)
+    if not PostForm().validate_on_submit():
+        abort(400)
+    try:
+        services.delete_draft(webinar, current_user)
+    except DomainError as error:
+        flash(str(error.message), "error")
+        return _back(webinar)
+    flash(_("The draft is deleted."), "success")
+    return redirect(url_for("webinars.index"))
+
+
+@bp.route("/<int:webinar_id>/cancel", methods=["GET", "POST"])
+@organiser_required
+def cancel(webinar_id):
+    webinar = _managed(webinar_id)
+    form = CancelWebinarForm()
+    counts = services.counts(webinar)
+    if form.validate_on_submit():
+        try:
+            notified = services.cancel_webinar(webinar, current_user, form.message.data)
+        except DomainError as error:
+            return render_form("webinars/cancel.html", form, error, webinar=webinar, counts=counts)
+        flash(_("The webinar is cancelled; %(n)d people were told.", n=notified), "success")
+        return _back(webinar, "webinars.show")
+    return render_form("webinars/cancel.html", form, webinar=webinar, counts=counts)
+
+
+def _overview(webinar, attendance_form=None, answer_forms=None, status=200):
+    groups = registrations.registrations_by_status(webinar)
+    holding = groups[RegistrationStatus.CONFIRMED] + groups[RegistrationStatus.ATTENDED]
+    attendance_form = attendance_form or AttendanceForm(formdata=None)
+    attendance_form.attended.choices = [(r.id, _registrant_name(r)) for r in holding]
+    if attendance_form.attended.data is None:
+        attendance_form.attended.data = [r.id for r in groups[RegistrationStatus.ATTENDED]]
+    all_questions = sorted(webinar.questions, key=lambda q: (-q.vote_count, q.id))
+    answer_forms = answer_forms or {}
+    for question in all_questions:
+        answer_forms.setdefault(question.id, AnswerForm(formdata=None, prefix=f"q{question.id}",
+                                                        answer=question.answer))
+    return render_template("webinars/manage.html", webinar=webinar, participants=sorted(holding, key=lambda r: r.id),
+                           waiting=groups[RegistrationStatus.WAITLISTED], counts=services.counts(webinar),
+                           attendance_form=attendance_form, questions=all_questions, answer_forms=answer_forms,
+                           post_form=PostForm()), status
+
+
+def _registrant_name(registration):
+    user = registration.user
+    if user is None:
+        return _("(personal data removed)")
+    return (user.profile.display_name if user.profile else "") or user.email
+
+
+@bp.route("/<int:webinar_id>/manage")
+@organiser_required
+def overview(webinar_id):
+    return _overview(_managed(webinar_id))
+
+
+@bp.post("/<int:webinar_id>/attendance")
+@organiser_required
+def attendance(webinar_id):
+    webinar = _managed(webinar_id)
+    form = AttendanceForm()
+    form.attended.choices = [(r.id, "") for r in webinar.registrations if r.holds_seats]
+    if not form.validate_on_submit():
+        return _overview(webinar, attendance_form=form, status=400)
+    try:
+        registrations.mark_attendance(webinar, current_user, form.attended.data or [])
+    except DomainError as error:
+        show_domain_error(form, error)
+        return _overview(webinar, attendance_form=form, status=400)
+    flash(_("Attendance is saved."), "success")
+    return _back(webinar)
+
+
+def _csv_cell(value) -> str:
+    """Cells that a spreadsheet would run as a formula are quoted with an apostrophe."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@bp.route("/<int:webinar_id>/registrants.csv")
+@organiser_required
+def registrants_csv(webinar_id):
+    webinar = _managed(webinar_id)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["name", "email", "organisation", "status", "places", "waiting_list_position",
+                     "registered_at_utc", "needs"])
+    groups = registrations.registrations_by_status(webinar)
+    for status in RegistrationStatus:
+        for position, r in enumerate(groups[status], start=1):
+            user = r.user
+            writer.writerow([_csv_cell(v) for v in (
+                _registrant_name(r), user.email if user else "", user.profile.organisation if user and user.profile
+                else "", r.status.value, r.seats, position if status == RegistrationStatus.WAITLISTED else "",
+                f"{r.created_at:%Y-%m-%d %H:%M}", r.needs or "")])
+    return Response(out.getvalue(), mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="webinar-{webinar.id}-registrants.csv"',
+        "Cache-Control": "private, no-store"})
+
+
+@bp.route("/<int:webinar_id>/themes")
+@organiser_required
+def themes(webinar_id):
+    webinar = _managed(webinar_id)
+    return render_template("webinars/themes.html", webinar=webinar,
+                           themes=questions.question_themes(webinar, current_user))
+
+
+def _managed_question(webinar_id, question_id):
+    webinar = _managed(webinar_id)
+    question = get_or_404(WebinarQuestion, question_id)
+    if question.webinar_id != webinar.id:
+        abort(404)
+    return webinar, question
+
+
+@bp.post("/<int:webinar_id>/questions/<int:question_id>/answer")
+@organiser_required
+def answer(webinar_id, question_id):
+    webinar, question = _managed_question(webinar_id, question_id)
+    form = AnswerForm(prefix=f"q{question.id}")
+    if form.validate_on_submit():
+        try:
+            questions.answer_question(question, current_user, form.answer.data)
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            flash(_("The answer is published."), "success")
+            return redirect(url_for("webinars.manage.overview", webinar_id=webinar.id, _anchor=f"q-{question.id}"))
+    return _overview(webinar, answer_forms={question.id: form}, status=400)
+
+
+@bp.post("/<int:webinar_id>/questions/<int:question_id>/hide")
+@organiser_required
+def hide(webinar_id, question_id):
+    webinar, question = _managed_question(webinar_id, question_id)
+    if not PostForm().validate_on_submit():
+        abort(400)
+    hidden = request.form.get("hidden") != "0"
+    questions.set_hidden(question, current_user, hidden)
+    flash(_("The question is hidden.") if hidden else _("The question is shown again."), "success")
+    return redirect(url_for("webinars.manage.overview", webinar_id=webinar.id, _anchor=f"q-{question.id}"))

@@ -1,0 +1,99 @@
+"""In real headless Chromium: register for a full webinar, wait, vote without a reload, see times in the
+device's zone, cancel, and the person waiting gets the place."""
+import re
+import shutil
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from conftest import PASSWORD, make_user
+from join4atmp.core.time import utcnow
+from join4atmp.extensions import db
+from join4atmp.notifications.models import OutboxMessage
+from test_webinars import JOIN, make_organiser, make_webinar
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
+
+
+@pytest.fixture
+def page():
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"])
+        context = browser.new_context(locale="en-GB", timezone_id="Europe/Helsinki")
+        yield context.new_page()
+        context.close()
+        browser.close()
+
+
+def log_in(page, base, email):
+    page.goto(f"{base}/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+
+
+def test_register_wait_cancel_and_the_waiting_person_gets_the_place(live_server, page):
+    with live_server.app_context(), live_server.test_request_context("/"):
+        start = (utcnow() + timedelta(days=5)).replace(hour=13, minute=0, second=0, microsecond=0)
+        webinar = make_webinar(make_organiser(), capacity=1, starts_at=start, timezone="Europe/Paris")
+        make_user("sabine@smafamilies.example", role="patient_org", display_name="Sabine Wolff")
+        make_user("giulia@istituto.example", role="clinician", display_name="Giulia Romano")
+        webinar_id = webinar.id
+        db.session.remove()
+    base = live_server.base_url
+
+    # Anyone sees the times in the zone of their device once they accept the suggestion.
+    page.goto(f"{base}/webinars/{webinar_id}")
+    assert page.get_by_label("Show times in").input_value() == "Europe/Helsinki"
+    page.get_by_role("button", name="Show", exact=True).click()
+    expect(page.locator("h1 + .meta")).to_contain_text(re.compile(r"EES?T"))
+
+    log_in(page, base, "sabine@smafamilies.example")
+    page.get_by_role("link", name="Webinars").first.click()
+    page.get_by_role("link", name="Hospital exemption explained for patient organisations").click()
+    page.get_by_label("Places").fill("1")
+    page.get_by_role("button", name="Register").click()
+    assert "You are registered" in page.locator(".flashes").inner_text()
+    assert page.get_by_role("link", name="Join the webinar").get_attribute("href") == JOIN
+    page.get_by_label("Your question").fill("Can hospital exemption products be used in another country?")
+    page.get_by_role("button", name="Send question").click()
+    page.get_by_role("button", name="Log out").click()
+
+    log_in(page, base, "giulia@istituto.example")
+    page.goto(f"{base}/webinars/{webinar_id}")
+    assert "full" in page.locator(".registration-box").inner_text()
+    page.get_by_role("button", name="Join the waiting list").click()
+    expect(page.locator(".registration-box")).to_contain_text("number 1 on the waiting list")
+    assert page.get_by_role("link", name="Join the webinar").count() == 0
+    draft = page.get_by_label("Your question")
+    draft.fill("Half-written, not sent")              # a full page load would lose this
+    vote = page.locator(".vote-form button").first
+    vote.click()
+    expect(page.locator(".vote-count").first).to_have_text("1")
+    expect(vote).to_have_attribute("aria-pressed", "true")
+    assert draft.input_value() == "Half-written, not sent"
+    page.reload()
+    assert page.locator(".vote-count").first.inner_text() == "1"
+    page.get_by_role("button", name="Log out").click()
+
+    log_in(page, base, "sabine@smafamilies.example")
+    page.goto(f"{base}/webinars/{webinar_id}")
+    page.get_by_role("button", name="Cancel my registration").click()
+    assert "cancelled" in page.locator(".flashes").inner_text()
+    page.get_by_role("button", name="Log out").click()
+
+    log_in(page, base, "giulia@istituto.example")
+    page.goto(f"{base}/my/webinars")
+    page.get_by_role("link", name="Hospital exemption explained for patient organisations").click()
+    expect(page.locator(".registration-box")).to_contain_text("You are registered")
+    expect(page.get_by_role("link", name="Join the webinar")).to_be_visible()
+    with live_server.app_context():
+        promoted = db.session.scalars(db.select(OutboxMessage).where(OutboxMessage.kind == "webinar_promoted")).all()
+        assert [m.recipient for m in promoted] == ["giulia@istituto.example"]
+        db.session.remove()
