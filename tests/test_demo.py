@@ -37,6 +37,9 @@ def test_loading_twice_does_not_duplicate(runner, client):
     assert api["total"] >= 60
     assert len({item["country"] for item in api["items"]}) >= 15
     assert b"Paul-Ehrlich-Institut" in client.get("/experts?role=regulator").data
+    questions = client.get("/api/v1/questions?answered=yes").json
+    assert questions["total"] >= 4
+    assert "0 demo Q&A threads created" in second.output
 
 
 def test_demo_logins_work(runner, client):

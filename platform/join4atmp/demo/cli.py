@@ -18,7 +18,11 @@ def load(if_empty):
     with tqdm(desc="Demo experts", unit="expert", disable=None) as bar:
         created, skipped = services.load_demo(current_app.config["DEMO_PASSWORD"], progress=bar.update)
     click.echo(f"{created} accounts created, {skipped} already present.")
-    if created:
+    from ..core.cli import request_context_for_links
+    with request_context_for_links():
+        threads = services.load_demo_threads()
+    click.echo(f"{threads} demo Q&A threads created.")
+    if created or threads:
         from ..matching.indexing import reindex_all
         with tqdm(desc="Embedding evidence", unit="passage", disable=None) as bar:
             passages = reindex_all(progress=bar.update)

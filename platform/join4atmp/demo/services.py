@@ -12,6 +12,7 @@ from ..extensions import db
 from ..profiles.models import DeclaredInterest, Publication
 
 DATA_FILE = Path(__file__).with_name("experts.json")
+THREADS_FILE = Path(__file__).with_name("threads.json")
 ADMIN_EMAIL = "admin@join4atmp.example"
 
 
@@ -71,3 +72,21 @@ def demo_logins() -> list[dict]:
     return [{"role": "admin", "email": ADMIN_EMAIL}] + [
         {"role": role, "email": firsts[role]["email"]} for role in ("developer", "regulator", "clinician", "patient_org")
         if role in firsts]
+
+
+def load_demo_threads() -> int:
+    """Public Q&A threads between demo members (once: threads whose title exists are skipped)."""
+    from ..questions import services as questions
+    from ..questions.models import Question
+    created = 0
+    for thread in json.loads(THREADS_FILE.read_text(encoding="utf-8"))["threads"]:
+        if db.session.scalar(select(Question.id).where(Question.title == thread["title"])):
+            continue
+        question = questions.create_question(find_user_by_email(thread["asker"]), thread["title"], thread["body"],
+                                             thread["topics"], "public")
+        for item in thread["answers"]:
+            answer = questions.post_answer(question, find_user_by_email(item["author"]), item["body"])
+            if item["accepted"]:
+                questions.accept_answer(question, answer, question.asker)
+        created += 1
+    return created
