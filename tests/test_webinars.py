@@ -88,8 +88,8 @@ def test_an_organiser_creates_a_draft_in_their_zone_and_publishes_it(app, client
 
     anonymous = app.test_client()
     assert anonymous.get(f"/webinars/{webinar.id}").status_code == 404          # drafts are secret
-    assert "Potency assays" not in anonymous.get("/webinars").data.decode()
-    assert "Potency assays" in client.get("/webinars").data.decode()             # "Your drafts"
+    assert "Potency assays for CAR-T" not in anonymous.get("/webinars").data.decode()
+    assert "Potency assays for CAR-T" in client.get("/webinars").data.decode()             # "Your drafts"
 
     assert client.post(f"/webinars/{webinar.id}/publish").status_code == 302
     page = anonymous.get(f"/webinars/{webinar.id}").data.decode()
@@ -131,7 +131,8 @@ def test_organiser_pages_are_for_organisers_who_manage_the_webinar(app):
     published = make_webinar(owner, title="Published webinar on PRIME")
     pages = ["/webinars/{id}/manage", "/webinars/{id}/edit", "/webinars/{id}/themes", "/webinars/{id}/cancel",
              "/webinars/{id}/registrants.csv"]
-    posts = ["/webinars/{id}/publish", "/webinars/{id}/delete", "/webinars/{id}/attendance"]
+    posts = ["/webinars/{id}/publish", "/webinars/{id}/delete", "/webinars/{id}/attendance", "/webinars/{id}/message",
+             "/webinars/{id}/publish-answers"]
 
     anonymous = app.test_client()
     assert anonymous.get("/webinars/new").status_code == 302

@@ -89,3 +89,4 @@ WEBINAR_REMINDERS_HOURS = (24, 1)     # reminders sent this many hours before th
 WEBINAR_MAX_SEATS_PER_REGISTRATION = 5    # a patient organisation may book this many places at once
 WEBINAR_MAX_QUESTIONS_PER_PERSON = 5
 WEBINAR_THEME_DISTANCE = 0.55            # cosine distance below which questions ahead share a theme
+WEBINAR_FEED_PAST_DAYS = 365              # how far back /webinars.ics lists past webinars

@@ -4,11 +4,11 @@ One webinar is one calendar event with a stable UID, so that calendar programs u
 entry they already hold: METHOD:REQUEST adds or updates it (a higher SEQUENCE wins), METHOD:CANCEL
 removes it, METHOD:PUBLISH is a plain download.
 """
-from datetime import timezone
+from datetime import timedelta, timezone
 from email.utils import parseaddr
 
 from flask import current_app, url_for
-from icalendar import Calendar, Event, vCalAddress, vText
+from icalendar import Calendar, Event, vCalAddress, vDuration, vText
 
 from ..core.time import utcnow
 
@@ -37,14 +37,18 @@ def _address(email, name=None, **params):
     return address
 
 
-def build_ics(webinar, method=REQUEST, attendee=None, include_join_link=False) -> bytes:
-    """The webinar as an iCalendar file. ``attendee`` (a User) is named for REQUEST and CANCEL; the join
-    link goes in only for a confirmed registrant (``include_join_link``)."""
-    page = url_for("webinars.show", webinar_id=webinar.id, _external=True)
+def _calendar(method, **properties) -> Calendar:
     calendar = Calendar()
     calendar.add("prodid", "-//JOIN4ATMP//Webinars//EN")
     calendar.add("version", "2.0")
     calendar.add("method", method)
+    for name, value in properties.items():
+        calendar.add(name.replace("_", "-"), value)
+    return calendar
+
+
+def _event(webinar, method, attendee=None, include_join_link=False) -> Event:
+    page = url_for("webinars.show", webinar_id=webinar.id, _external=True)
     event = Event()
     event.add("uid", event_uid(webinar))
     event.add("sequence", webinar.sequence)
@@ -67,7 +71,25 @@ def build_ics(webinar, method=REQUEST, attendee=None, include_join_link=False) -
         event.add("attendee", _address(attendee.email, name, role="REQ-PARTICIPANT", rsvp="FALSE", **extra))
     cancelled = method == CANCEL or webinar.is_cancelled
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
-    calendar.add_component(event)
+    return event
+
+
+def build_ics(webinar, method=REQUEST, attendee=None, include_join_link=False) -> bytes:
+    """The webinar as an iCalendar file. ``attendee`` (a User) is named for REQUEST and CANCEL; the join
+    link goes in only for a confirmed registrant (``include_join_link``)."""
+    calendar = _calendar(method)
+    calendar.add_component(_event(webinar, method, attendee, include_join_link))
+    return calendar.to_ical()
+
+
+def build_feed(webinars, name) -> bytes:
+    """The public feed: one event per webinar, with the UID its invitations carry, never a join link.
+    Cancelled webinars stay in it with STATUS:CANCELLED, so that subscribed calendars mark them."""
+    calendar = _calendar(PUBLISH, x_wr_calname=name, x_wr_timezone="UTC",
+                         refresh_interval=vDuration(timedelta(hours=6)))
+    calendar["refresh-interval"].params["value"] = "DURATION"
+    for webinar in webinars:
+        calendar.add_component(_event(webinar, PUBLISH))
     return calendar.to_ical()
 
 

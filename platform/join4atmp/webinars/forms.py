@@ -7,6 +7,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from ..core.forms import as_choices
 from ..profiles import taxonomy
 from ..profiles.forms import CheckboxList
+from .speakers import parse_references
 from .times import NonexistentTime, is_valid_zone, local_input_value, to_utc, zone_choices
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
@@ -19,7 +20,12 @@ class WebinarForm(FlaskForm):
     audience = StringField(_l("Who it is for"), validators=[Optional(), Length(max=300)],
                            description=_l("For example: patient organisations, academic developers."))
     speakers = TextAreaField(_l("Speakers"), validators=[Optional(), Length(max=5000)],
-                             description=_l("One per line: name, role, organisation."))
+                             description=_l("One per line: name, role, organisation. For speakers without a "
+                                            "profile here; those with one go in the next field."))
+    speaker_profiles = TextAreaField(
+        _l("Speakers from the expert directory"), validators=[Optional(), Length(max=2000)],
+        description=_l("Their profile numbers (as in /experts/12) or email addresses, separated by commas or "
+                       "new lines. The webinar page links to each profile."))
     language = SelectField(_l("Language"), validators=[DataRequired()], default="en")
     topics = CheckboxList(_l("Topics"), validators=[Optional()])
     timezone = SelectField(_l("Time zone"), validators=[DataRequired()], default="Europe/Brussels",
@@ -54,6 +60,7 @@ class WebinarForm(FlaskForm):
             form.starts_local.data = local_input_value(webinar.starts_at, webinar.timezone)
             form.deadline_local.data = local_input_value(webinar.registration_deadline, webinar.timezone)
             form.topics.data = webinar.topics
+            form.speaker_profiles.data = "\n".join(str(profile.id) for profile in webinar.speaker_experts)
         return form
 
     def _convert(self, field):
@@ -79,6 +86,7 @@ class WebinarForm(FlaskForm):
             "title", "abstract", "audience", "speakers", "language", "timezone", "duration_minutes", "capacity",
             "join_url", "recording_url", "materials")}
         values["topics"] = self.topics.data or []
+        values["speaker_profiles"] = parse_references(self.speaker_profiles.data)
         values.update(self._utc)
         return values
 
@@ -131,3 +139,30 @@ class TimezoneForm(FlaskForm):
     def validate_tz(self, field):
         if not is_valid_zone(field.data):
             raise ValidationError(_l("Choose a time zone from the list."))
+
+
+class WebinarFilterForm(FlaskForm):
+    class Meta:
+        csrf = False   # a GET filter form
+
+    language = SelectField(_l("Language"), validators=[Optional()])
+    topic = SelectField(_l("Topic"), validators=[Optional()])
+    submit = SubmitField(_l("Filter"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.language.choices = as_choices([("", _l("All languages"))] + taxonomy.language_choices())
+        self.topic.choices = as_choices([("", _l("All topics"))] + taxonomy.topic_choices())
+
+    def filters(self) -> dict:
+        """The chosen filters (empty ones left out), for the services and for links that keep them."""
+        return {name: getattr(self, name).data for name in ("language", "topic") if getattr(self, name).data}
+
+
+class MessageForm(FlaskForm):
+    subject = StringField(_l("Subject"), validators=[DataRequired(), Length(min=3, max=150)])
+    body = TextAreaField(_l("Message"), validators=[DataRequired(), Length(min=10, max=10000)],
+                         description=_l("Plain text. Each registrant gets their own email, with a link to the "
+                                        "webinar page."))
+    include_waitlisted = BooleanField(_l("Also send it to the people on the waiting list"))
+    submit = SubmitField(_l("Send to registrants"))

@@ -19,6 +19,7 @@ SUBJECTS = {
     "webinar_cancelled": _l("Cancelled: the webinar “%(title)s”"),
     "webinar_reminder": _l("Reminder: “%(title)s” starts soon"),
     "webinar_recording": _l("The recording of “%(title)s” is available"),
+    "webinar_message": _l("%(subject)s (webinar “%(title)s”)"),
 }
 
 # Which calendar method each message attaches (None: no calendar file).
@@ -34,15 +35,16 @@ CALENDAR_METHODS = {
 class _Subject:
     """A subject rendered lazily, in the locale ``queue_email`` forces for the recipient."""
 
-    def __init__(self, template, title):
-        self.template, self.title = template, title
+    def __init__(self, template, title, params=None):
+        self.template, self.title, self.params = template, title, params or {}
 
     def __str__(self):
-        return str(SUBJECTS[self.template]) % {"title": self.title}
+        return str(SUBJECTS[self.template]) % {**self.params, "title": self.title}
 
 
-def notify(registration, template, *, calendar_file=True, **context):
-    """Queue ``templates/email/<template>.txt`` to the registrant (the caller commits)."""
+def notify(registration, template, *, calendar_file=True, subject_params=None, **context):
+    """Queue ``templates/email/<template>.txt`` to the registrant (the caller commits). ``subject_params``
+    fill the subject beside the title."""
     user, webinar = registration.user, registration.webinar
     if user is None:          # personal data already purged
         return None
@@ -58,7 +60,8 @@ def notify(registration, template, *, calendar_file=True, **context):
         attachments.append(calendar.attachment(webinar, method, attendee=user,
                                                include_join_link=confirmed and method == calendar.REQUEST))
     return queue_email(
-        user.email, _Subject(template, webinar.title), template, locale=user.locale, attachments=attachments,
+        user.email, _Subject(template, webinar.title, subject_params), template, locale=user.locale,
+        attachments=attachments,
         user=user, name=(user.profile.display_name if user.profile else "") or user.email, webinar=webinar,
         registration=registration, when=when, ends=ends, when_utc=when_utc, zone=tz,
         page_url=url_for("webinars.show", webinar_id=webinar.id, _external=True),

@@ -15,8 +15,8 @@ from ..accounts.forms import PostForm
 from ..core.errors import DomainError
 from ..core.views import get_or_404, render_form, show_domain_error
 from ..extensions import login_manager
-from . import questions, registrations, services
-from .forms import AnswerForm, AttendanceForm, CancelWebinarForm, WebinarForm
+from . import messages, questions, registrations, services
+from .forms import AnswerForm, AttendanceForm, CancelWebinarForm, MessageForm, WebinarForm
 from .models import RegistrationStatus, Webinar, WebinarQuestion
 from .policy import can_manage, can_view
 
@@ -122,7 +122,7 @@ def cancel(webinar_id):
     return render_form("webinars/cancel.html", form, webinar=webinar, counts=counts)
 
 
-def _overview(webinar, attendance_form=None, answer_forms=None, status=200):
+def _overview(webinar, attendance_form=None, answer_forms=None, message_form=None, status=200):
     groups = registrations.registrations_by_status(webinar)
     holding = groups[RegistrationStatus.CONFIRMED] + groups[RegistrationStatus.ATTENDED]
     attendance_form = attendance_form or AttendanceForm(formdata=None)
@@ -137,7 +137,9 @@ def _overview(webinar, attendance_form=None, answer_forms=None, status=200):
     return render_template("webinars/manage.html", webinar=webinar, participants=sorted(holding, key=lambda r: r.id),
                            waiting=groups[RegistrationStatus.WAITLISTED], counts=services.counts(webinar),
                            attendance_form=attendance_form, questions=all_questions, answer_forms=answer_forms,
-                           post_form=PostForm()), status
+                           message_form=message_form or MessageForm(formdata=None),
+                           can_publish_answers=questions.can_publish_answers(webinar),
+                           answered_count=len(questions.answered_questions(webinar)), post_form=PostForm()), status
 
 
 def _registrant_name(registration):
@@ -239,3 +241,36 @@ def hide(webinar_id, question_id):
     questions.set_hidden(question, current_user, hidden)
     flash(_("The question is hidden.") if hidden else _("The question is shown again."), "success")
     return redirect(url_for("webinars.manage.overview", webinar_id=webinar.id, _anchor=f"q-{question.id}"))
+
+
+@bp.post("/<int:webinar_id>/message")
+@organiser_required
+def message(webinar_id):
+    webinar = _managed(webinar_id)
+    form = MessageForm()
+    if not form.validate_on_submit():
+        return _overview(webinar, message_form=form, status=400)
+    try:
+        sent = messages.message_registrants(webinar, current_user, form.subject.data, form.body.data,
+                                            include_waitlisted=form.include_waitlisted.data)
+    except DomainError as error:
+        show_domain_error(form, error)
+        return _overview(webinar, message_form=form, status=400)
+    flash(_("Your message is on its way to %(n)d people.", n=sent), "success")
+    return _back(webinar)
+
+
+@bp.post("/<int:webinar_id>/publish-answers")
+@organiser_required
+def publish_answers(webinar_id):
+    webinar = _managed(webinar_id)
+    if not PostForm().validate_on_submit():
+        abort(400)
+    try:
+        thread, created = questions.publish_answers(webinar, current_user)
+    except DomainError as error:
+        flash(str(error.message), "error")
+        return _back(webinar)
+    flash(_("The answers are published as a Q&A thread.") if created else _("The Q&A thread is up to date."),
+          "success")
+    return redirect(url_for("questions.show", question_id=thread.id))

@@ -57,8 +57,14 @@ class Webinar(db.Model):
     cancelled_at = db.Column(db.DateTime)
     recording_announced_at = db.Column(db.DateTime)
     purged_at = db.Column(db.DateTime)          # registrants' personal data removed
+    # The public Q&A thread the answered questions were published as (once; later runs update it).
+    qa_question_id = db.Column(db.Integer, db.ForeignKey("question.id", ondelete="SET NULL"))
+    qa_published_at = db.Column(db.DateTime)
 
     organiser = db.relationship("User")
+    qa_question = db.relationship("Question")
+    speaker_links = db.relationship("WebinarSpeaker", cascade="all, delete-orphan", passive_deletes=True,
+                                    order_by="WebinarSpeaker.position")
     topic_links = db.relationship("WebinarTopic", cascade="all, delete-orphan", order_by="WebinarTopic.slug")
     registrations = db.relationship("Registration", back_populates="webinar", cascade="all, delete-orphan",
                                     passive_deletes=True, order_by="Registration.id")
@@ -74,6 +80,21 @@ class Webinar(db.Model):
         wanted = list(dict.fromkeys(slugs))
         self.topic_links = [link for link in self.topic_links if link.slug in wanted] + [
             WebinarTopic(slug=s) for s in wanted if s not in self.topics]
+
+    @property
+    def speaker_experts(self) -> list:
+        """Speakers linked to expert profiles, in the order the organiser gave (free-text ones: ``speakers``)."""
+        return [link.profile for link in self.speaker_links]
+
+    def link_speakers(self, profiles):
+        # Links kept rather than replaced: a delete and an insert of the same key in one flush would clash.
+        existing = {link.profile_id: link for link in self.speaker_links}
+        links = []
+        for position, profile in enumerate(profiles):
+            link = existing.get(profile.id) or WebinarSpeaker(profile=profile)
+            link.position = position
+            links.append(link)
+        self.speaker_links = links
 
     def __init__(self, **kwargs):
         kwargs.setdefault("duration_minutes", 60)
@@ -125,6 +146,18 @@ class WebinarTopic(db.Model):
 
     webinar_id = db.Column(db.Integer, db.ForeignKey("webinar.id", ondelete="CASCADE"), primary_key=True)
     slug = db.Column(db.String(40), primary_key=True, index=True)
+
+
+class WebinarSpeaker(db.Model):
+    """A speaker who has an expert profile here; the webinar page links to it while it is listed."""
+    __tablename__ = "webinar_speaker"
+
+    webinar_id = db.Column(db.Integer, db.ForeignKey("webinar.id", ondelete="CASCADE"), primary_key=True)
+    profile_id = db.Column(db.Integer, db.ForeignKey("expert_profile.id", ondelete="CASCADE"), primary_key=True,
+                           index=True)
+    position = db.Column(db.Integer, nullable=False, default=0)
+
+    profile = db.relationship("ExpertProfile")
 
 
 class RegistrationStatus(str, enum.Enum):

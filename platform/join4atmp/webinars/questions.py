@@ -3,19 +3,22 @@
 Registered people ask until the start and vote until the end. Everyone sees the questions (without
 their authors); organisers see authors, hide questions, answer them, and see them grouped by theme.
 """
+import re
 from dataclasses import dataclass, field
 
-from flask import current_app
-from flask_babel import lazy_gettext as _l
+from flask import current_app, url_for
+from flask_babel import force_locale, lazy_gettext as _l
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..core.errors import DomainError, NotAllowed
 from ..core.time import utcnow
 from ..extensions import db
+from ..questions import services as qa
+from ..questions.models import Question
 from ..search import cluster
 from .models import QuestionStatus, WebinarQuestion, WebinarStatus, WebinarVote
-from .policy import require_manager
+from .policy import lock_webinar, require_manager
 from .registrations import registration_of
 
 MAX_LENGTH = 1000
@@ -146,3 +149,63 @@ def question_themes(webinar, user) -> list[Theme]:
         themes.append(Theme(label=label, questions=sorted((questions[i] for i in members),
                                                           key=lambda q: (-q.vote_count, q.id))))
     return sorted(themes, key=lambda theme: (-theme.votes, -len(theme.questions)))
+
+
+# --- Publishing the answers as a Q&A thread ----------------------------------------------------------
+
+def answered_questions(webinar) -> list[WebinarQuestion]:
+    return [q for q in visible_questions(webinar) if q.status == QuestionStatus.ANSWERED and q.answer]
+
+
+def can_publish_answers(webinar, now=None) -> bool:
+    return webinar.status == WebinarStatus.PUBLISHED and webinar.has_ended(now or utcnow())
+
+
+def _thread_text(webinar, answered):
+    page = url_for("webinars.show", webinar_id=webinar.id, _external=True)
+    # Written in the webinar's language when the platform speaks it.
+    with force_locale(webinar.language if webinar.language in current_app.config.get("LANGUAGES", ()) else "en"):
+        title = str(_l("Questions and answers: %(title)s", title=webinar.title))
+        intro = str(_l("Questions sent ahead of the webinar [%(title)s](%(url)s) (%(date)s), as the speakers "
+                       "answered them.", title=_markdown_text(webinar.title), url=page,
+                       date=f"{webinar.starts_at:%Y-%m-%d}"))
+    parts = [intro] + [f"### {_markdown_text(q.text)}\n\n{q.answer.strip()}" for q in answered]
+    return title[:200], "\n\n".join(parts)
+
+
+def _markdown_text(text) -> str:
+    """A participant's plain text kept literal inside Markdown."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!<>|~])", r"\\\1", " ".join(text.split()))
+
+
+def publish_answers(webinar, user) -> tuple[Question, bool]:
+    """After the webinar, publish the answered questions as one public Q&A thread asked by ``user`` (an
+    organiser), linked from the webinar page. Once only: a later call updates that thread with the answers
+    added since. Returns (thread, created)."""
+    require_manager(webinar, user)
+    if not can_publish_answers(webinar):
+        raise DomainError(_l("The answers can be published once the webinar is over."))
+    answered = answered_questions(webinar)
+    if not answered:
+        raise DomainError(_l("Answer at least one question first."))
+    title, body = _thread_text(webinar, answered)
+    lock_webinar(webinar)          # two clicks at once make one thread
+    thread = webinar.qa_question
+    if thread is not None:
+        # Q&A lets the asker or a moderator edit; a co-organiser updates it in the asker's name.
+        editor = user if user.id == thread.asker_id or user.is_moderator else thread.asker
+        if thread.body != body and editor is not None:
+            qa.edit_question(thread, editor, thread.title, body, thread.topics)
+        else:
+            db.session.commit()
+        return thread, False
+    if webinar.qa_published_at is not None:       # another request is creating it right now
+        db.session.rollback()
+        raise DomainError(_l("The answers are already published."))
+    # Marked in the transaction that creates the thread (create_question commits it), so that a second
+    # request, waiting on the lock, sees the mark even before the thread is linked.
+    webinar.qa_published_at = utcnow()
+    thread = qa.create_question(user, title, body, webinar.topics, "public")
+    webinar.qa_question = thread
+    db.session.commit()
+    return thread, True

@@ -1,7 +1,7 @@
 """Webinar pages for everyone: the list, a webinar, registering, questions and votes, calendar files.
 Organiser pages are in ``manage.py`` (a blueprint nested in this one)."""
-from flask import (Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, session,
-                   url_for)
+from flask import (Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request,
+                   session, url_for)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -10,8 +10,9 @@ from ..core.errors import DomainError, NotAllowed
 from ..core.time import utcnow
 from ..core.views import get_or_404, safe_next, show_domain_error
 from ..extensions import db
-from . import calendar, questions, registrations, services
-from .forms import QuestionForm, RegisterForm, TimezoneForm
+from ..questions.services import can_read
+from . import calendar, questions, registrations, services, speakers
+from .forms import QuestionForm, RegisterForm, TimezoneForm, WebinarFilterForm
 from .manage import bp as manage_bp
 from .models import Webinar, WebinarQuestion
 from .policy import can_manage, can_view
@@ -25,7 +26,15 @@ bp.register_blueprint(manage_bp)
 def _time_helpers():
     def when(utc_naive, webinar=None, with_date=True):
         return format_when(utc_naive, viewer_zone(webinar), with_date=with_date) if utc_naive else ""
-    return {"when": when, "viewer_zone": viewer_zone, "now": utcnow(), "can_manage": can_manage,
+    def organiser_when(utc_naive, webinar, with_date=True):
+        """The time in the webinar's own zone, or "" when the viewer's zone shows the same clock."""
+        if not utc_naive or webinar is None:
+            return ""
+        theirs = format_when(utc_naive, webinar.timezone, with_date=with_date)
+        return "" if theirs == when(utc_naive, webinar, with_date) else theirs
+
+    return {"when": when, "organiser_when": organiser_when, "viewer_zone": viewer_zone, "now": utcnow(),
+            "can_manage": can_manage,
             "webinars_css": url_for("static", filename="css/webinars.css"),
             "webinars_js": url_for("static", filename="js/webinars.js")}
 
@@ -39,10 +48,26 @@ def _visible(webinar_id) -> Webinar:
 
 @bp.route("/webinars")
 def index():
+    form = WebinarFilterForm(request.args)
+    filters = form.filters() if form.validate() else {}
     page = request.args.get("page", 1, type=int)
-    return render_template("webinars/index.html", upcoming=services.upcoming_webinars(),
-                           past=services.past_webinars(max(page, 1)), drafts=services.managed_drafts(current_user),
-                           tz_form=TimezoneForm(formdata=None, current=viewer_zone()))
+    return render_template("webinars/index.html", upcoming=services.upcoming_webinars(**filters),
+                           past=services.past_webinars(max(page, 1), **filters), filters=filters,
+                           filter_form=form, drafts=services.managed_drafts(current_user),
+                           tz_form=TimezoneForm(formdata=None, current=viewer_zone())), 400 if form.errors else 200
+
+
+@bp.route("/webinars.ics")
+def feed():
+    """Published webinars for calendar subscriptions (the list's filters apply); no join links in it."""
+    form = WebinarFilterForm(request.args)
+    if not form.validate():
+        abort(400)
+    webinars = services.feed_webinars(past_days=current_app.config.get("WEBINAR_FEED_PAST_DAYS", 365),
+                                      **form.filters())
+    data = calendar.build_feed(webinars, _("JOIN4ATMP webinars"))
+    return Response(data, mimetype="text/calendar", headers={
+        "Content-Disposition": 'inline; filename="webinars.ics"', "Cache-Control": "public, max-age=300"})
 
 
 def _page(webinar, register_form=None, question_form=None, status=200):
@@ -51,6 +76,7 @@ def _page(webinar, register_form=None, question_form=None, status=200):
     if registration is not None and not registration.is_active:
         registration = None
     visible = questions.visible_questions(webinar)
+    thread = webinar.qa_question
     return render_template(
         "webinars/show.html", webinar=webinar, registration=registration,
         position=registrations.waitlist_position(registration) if registration else None,
@@ -60,6 +86,8 @@ def _page(webinar, register_form=None, question_form=None, status=200):
         questions=visible, my_votes=questions.votes_of(current_user, visible),
         can_ask=questions.can_ask(webinar, current_user), can_vote=questions.can_vote(webinar, current_user),
         post_form=PostForm(), tz_form=TimezoneForm(formdata=None, current=viewer_zone(webinar)),
+        linked_speakers=webinar.speaker_experts, listed_speakers=speakers.listed_ids(webinar.speaker_experts),
+        qa_thread=thread if thread is not None and can_read(thread, current_user) else None,
     ), status
 
 

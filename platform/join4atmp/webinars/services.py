@@ -4,6 +4,8 @@ Registration and the waiting list live in ``registrations.py``, questions in ``q
 reminders and the purge in ``housekeeping.py``. Services validate, change models, queue email and
 commit; they raise ``DomainError`` (with the form field) or ``NotAllowed``.
 """
+from datetime import timedelta
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -12,9 +14,10 @@ from ..core.time import utcnow
 from ..extensions import db
 from ..profiles import taxonomy
 from .mail import notify
-from .models import RegistrationStatus, Webinar, WebinarStatus
+from .models import RegistrationStatus, Webinar, WebinarStatus, WebinarTopic
 from .policy import lock_webinar, require_manager
 from .registrations import passed_reminder, promote_waitlisted
+from .speakers import resolve as resolve_speakers
 from .times import is_valid_zone
 
 TEXT_FIELDS = ("title", "abstract", "audience", "speakers", "join_url", "recording_url", "materials")
@@ -48,7 +51,10 @@ def _check(values, now, start_changed=True):
 
 
 def _clean(values) -> dict:
+    """The known fields, trimmed. ``speaker_profiles`` (references to expert profiles, see ``speakers.py``)
+    is optional: absent, the linked speakers stay as they are."""
     cleaned = {key: values.get(key) for key in FIELDS}
+    cleaned["speaker_profiles"] = values.get("speaker_profiles")
     for key in TEXT_FIELDS:
         cleaned[key] = (cleaned[key] or "").strip()
     cleaned["title"] = cleaned["title"][:200]
@@ -64,8 +70,10 @@ def create_webinar(organiser, values) -> Webinar:
         raise NotAllowed("organisers only")
     values = _clean(values)
     _check(values, utcnow())
+    speakers = resolve_speakers(values.get("speaker_profiles") or [])
     webinar = Webinar(organiser=organiser, status=WebinarStatus.DRAFT)
     _apply(webinar, values)
+    webinar.link_speakers(speakers)
     db.session.add(webinar)
     db.session.commit()
     return webinar
@@ -87,6 +95,7 @@ def update_webinar(webinar, user, values) -> Webinar:
         raise DomainError(_l("A cancelled webinar can no longer be changed."))
     values, now = _clean(values), utcnow()
     _check(values, now, start_changed=values["starts_at"] != webinar.starts_at)
+    speakers = None if values["speaker_profiles"] is None else resolve_speakers(values["speaker_profiles"])
     lock_webinar(webinar)
     time_changed = (values["starts_at"], values["duration_minutes"]) != (webinar.starts_at, webinar.duration_minutes)
     link_changed = values["join_url"] != webinar.join_url
@@ -95,6 +104,8 @@ def update_webinar(webinar, user, values) -> Webinar:
         raise DomainError(_l("%(n)d places are already taken: the capacity cannot be lower.",
                              n=webinar.seats_taken), "capacity")
     _apply(webinar, values)
+    if speakers is not None:
+        webinar.link_speakers(speakers)
     if time_changed or link_changed:
         webinar.sequence += 1
         _tell_registrants(webinar, now, time_changed, link_changed)
@@ -180,19 +191,36 @@ def delete_draft(webinar, user):
 
 # --- What lists show ----------------------------------------------------------------------
 
-def upcoming_webinars(now=None) -> list[Webinar]:
+def _filtered(query, language=None, topic=None):
+    if language:
+        query = query.where(Webinar.language == language)
+    if topic:
+        query = query.where(Webinar.topic_links.any(WebinarTopic.slug == topic))
+    return query
+
+
+def upcoming_webinars(now=None, language=None, topic=None) -> list[Webinar]:
     """Published webinars not over yet, soonest first (cancelled ones stay listed until their date)."""
     now = now or utcnow()
-    return db.session.scalars(select(Webinar).where(
-        Webinar.status.in_([WebinarStatus.PUBLISHED, WebinarStatus.CANCELLED]), Webinar.ends_at > now)
-        .order_by(Webinar.starts_at)).all()
+    query = select(Webinar).where(Webinar.status.in_([WebinarStatus.PUBLISHED, WebinarStatus.CANCELLED]),
+                                  Webinar.ends_at > now).order_by(Webinar.starts_at)
+    return db.session.scalars(_filtered(query, language, topic)).all()
 
 
-def past_webinars(page=1, per_page=10):
+def past_webinars(page=1, per_page=10, language=None, topic=None):
     """Published webinars that are over, newest first, as a pagination object."""
     query = select(Webinar).where(Webinar.status == WebinarStatus.PUBLISHED, Webinar.ends_at <= utcnow()) \
         .order_by(Webinar.starts_at.desc())
-    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+    return db.paginate(_filtered(query, language, topic), page=page, per_page=per_page, error_out=False)
+
+
+def feed_webinars(now=None, past_days=365, language=None, topic=None) -> list[Webinar]:
+    """What the public calendar feed holds: published and cancelled webinars (never drafts), upcoming
+    ones and those of the last ``past_days`` days, in order of their start."""
+    now = now or utcnow()
+    query = select(Webinar).where(Webinar.status.in_([WebinarStatus.PUBLISHED, WebinarStatus.CANCELLED]),
+                                  Webinar.ends_at > now - timedelta(days=past_days)).order_by(Webinar.starts_at)
+    return db.session.scalars(_filtered(query, language, topic)).all()
 
 
 def managed_drafts(user) -> list[Webinar]:
