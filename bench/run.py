@@ -11,7 +11,6 @@ import argparse
 import json
 import os
 import platform as stdlib_platform
-import re
 import statistics
 import sys
 import tempfile

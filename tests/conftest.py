@@ -1,8 +1,11 @@
 """Shared fixtures: a fresh app and SQLite database per test, users, login, a real SMTP server."""
+import os
+import shutil
 import socket
 import threading
 import time
 from email import message_from_bytes, policy
+from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -167,3 +170,53 @@ def model():
     encoder = Encoder()
     encoder.model   # load now, once
     return encoder
+
+
+POSTGRES_URL = os.environ.get("JOIN4ATMP_TEST_POSTGRES_URL")
+
+
+@pytest.fixture
+def postgres_database(request):
+    """A fresh database on the test PostgreSQL server (.ci/run starts one); skips without it."""
+    if not POSTGRES_URL:
+        pytest.skip("JOIN4ATMP_TEST_POSTGRES_URL is not set (.ci/run starts PostgreSQL)")
+    from sqlalchemy import create_engine, text
+    name = f"j4a_test_{os.getpid()}_{abs(hash(request.node.nodeid)) % 10**8}"
+    admin = create_engine(POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f"DROP DATABASE IF EXISTS {name}"))
+        connection.execute(text(f"CREATE DATABASE {name}"))
+    yield POSTGRES_URL.rsplit("/", 1)[0] + "/" + name
+    with admin.connect() as connection:
+        connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    admin.dispose()
+
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+needs_chromium = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
+
+
+@pytest.fixture
+def browser_context_options():
+    return {"locale": "en-GB"}
+
+
+@pytest.fixture
+def page(browser_context_options):
+    """A page in real headless Chromium (Debian's), with this machine's closed network in mind."""
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"])
+        context = browser.new_context(**browser_context_options)
+        yield context.new_page()
+        context.close()
+        browser.close()
+
+
+def browser_log_in(page, base, email, password=PASSWORD):
+    page.goto(f"{base}/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()

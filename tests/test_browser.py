@@ -1,25 +1,11 @@
 """A person, in real headless Chromium: registers, confirms from the outbox, logs in, edits the profile."""
-import shutil
 from email import message_from_bytes, policy
 from pathlib import Path
 
-import pytest
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
+from conftest import browser_log_in as _log_in, needs_chromium
 
 
-@pytest.fixture
-def page():
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"])
-        context = browser.new_context(locale="en-GB")
-        yield context.new_page()
-        context.close()
-        browser.close()
+pytestmark = needs_chromium
 
 
 def confirmation_link(instance_path):
@@ -69,13 +55,6 @@ def test_register_confirm_login_and_edit_profile(live_server, page):
     # Keyboard users reach the content first.
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.className") == "skip-link"
-
-
-def _log_in(page, base, email, password):
-    page.goto(f"{base}/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
 
 
 def test_ask_choose_experts_accept_and_answer(live_server, page, model):

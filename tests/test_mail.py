@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import free_port, make_config, outbox, wait_for
+from conftest import make_config, outbox, wait_for
 from join4atmp import create_app
 from join4atmp.core.time import utcnow
 from join4atmp.extensions import db

@@ -1,11 +1,7 @@
 """Migrating an empty database yields exactly the models' schema, on SQLite and PostgreSQL."""
-import os
-
-import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, text
 
 from conftest import make_config
 from join4atmp import create_app
@@ -25,23 +21,8 @@ def test_migrations_match_models_on_sqlite(tmp_path):
     _assert_no_drift(create_app(make_config(tmp_path)))
 
 
-POSTGRES_URL = os.environ.get("JOIN4ATMP_TEST_POSTGRES_URL")
 
 
-@pytest.fixture
-def postgres_database():
-    """A fresh database on the test PostgreSQL server (started by .ci/run)."""
-    if not POSTGRES_URL:
-        pytest.skip("JOIN4ATMP_TEST_POSTGRES_URL is not set (.ci/run starts PostgreSQL)")
-    name = f"j4a_test_{os.getpid()}"
-    admin = create_engine(POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f"DROP DATABASE IF EXISTS {name}"))
-        connection.execute(text(f"CREATE DATABASE {name}"))
-    yield POSTGRES_URL.rsplit("/", 1)[0] + "/" + name
-    with admin.connect() as connection:
-        connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-    admin.dispose()
 
 
 def test_migrations_match_models_on_postgresql(tmp_path, postgres_database, model):

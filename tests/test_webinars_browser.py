@@ -1,41 +1,28 @@
 """In real headless Chromium: register for a full webinar, wait, vote without a reload, see times in the
 device's zone, cancel, and the person waiting gets the place."""
 import re
-import shutil
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
-from conftest import PASSWORD, make_user
+from conftest import browser_log_in, make_user, needs_chromium
 from join4atmp.core.time import utcnow
 from join4atmp.extensions import db
 from join4atmp.notifications.models import OutboxMessage
 from test_webinars import JOIN, make_organiser, make_webinar
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
+pytestmark = needs_chromium
 
 
 @pytest.fixture
-def page():
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"])
-        context = browser.new_context(locale="en-GB", timezone_id="Europe/Helsinki")
-        yield context.new_page()
-        context.close()
-        browser.close()
+def browser_context_options():
+    return {"locale": "en-GB", "timezone_id": "Europe/Helsinki"}
 
 
 def log_in(page, base, email):
-    page.goto(f"{base}/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    browser_log_in(page, base, email)
+
 
 
 def test_register_wait_cancel_and_the_waiting_person_gets_the_place(live_server, page):

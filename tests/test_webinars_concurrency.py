@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import create_engine, text
+
 
 from conftest import PASSWORD, free_port, make_config
 from join4atmp import ROOT, create_app
@@ -28,7 +28,7 @@ from join4atmp.webinars.models import Registration, RegistrationStatus, Webinar
 from test_webinars import make_organiser, make_webinar
 
 GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
-POSTGRES_URL = os.environ.get("JOIN4ATMP_TEST_POSTGRES_URL")
+
 CAPACITY, TAKEN_BEFORE, RACERS, LATECOMERS = 6, 3, 20, 4
 
 
@@ -171,19 +171,6 @@ def test_last_places_under_concurrent_registration_on_sqlite(tmp_path):
     _race(tmp_path, f"sqlite:///{tmp_path / 'race.db'}")
 
 
-@pytest.fixture
-def postgres_database():
-    if not POSTGRES_URL:
-        pytest.skip("JOIN4ATMP_TEST_POSTGRES_URL is not set (.ci/run starts PostgreSQL)")
-    name = f"j4a_webinar_race_{os.getpid()}"
-    admin = create_engine(POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f"DROP DATABASE IF EXISTS {name}"))
-        connection.execute(text(f"CREATE DATABASE {name}"))
-    yield POSTGRES_URL.rsplit("/", 1)[0] + "/" + name
-    with admin.connect() as connection:
-        connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-    admin.dispose()
 
 
 @pytest.mark.timeout(150)
