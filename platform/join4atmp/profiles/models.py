@@ -1,5 +1,6 @@
 """Expert profiles: who a member is, what they know, what they declared, whether they take requests."""
 from ..core.time import utcnow
+from ..core.links import synced_links
 from ..extensions import db
 
 
@@ -40,9 +41,7 @@ class ExpertProfile(db.Model):
 
     @topics.setter
     def topics(self, slugs):
-        wanted = list(dict.fromkeys(slugs))
-        self.topic_links = [link for link in self.topic_links if link.slug in wanted] + [
-            ProfileTopic(slug=s) for s in wanted if s not in self.topics]
+        self.topic_links = synced_links(self.topic_links, "slug", slugs, lambda s: ProfileTopic(slug=s))
 
     @property
     def languages(self) -> list[str]:
@@ -50,9 +49,7 @@ class ExpertProfile(db.Model):
 
     @languages.setter
     def languages(self, codes):
-        wanted = list(dict.fromkeys(codes))
-        self.language_links = [link for link in self.language_links if link.code in wanted] + [
-            ProfileLanguage(code=c) for c in wanted if c not in self.languages]
+        self.language_links = synced_links(self.language_links, "code", codes, lambda c: ProfileLanguage(code=c))
 
     @property
     def is_complete(self) -> bool:

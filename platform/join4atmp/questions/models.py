@@ -3,6 +3,7 @@ a match request for it, and moderators only."""
 import enum
 
 from ..core.time import utcnow
+from ..core.links import synced_links
 from ..extensions import db
 
 
@@ -57,7 +58,7 @@ class Question(db.Model):
 
     @topics.setter
     def topics(self, slugs):
-        self.topic_links = [QuestionTopic(slug=s) for s in dict.fromkeys(slugs)]
+        self.topic_links = synced_links(self.topic_links, "slug", slugs, lambda s: QuestionTopic(slug=s))
 
     @property
     def is_confidential(self):

@@ -10,6 +10,7 @@ from datetime import timedelta
 from sqlalchemy.orm import validates
 
 from ..core.time import utcnow
+from ..core.links import synced_links
 from ..extensions import db
 
 
@@ -77,9 +78,7 @@ class Webinar(db.Model):
 
     @topics.setter
     def topics(self, slugs):
-        wanted = list(dict.fromkeys(slugs))
-        self.topic_links = [link for link in self.topic_links if link.slug in wanted] + [
-            WebinarTopic(slug=s) for s in wanted if s not in self.topics]
+        self.topic_links = synced_links(self.topic_links, "slug", slugs, lambda s: WebinarTopic(slug=s))
 
     @property
     def speaker_experts(self) -> list:
