@@ -114,3 +114,11 @@ def test_outbox_page_shows_messages(app, people):
     message = admin.get("/admin/outbox/1").data.decode()
     assert "You already have an account" in message
     assert admin.get("/admin/outbox/999").status_code == 404
+
+
+def test_the_dashboard_charts_figures(app, people):
+    admin = app.test_client()
+    login(admin, "root@platform.example")
+    page = admin.get("/admin/").get_data(as_text=True)
+    assert "Members by role" in page and "<svg" in page
+    assert '<th scope="row">regulator</th><td>1</td>' in page      # the chart's data, readable as a table

@@ -12,6 +12,7 @@ from ..core.errors import DomainError
 from ..core.views import get_or_404
 from ..extensions import db
 from ..notifications.models import OutboxMessage
+from .figures import figures
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -19,7 +20,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @bp.route("/")
 @admin_required
 def index():
-    return redirect(url_for("admin.users"))
+    return render_template("admin/dashboard.html", figures=figures())
 
 
 @bp.route("/users")
