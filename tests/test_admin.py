@@ -121,4 +121,4 @@ def test_the_dashboard_charts_figures(app, people):
     login(admin, "root@platform.example")
     page = admin.get("/admin/").get_data(as_text=True)
     assert "Members by role" in page and "<svg" in page
-    assert '<th scope="row">regulator</th><td>1</td>' in page      # the chart's data, readable as a table
+    assert '<th scope="row">Regulator</th><td>1</td>' in page      # the chart's data, readable as a table

@@ -39,7 +39,8 @@ def test_loading_twice_does_not_duplicate(runner, client):
     assert b"Paul-Ehrlich-Institut" in client.get("/experts?role=regulator").data
     questions = client.get("/api/v1/questions?answered=yes").json
     assert questions["total"] >= 4
-    assert "0 demo Q&A threads created" in second.output
+    assert "0 demo Q&A threads and 0 demo webinars created" in second.output
+    assert "CAR-T access across the EU" in client.get("/webinars").get_data(as_text=True)
 
 
 def test_demo_logins_work(runner, client):

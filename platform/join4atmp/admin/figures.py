@@ -7,14 +7,16 @@ from ..accounts.models import Role, User
 from ..core.time import utcnow
 from ..extensions import db
 from ..matching.models import MatchRequest
+from ..core.templating import role_label
 from ..profiles.models import ExpertProfile
+from ..profiles.taxonomy import country_name
 from ..profiles.services import listed_condition
 from ..questions.models import Question
 from ..webinars.models import Registration
 
 
-def _pairs(query):
-    return [(str(getattr(key, "value", key)), count) for key, count in db.session.execute(query).all()]
+def _pairs(query, label=lambda key: str(getattr(key, "value", key))):
+    return [(str(label(key)), count) for key, count in db.session.execute(query).all()]
 
 
 def figures() -> dict:
@@ -24,10 +26,10 @@ def figures() -> dict:
         func.to_char(Question.created_at, "IYYY-IW")
     return {
         "members_by_role": _pairs(select(User.role, func.count()).where(User.role != Role.ADMIN)
-                                  .group_by(User.role).order_by(func.count().desc())),
+                                  .group_by(User.role).order_by(func.count().desc()), role_label),
         "listed_by_country": _pairs(select(ExpertProfile.country, func.count()).join(User)
                                     .where(listed_condition()).group_by(ExpertProfile.country)
-                                    .order_by(func.count().desc()).limit(15)),
+                                    .order_by(func.count().desc()).limit(15), country_name),
         "questions_per_week": _pairs(select(week, func.count()).where(Question.created_at >= weeks_ago)
                                      .group_by(week).order_by(week)),
         "requests_by_status": _pairs(select(MatchRequest.status, func.count()).group_by(MatchRequest.status)

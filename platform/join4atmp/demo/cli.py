@@ -21,7 +21,8 @@ def load(if_empty):
     from ..core.cli import request_context_for_links
     with request_context_for_links():
         threads = services.load_demo_threads()
-    click.echo(f"{threads} demo Q&A threads created.")
+        webinars = services.load_demo_webinars()
+    click.echo(f"{threads} demo Q&A threads and {webinars} demo webinars created.")
     if created or threads:
         from ..matching.indexing import reindex_all
         with tqdm(desc="Embedding evidence", unit="passage", disable=None) as bar:

@@ -1,6 +1,8 @@
 """Demo data: realistic expert profiles (written for this project) and one login per role."""
 import json
+from datetime import timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
@@ -10,6 +12,10 @@ from ..accounts.services import create_user, find_user_by_email
 from ..core.time import utcnow
 from ..extensions import db
 from ..profiles.models import DeclaredInterest, Publication
+from ..questions import services as questions
+from ..questions.models import Question
+from ..webinars.models import Webinar
+from ..webinars.services import create_webinar, publish_webinar
 
 DATA_FILE = Path(__file__).with_name("experts.json")
 THREADS_FILE = Path(__file__).with_name("threads.json")
@@ -76,8 +82,6 @@ def demo_logins() -> list[dict]:
 
 def load_demo_threads() -> int:
     """Public Q&A threads between demo members (once: threads whose title exists are skipped)."""
-    from ..questions import services as questions
-    from ..questions.models import Question
     created = 0
     for thread in json.loads(THREADS_FILE.read_text(encoding="utf-8"))["threads"]:
         if db.session.scalar(select(Question.id).where(Question.title == thread["title"])):
@@ -88,5 +92,44 @@ def load_demo_threads() -> int:
             answer = questions.post_answer(question, find_user_by_email(item["author"]), item["body"])
             if item["accepted"]:
                 questions.accept_answer(question, answer, question.asker)
+        created += 1
+    return created
+
+
+DEMO_WEBINARS = [
+    {"title": "CAR-T access across the EU: what patients should know",
+     "abstract": "Which CAR-T therapies are authorised, where patients can be treated, how cross-border care and "
+                 "reimbursement work, and what to ask your haematologist. Questions from patient organisations "
+                 "are answered live.",
+     "audience": "Patient organisations, patients and families", "language": "en", "timezone": "Europe/Brussels",
+     "days_ahead": 14, "hour": 16, "duration_minutes": 90, "capacity": 120,
+     "topics": ["car-t", "hta-reimbursement", "patient-involvement"],
+     "speaker_profiles": ["giulia.romano@istitutotumori-it.example", "jana.prochazkova@lymfotogether-cz.example",
+                          "marco.bianchi@aifa-it.example"]},
+    {"title": "Hospital exemption in practice: academic ATMPs in Spain, Germany and the Netherlands",
+     "abstract": "Three national views on preparing ATMPs under Article 28 of Regulation (EC) No 1394/2007: "
+                 "quality expectations, reporting, and the path from exemption to a clinical trial.",
+     "audience": "Academic and hospital developers", "language": "en", "timezone": "Europe/Madrid",
+     "days_ahead": 30, "hour": 15, "duration_minutes": 60, "capacity": 80,
+     "topics": ["hospital-exemption", "gmp-manufacturing", "point-of-care-manufacturing"],
+     "speaker_profiles": ["lucia.navarro@aemps-es.example", "tobias.reinhardt@pei-de.example",
+                          "maarten.jansen@lumc-nl.example"]},
+]
+
+
+def load_demo_webinars() -> int:
+    """Two published upcoming webinars organised by the demo admin (once: existing titles are skipped)."""
+    organiser = find_user_by_email(ADMIN_EMAIL)
+    created = 0
+    for number, item in enumerate(DEMO_WEBINARS, start=1):
+        if db.session.scalar(select(Webinar.id).where(Webinar.title == item["title"])):
+            continue
+        local = (utcnow() + timedelta(days=item["days_ahead"])).replace(tzinfo=ZoneInfo("UTC")).astimezone(
+            ZoneInfo(item["timezone"])).replace(hour=item["hour"], minute=0, second=0, microsecond=0)
+        values = {key: item[key] for key in ("title", "abstract", "audience", "language", "timezone",
+                                             "duration_minutes", "capacity", "topics", "speaker_profiles")}
+        values["starts_at"] = local.astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
+        values["join_url"] = f"https://meet.join4atmp.example/demo-{number}"
+        publish_webinar(create_webinar(organiser, values), organiser)
         created += 1
     return created
