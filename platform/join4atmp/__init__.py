@@ -35,10 +35,12 @@ def create_app(test_config=None):
     _register_blueprints(app)
     _register_cli(app)
     from .core.errors import register_error_handlers
+    from .core.policy import register_access_policy
     from .core.security import register_security_headers
     from .core.templating import register_template_helpers
     register_error_handlers(app)
     register_security_headers(app)
+    register_access_policy(app)
     register_template_helpers(app)
     from .matching import listeners
     listeners.connect()

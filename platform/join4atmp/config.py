@@ -60,6 +60,13 @@ LOGIN_LIMIT_PER_IP = (20, timedelta(minutes=15))
 RESET_LIMIT_PER_ACCOUNT = (3, timedelta(hours=1))
 RESET_LIMIT_PER_IP = (10, timedelta(hours=1))
 REGISTER_LIMIT_PER_IP = (10, timedelta(hours=1))
+# Per member and per IP address: asking questions, running matches or sending match requests, and
+# registering for webinars (windows as timedelta, or seconds when set as JSON in the environment).
+ABUSE_LIMITS = {
+    "question": {"user": (20, timedelta(days=1)), "ip": (100, timedelta(days=1))},
+    "match": {"user": (60, timedelta(hours=1)), "ip": (300, timedelta(hours=1))},
+    "webinar_registration": {"user": (20, timedelta(hours=1)), "ip": (100, timedelta(hours=1))},
+}
 
 # Directory and API
 DIRECTORY_PAGE_SIZE = 20

@@ -12,7 +12,8 @@ from ..profiles import taxonomy
 from ..profiles.models import ExpertProfile
 from ..questions import services as questions
 from ..questions.models import Question
-from ..core.errors import DomainError, NotAllowed
+from ..core import ratelimit
+from ..core.errors import DomainError, NotAllowed, RateLimited
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)   # bearer-token clients have no CSRF token; cookie clients are checked below
@@ -138,6 +139,8 @@ def match():
         preferred_languages=_string_list(body, "preferred_languages", choices["language"]),
         exclude_organisations=_string_list(body, "exclude_organisations"),
     )
+    _call(ratelimit.spend, "match", current_user._get_current_object())
+    db.session.commit()
     matches = find_experts(query, current_user._get_current_object())
     return jsonify(items=[{
         "expert": profiles.public_profile(m.profile), "score": round(m.score, 6),
@@ -199,6 +202,8 @@ def _call(service, *args, **kwargs):
         return service(*args, **kwargs)
     except NotAllowed as error:
         abort(403, str(error.message))
+    except RateLimited as error:
+        abort(429, str(error.message))
     except DomainError as error:
         abort(400, str(error.message))
 
@@ -215,6 +220,7 @@ def create_question():
     if visibility not in ("public", "confidential"):
         abort(400, "'visibility' must be 'public' or 'confidential'.")
     topics = _string_list(body, "topics", taxonomy.TOPICS)
+    _call(ratelimit.spend, "question", current_user._get_current_object())
     question = _call(questions.create_question, current_user._get_current_object(), body.get("title", ""),
                      body.get("body", ""), topics, visibility)
     return jsonify(_question_json(question, full=True)), 201
@@ -225,6 +231,8 @@ def create_answer(question_id):
     if not current_user.is_authenticated:
         abort(401)
     question = _readable_question(question_id)
+    if not questions.can_answer(question, current_user):
+        abort(403, "You may not answer this question.")
     body = _json_body()
     if not isinstance(body.get("body"), str):
         abort(400, "'body' must be a string.")

@@ -5,6 +5,7 @@ Keys are hashed: the table holds no email address or IP address in clear.
 import hashlib
 from datetime import timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
 
 from ..extensions import db
@@ -46,3 +47,28 @@ def record_hit(key: str, limit: tuple[int, timedelta]) -> None:
 
 def clear_hits(key: str) -> None:
     db.session.execute(delete(RateLimitHit).where(RateLimitHit.key == _digest(key)))
+
+
+def spend(action: str, user) -> None:
+    """Count one ``action`` by ``user`` and by the request's address, or refuse when either has used up
+    its allowance in ABUSE_LIMITS. The caller commits (a refused attempt counts nothing).
+
+    Check and count are two statements, so a burst spread over several workers may pass a limit by a
+    request or two: good enough against abuse, and no lock held across workers."""
+    from flask import current_app
+
+    from .errors import RateLimited
+    from .views import client_ip
+
+    limits = current_app.config["ABUSE_LIMITS"][action]
+    checks = [(f"{action}:user:{user.id}", limits["user"]), (f"{action}:ip:{client_ip()}", limits["ip"])]
+    checks = [(key, (count, _window(window))) for key, (count, window) in checks]
+    if any(is_limited(key, limit) for key, limit in checks):
+        raise RateLimited(_l("You have done this too often for now. Please try again later."))
+    for key, limit in checks:
+        record_hit(key, limit)
+
+
+def _window(window) -> timedelta:
+    """A timedelta, or seconds (JOIN4ATMP_ABUSE_LIMITS given as JSON in the environment)."""
+    return window if isinstance(window, timedelta) else timedelta(seconds=window)

@@ -2,7 +2,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..core.errors import DomainError, NotAllowed
+from ..core import ratelimit
+from ..core.errors import DomainError, NotAllowed, RateLimited
 from ..core.views import get_or_404, render_form, show_domain_error
 from ..questions import services as questions
 from ..questions.models import Question
@@ -22,6 +23,7 @@ def ask():
     form = AskForm()
     if form.validate_on_submit():
         try:
+            ratelimit.spend("question", current_user)
             question = questions.create_question(current_user, form.title.data, form.body.data, form.topics.data,
                                                  form.visibility.data, form.preferences())
         except DomainError as error:
@@ -43,12 +45,16 @@ def experts(question_id):
     question = _own_question(question_id)
     form = SendRequestsForm()
     form.experts.validate_choice = False      # send_requests checks each expert is still eligible
+    status = 200
     if request.method == "POST":
+        status = 400
         if form.validate_on_submit():
             try:
+                ratelimit.spend("match", current_user)
                 routing.send_requests(question, form.experts.data, current_user)
             except DomainError as error:
                 show_domain_error(form, error)
+                status = 429 if isinstance(error, RateLimited) else 400
             else:
                 flash(_("Your question has been sent. You will get an email when an expert answers the request."),
                       "success")
@@ -57,7 +63,7 @@ def experts(question_id):
     if request.method == "GET" and not question.match_requests:
         form.experts.data = [m.profile.id for m in matches[:3]]
     return render_template("matching/experts.html", question=question, matches=matches, form=form,
-                           hints=triage_hints(question.text)), 400 if request.method == "POST" else 200
+                           hints=triage_hints(question.text)), status
 
 
 @bp.route("/requests")

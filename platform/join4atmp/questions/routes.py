@@ -74,6 +74,8 @@ def show(question_id):
 @login_required
 def answer(question_id):
     question = _readable(question_id)
+    if not services.can_answer(question, current_user):
+        abort(403)
     form = AnswerForm()
     if not form.validate_on_submit():
         return _page(question, form, 400)

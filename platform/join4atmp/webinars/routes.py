@@ -6,7 +6,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..accounts.forms import PostForm
-from ..core.errors import DomainError, NotAllowed
+from ..core import ratelimit
+from ..core.errors import DomainError, NotAllowed, RateLimited
 from ..core.time import utcnow
 from ..core.views import get_or_404, safe_next, show_domain_error
 from ..extensions import db
@@ -104,11 +105,12 @@ def register(webinar_id):
     if not form.validate_on_submit():
         return _page(webinar, register_form=form, status=400)
     try:
+        ratelimit.spend("webinar_registration", current_user)
         registration = registrations.register_for_webinar(current_user, webinar, form.seats.data or 1,
                                                           form.needs.data)
     except DomainError as error:
         show_domain_error(form, error)
-        return _page(webinar, register_form=form, status=400)
+        return _page(webinar, register_form=form, status=429 if isinstance(error, RateLimited) else 400)
     if registration.holds_seats:
         flash(_("You are registered. We sent you a confirmation with a calendar file."), "success")
     else:
