@@ -57,7 +57,10 @@ def test_admins_grant_duties_and_the_audit_log_records_it(app, people):
     assert moderator.get("/moderation").status_code == 403
     assert admin.post(f"/admin/users/{member.id}/duty/janitor/grant").status_code == 404
     log = admin.get("/admin/audit").get_data(as_text=True)
-    assert "user.moderator.grant" in log and "user.moderator.revoke" in log
+    assert "<code>user.moderator.grant</code>" in log and "<code>user.moderator.revoke</code>" in log
+    grants = admin.get("/admin/audit?action=user.moderator.grant&actor=ROOT@").get_data(as_text=True)
+    assert "<code>user.moderator.grant</code>" in grants and "<code>user.moderator.revoke</code>" not in grants
+    assert "<code>user.moderator" not in admin.get("/admin/audit?actor=nobody").get_data(as_text=True)
 
 
 def test_verifying_a_regulator_lists_them(app, people):

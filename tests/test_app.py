@@ -81,6 +81,11 @@ def test_security_headers_on_every_response(client):
         assert "object-src 'none'" in headers["Content-Security-Policy"]
         assert headers["X-Content-Type-Options"] == "nosniff"
         assert headers["Referrer-Policy"] == "same-origin"
+        assert "base-uri 'none'" in headers["Content-Security-Policy"]
+        assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+        assert "unsafe-inline" not in headers["Content-Security-Policy"]
+        assert "Strict-Transport-Security" not in headers       # plain HTTP: HSTS would be ignored
+    assert "max-age=" in client.get("/", base_url="https://localhost").headers["Strict-Transport-Security"]
 
 
 def test_session_cookie_is_httponly_and_samesite(client, app):

@@ -89,8 +89,20 @@ def duty(user_id, duty, change):
 @bp.route("/audit")
 @admin_required
 def audit_log():
-    page = db.paginate(select(AuditEvent).order_by(AuditEvent.id.desc()), per_page=100, error_out=False)
-    return render_template("admin/audit.html", page=page)
+    """The audit log, newest first; filtered by the start of the action (``login``, ``user.verify``) and
+    by the actor's email."""
+    query = select(AuditEvent).order_by(AuditEvent.id.desc())
+    action, actor = request.args.get("action", "").strip(), request.args.get("actor", "").strip()
+    if action:
+        query = query.where(AuditEvent.action.startswith(action, autoescape=True))
+    if actor:
+        query = query.join(User, AuditEvent.actor_id == User.id).where(
+            func.lower(User.email).contains(actor.lower(), autoescape=True))
+    kinds = db.session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action)).all()
+    page = db.paginate(query, per_page=100, error_out=False)
+    return render_template("admin/audit.html", page=page, action=action, actor=actor,
+                           kinds=sorted({kind.split(".")[0] for kind in kinds} | set(kinds)),
+                           args={k: v for k, v in request.args.items() if k != "page"})
 
 
 @bp.route("/outbox")

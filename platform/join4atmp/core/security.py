@@ -1,4 +1,5 @@
 """Security headers for every response, configured in one place."""
+from flask import request
 
 CSP = "; ".join([
     "default-src 'self'",
@@ -20,6 +21,6 @@ def register_security_headers(app):
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-        if app.config.get("SESSION_COOKIE_SECURE"):
+        if app.config.get("SESSION_COOKIE_SECURE") or request.is_secure:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         return response
