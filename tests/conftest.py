@@ -1,4 +1,6 @@
 """Shared fixtures: a fresh app and SQLite database per test, users, login, a real SMTP server."""
+import base64
+import hashlib
 import os
 import shutil
 import socket
@@ -7,12 +9,14 @@ import time
 from email import message_from_bytes, policy
 from pathlib import Path
 
+import pyotp
 import pytest
 from aiosmtpd.controller import Controller
 from flask.testing import FlaskClient
 
 from join4atmp import create_app
 from join4atmp.accounts.services import create_user
+from join4atmp.core.time import utcnow
 from join4atmp.extensions import db
 from join4atmp.notifications.models import OutboxMessage
 
@@ -70,10 +74,16 @@ def runner(app):
 
 
 def make_user(email="dev@uni.example", role="developer", *, confirmed=True, verified=False, password=PASSWORD,
-              **profile):
-    """A user with a complete, listed profile unless told otherwise."""
+              two_factor=None, **profile):
+    """A user with a complete, listed profile unless told otherwise.
+
+    ``two_factor``: True enrols a TOTP authenticator (secret ``totp_secret_for(email)``), False leaves the
+    user without one; None (the default) enrols users whose role requires it (admins, verified regulators).
+    Duties granted later are covered by ``login``, which enrols on demand."""
     user = create_user(email, password, role, display_name=profile.pop("display_name", email.split("@")[0].title()),
                        confirmed=confirmed, verified=verified)
+    if two_factor or (two_factor is None and user.needs_second_factor):
+        enrol_two_factor(user)
     defaults = {"country": "DE", "expertise": "Viral vector process development and GMP manufacturing.",
                 "organisation": "Example University"}
     defaults.update(profile)
@@ -85,8 +95,42 @@ def make_user(email="dev@uni.example", role="developer", *, confirmed=True, veri
     return user
 
 
+def totp_secret_for(email):
+    """A fixed TOTP secret per test user, so that a browser test can compute codes without the database."""
+    return base64.b32encode(hashlib.sha256(email.lower().encode()).digest()[:20]).decode()
+
+
+def enrol_two_factor(user):
+    """Give ``user`` a confirmed TOTP authenticator with the secret ``totp_secret_for(user.email)``."""
+    from join4atmp.accounts.models import TwoFactor
+    from join4atmp.accounts.two_factor import _fernet
+    encrypted = _fernet().encrypt(totp_secret_for(user.email).encode()).decode()
+    user.two_factor = TwoFactor(secret_encrypted=encrypted, confirmed_at=utcnow())
+    db.session.commit()
+
+
+def totp_code(email, offset=0):
+    """The code an authenticator app shows now (``offset`` in 30-second steps)."""
+    return pyotp.TOTP(totp_secret_for(email)).at(time.time() + 30 * offset)
+
+
 def login(client, email, password=PASSWORD):
-    return client.post("/login", data={"email": email, "password": password})
+    """Log in as a person would, answering the second step with their authenticator's code.
+
+    A user whose duties require a second factor but who has none (a duty granted after make_user) is
+    enrolled first. Replay protection refuses a second use of one 30-second code: when a test logs the same
+    user in again, this helper forgets the last step used, as if the person had waited for the next code
+    (tests of replay protection post the code themselves)."""
+    from join4atmp.accounts.services import find_user_by_email
+    user = find_user_by_email(email)
+    if user is not None and user.needs_second_factor and not user.has_second_factor:
+        enrol_two_factor(user)
+    response = client.post("/login", data={"email": email, "password": password})
+    if response.status_code == 302 and response.location.endswith("/two-step"):
+        user.two_factor.last_used_step = None
+        db.session.commit()
+        response = client.post("/two-step", data={"code": totp_code(email)})
+    return response
 
 
 def outbox(kind=None):
@@ -149,6 +193,7 @@ def wait_for(predicate, timeout=5.0):
 def live_server(tmp_path):
     """The app served over real HTTP on loopback (for the browser), with its own database."""
     from werkzeug.serving import make_server
+    BROWSER_SECRETS.clear()     # a new database: authenticators set up in earlier tests are gone
     port = free_port()
     config = make_config(tmp_path, WTF_CSRF_ENABLED=True, SERVER_NAME=None, BASE_URL=f"http://127.0.0.1:{port}")
     app = create_app(config)
@@ -215,8 +260,34 @@ def page(browser_context_options):
         browser.close()
 
 
+# Secrets of authenticators set up through the browser (browser_log_in), by email.
+BROWSER_SECRETS = {}
+
+
 def browser_log_in(page, base, email, password=PASSWORD):
+    """Log in through the form, as a person with an authenticator app would.
+
+    The second step, if asked, is answered with the user's current code, or the next one when the current
+    one was used (a second login within 30 seconds). A user who must set up a second factor and has none
+    (a duty granted after make_user) sets it up through the page, as they would."""
     page.goto(f"{base}/login")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
+    secret = BROWSER_SECRETS.get(email, totp_secret_for(email))
+    for offset in (0, 1):
+        if not page.url.endswith("/two-step"):
+            break
+        page.get_by_label("Code").fill(pyotp.TOTP(secret).at(time.time() + 30 * offset))
+        page.get_by_role("button", name="Verify").click()
+    if page.url.endswith("/account/two-factor"):
+        browser_enrol(page, email)
+
+
+def browser_enrol(page, email):
+    """Set up two-step login on the page /account/two-factor; returns the recovery codes shown."""
+    page.get_by_role("button", name="Set up two-step login").click()
+    secret = BROWSER_SECRETS[email] = page.locator("#totp-secret").inner_text().strip()
+    page.get_by_label("Code from your app").fill(pyotp.TOTP(secret).now())
+    page.get_by_role("button", name="Turn on two-step login").click()
+    return page.locator(".recovery-codes code").all_inner_texts()

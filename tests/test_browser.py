@@ -140,3 +140,40 @@ def test_similar_suggestion_while_typing_then_answer_and_accept(live_server, pag
     page.goto(question_url)
     page.get_by_role("button", name="Accept this answer").click()
     assert page.locator(".answer.accepted .accepted-label").is_visible()
+
+
+def test_a_moderator_sets_up_two_step_login_then_logs_in_with_a_code(live_server, page):
+    from conftest import BROWSER_SECRETS, browser_enrol, make_user
+    from join4atmp.extensions import db
+    with live_server.app_context():
+        make_user("mod@platform.example", two_factor=False).is_moderator_flag = True
+        db.session.commit()
+        db.session.remove()
+    base = live_server.base_url
+
+    page.goto(f"{base}/login")
+    page.get_by_label("Email").fill("mod@platform.example")
+    page.get_by_label("Password").fill("correct horse battery")
+    page.get_by_role("button", name="Log in").click()
+    assert page.url.endswith("/account/two-factor")          # required: nothing else until set up
+    page.goto(f"{base}/moderation")
+    assert page.url.endswith("/account/two-factor")
+    assert page.get_by_role("img", name="QR code for your authenticator app").count() == 0
+    codes = browser_enrol(page, "mod@platform.example")
+    assert len(codes) == 10
+    assert page.get_by_role("heading", name="Your recovery codes").is_visible()
+    page.get_by_role("button", name="Log out").click()
+
+    _log_in(page, base, "mod@platform.example")                 # password, then the app's code
+    assert "mod@platform.example" in BROWSER_SECRETS
+    page.goto(f"{base}/moderation")
+    assert page.url.endswith("/moderation")
+    page.get_by_role("button", name="Log out").click()
+
+    page.goto(f"{base}/login")                                  # a recovery code instead of the phone
+    page.get_by_label("Email").fill("mod@platform.example")
+    page.get_by_label("Password").fill("correct horse battery")
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_label("Code").fill(codes[0])
+    page.get_by_role("button", name="Verify").click()
+    assert "recovery code" in page.locator(".flashes").inner_text()

@@ -445,6 +445,7 @@ def test_registrants_csv_and_attendance(app, client):
     registration = registrations.registration_of(webinar, came)
     assert client.post(f"/webinars/{webinar.id}/attendance", data={"attended": [registration.id]}).status_code == 400
     with freeze_time(webinar.starts_at + timedelta(minutes=30)):
+        login(client, organiser.email)      # 2.5 hours later: the session has passed its idle timeout
         assert client.post(f"/webinars/{webinar.id}/attendance",
                            data={"attended": [registration.id]}).status_code == 302
         assert "came@patients.example" in client.get(f"/webinars/{webinar.id}/manage").data.decode()

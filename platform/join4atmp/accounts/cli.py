@@ -9,7 +9,7 @@ from ..extensions import db
 from . import services
 from .models import Role
 
-users_cli = AppGroup("users", help="Create users and API tokens.")
+users_cli = AppGroup("users", help="Create users and API tokens, reset a second factor.")
 
 
 def _read_password(password_file):
@@ -56,3 +56,17 @@ def token(email, name):
         raise click.ClickException(f"No user with email {email}.")
     _, plain = services.create_api_token(user, name)
     click.echo(plain)
+
+
+@users_cli.command("reset-2fa")
+@click.argument("email")
+def reset_two_factor(email):
+    """Remove EMAIL's second factor (a locked-out user) and end their sessions; recorded in the audit log.
+    Check who is asking before running this: it lets the password alone in until they enrol again."""
+    from .two_factor import admin_reset
+    user = services.find_user_by_email(email)
+    if user is None:
+        raise click.ClickException(f"No user with email {email}.")
+    admin_reset(user)
+    click.echo(f"Two-step login removed for {user.email}; they set it up again at their next login"
+               f"{' (required for them)' if user.needs_second_factor else ''}.")

@@ -72,5 +72,25 @@ class NotificationsForm(FlaskForm):
     submit = SubmitField(_l("Save preference"))
 
 
+class LoginCodeForm(FlaskForm):
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=40)],
+                       description=_l("The 6-digit code from your authenticator app, or one of your recovery codes."),
+                       render_kw={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True})
+    submit = SubmitField(_l("Verify"))
+
+
+class EnrolCodeForm(FlaskForm):
+    code = StringField(_l("Code from your app"), validators=[DataRequired(), Length(max=40)],
+                       render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"})
+    submit = SubmitField(_l("Turn on two-step login"))
+
+
+class PasswordCheckForm(FlaskForm):
+    """Asks for the password again before a change to the second factor."""
+    password = PasswordField(_l("Your password"), validators=[DataRequired(), Length(max=1024)],
+                             render_kw={"autocomplete": "current-password"})
+    submit = SubmitField(_l("Confirm"))
+
+
 class PostForm(FlaskForm):
     """A form with only its CSRF token, for buttons that change something."""

@@ -1,4 +1,4 @@
-"""Users, their roles and personal API tokens."""
+"""Users, their roles, personal API tokens, server-side sessions and second factors."""
 import enum
 
 from flask_login import UserMixin
@@ -37,13 +37,17 @@ class User(UserMixin, db.Model):
     timezone = db.Column(db.String(64))
     # "immediate": one email per notification; "digest": one email a day (flask notifications digest).
     notification_mode = db.Column(db.String(10), nullable=False, default="immediate", server_default="immediate")
-    # Bumped on password change or reset: sessions carrying an older value end.
-    session_version = db.Column(db.Integer, nullable=False, default=1)
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     last_login_at = db.Column(db.DateTime)
 
     profile = db.relationship("ExpertProfile", back_populates="user", uselist=False, cascade="all, delete-orphan")
     api_tokens = db.relationship("ApiToken", back_populates="user", cascade="all, delete-orphan")
+    sessions = db.relationship("UserSession", back_populates="user", cascade="all, delete-orphan",
+                               passive_deletes=True)
+    two_factor = db.relationship("TwoFactor", back_populates="user", uselist=False, cascade="all, delete-orphan",
+                                 passive_deletes=True)
+    recovery_codes = db.relationship("RecoveryCode", back_populates="user", cascade="all, delete-orphan",
+                                     passive_deletes=True)
 
     @property
     def is_active(self):
@@ -69,8 +73,18 @@ class User(UserMixin, db.Model):
     def is_verified(self):
         return self.verified_at is not None
 
+    @property
+    def needs_second_factor(self):
+        """Duties that reach other people's data, and verified regulators, must log in with a second factor."""
+        return self.is_moderator or self.is_organiser or (self.role == Role.REGULATOR and self.is_verified)
+
+    @property
+    def has_second_factor(self):
+        return self.two_factor is not None and self.two_factor.is_enabled
+
     def get_id(self):
-        return f"{self.id}:{self.session_version}"
+        # The cookie also carries the server-side session's id; the user loader checks both (accounts/auth.py).
+        return str(self.id)
 
     def __repr__(self):
         return f"<User {self.id} {self.role.value}>"
@@ -95,3 +109,56 @@ class ApiToken(db.Model):
     @property
     def is_active(self):
         return self.revoked_at is None
+
+
+class UserSession(db.Model):
+    """A logged-in browser. The cookie holds a random id; only its SHA-256 digest is stored here."""
+
+    __tablename__ = "user_session"
+
+    id = db.Column(db.Integer, primary_key=True)
+    token_hash = db.Column(db.String(64), nullable=False, unique=True)
+    user_id = db.Column(db.Integer, db.ForeignKey("user.id", ondelete="CASCADE"), nullable=False, index=True)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    last_seen_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    ip = db.Column(db.String(45))
+    user_agent = db.Column(db.String(255))
+    revoked_at = db.Column(db.DateTime, index=True)
+
+    user = db.relationship("User", back_populates="sessions")
+
+
+class TwoFactor(db.Model):
+    """A user's TOTP authenticator. The secret is encrypted (accounts/two_factor.py); ``confirmed_at`` is set
+    once the user has proved, with a first code, that their app holds it."""
+
+    __tablename__ = "two_factor"
+
+    id = db.Column(db.Integer, primary_key=True)
+    user_id = db.Column(db.Integer, db.ForeignKey("user.id", ondelete="CASCADE"), nullable=False, unique=True)
+    secret_encrypted = db.Column(db.String(255), nullable=False)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    confirmed_at = db.Column(db.DateTime)
+    # The newest 30-second time step accepted: a code of that step or an earlier one is refused (replay).
+    last_used_step = db.Column(db.BigInteger)
+
+    user = db.relationship("User", back_populates="two_factor")
+
+    @property
+    def is_enabled(self):
+        return self.confirmed_at is not None
+
+
+class RecoveryCode(db.Model):
+    """A one-time recovery code, stored as a salted SHA-256 digest (the codes carry 50 random bits)."""
+
+    __tablename__ = "recovery_code"
+
+    id = db.Column(db.Integer, primary_key=True)
+    user_id = db.Column(db.Integer, db.ForeignKey("user.id", ondelete="CASCADE"), nullable=False, index=True)
+    salt = db.Column(db.String(32), nullable=False)
+    code_hash = db.Column(db.String(64), nullable=False)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    used_at = db.Column(db.DateTime)
+
+    user = db.relationship("User", back_populates="recovery_codes")

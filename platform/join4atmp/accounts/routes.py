@@ -1,10 +1,12 @@
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+"""Registration, login, logout, passwords and the account page. The second step of login, the second
+factor's set-up and the list of sessions are in security_routes.py, on the same blueprint."""
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 
 from ..core.errors import DomainError
 from ..core.views import client_ip, render_form, safe_next, show_domain_error
-from . import services
+from . import login_flow, services, sessions
 from .forms import (ApiTokenForm, ChangePasswordForm, LoginForm, NotificationsForm, PostForm, RegisterForm,
                     ResetPasswordForm, ResetRequestForm)
 
@@ -58,17 +60,18 @@ def login():
             user = services.authenticate(form.email.data, form.password.data, client_ip())
         except DomainError as error:
             return render_form("accounts/login.html", form, error)
-        session.clear()   # a fresh session at login
-        login_user(user)
-        if user.locale:
-            session["lang"] = user.locale
-        return redirect(target)
+        if user.has_second_factor:
+            login_flow.begin_second_step(user, target)
+            return redirect(url_for("accounts.login_code"))
+        return login_flow.complete_login(user, target)
     return render_form("accounts/login.html", form)
 
 
 @bp.post("/logout")
 def logout():
     if PostForm().validate_on_submit():
+        if g.get("user_session") is not None:
+            sessions.end_session(g.user_session)
         logout_user()
         session.clear()
         flash(_("You are logged out."), "success")
@@ -117,7 +120,9 @@ def _account_page(password_form=None, token_form=None, new_token=None, error=Non
     notifications_form = NotificationsForm(formdata=None, notification_mode=current_user.notification_mode)
     page = render_template("accounts/account.html", password_form=password_form, token_form=token_form,
                            notifications_form=notifications_form,
-                           post_form=PostForm(), new_token=new_token, tokens=current_user.api_tokens)
+                           post_form=PostForm(), new_token=new_token, tokens=current_user.api_tokens,
+                           user_sessions=sessions.active_sessions(current_user),
+                           this_session=g.get("user_session"))
     return page, status
 
 
@@ -127,11 +132,11 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
-            services.change_password(current_user, form.current_password.data, form.new_password.data)
+            services.change_password(current_user, form.current_password.data, form.new_password.data,
+                                     keep_session=g.get("user_session"))
         except DomainError as error:
             show_domain_error(form, error)
             return _account_page(password_form=form, status=400)
-        login_user(current_user._get_current_object())   # keep this session; every other one has ended
         flash(_("Your password has been changed. Other sessions have been signed out."), "success")
         return redirect(url_for("accounts.account"))
     return _account_page(password_form=form, status=400)
@@ -168,3 +173,9 @@ def notifications():
     services.set_notification_mode(current_user, form.notification_mode.data)
     flash(_("Your preference has been saved."), "success")
     return redirect(url_for("accounts.account"))
+
+
+# Imported last, for its side effect: it adds its routes (and the enrolment gate) to bp.
+from . import security_routes  # noqa: E402
+
+__all__ = ["bp", "security_routes"]

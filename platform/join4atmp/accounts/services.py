@@ -16,10 +16,11 @@ from ..core.errors import DomainError, RateLimited
 from ..core.ratelimit import clear_hits, is_limited, record_hit
 from ..core.signals import user_active_changed, user_verified_changed
 from ..core.time import utcnow
+from ..core.views import MAX_ID
 from ..extensions import db
 from ..notifications.services import queue_email
 from ..profiles.models import ExpertProfile
-from . import links
+from . import links, sessions
 from .models import ApiToken, Role, User
 from .passwords import hash_password, needs_rehash, verify_password
 
@@ -122,6 +123,8 @@ def authenticate(email, password, ip) -> User:
     if not verify_password(user.password_hash if user else None, password):
         record_hit(account_key, config["LOGIN_LIMIT_PER_ACCOUNT"])
         record_hit(ip_key, config["LOGIN_LIMIT_PER_IP"])
+        # An unknown address is not written down: the log would become a list of guessed emails.
+        audit.record(None, "login.failed", user, detail=f"ip {ip}" + ("" if user else ", unknown account"))
         db.session.commit()
         raise DomainError(INVALID_LOGIN)
     if not user.is_active:
@@ -131,22 +134,23 @@ def authenticate(email, password, ip) -> User:
     clear_hits(account_key)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    user.last_login_at = utcnow()
-    db.session.commit()
+    db.session.commit()   # the login itself is recorded when its session starts (sessions.start_session)
     return user
 
 
-def change_password(user, current_password, new_password):
+def change_password(user, current_password, new_password, keep_session=None):
+    """Change the password and end every other session of the user (``keep_session`` goes on)."""
     if not verify_password(user.password_hash, current_password):
         raise DomainError(_l("Your current password is not correct."), "current_password")
     check_password_rules(new_password, "new_password")
-    _set_password(user, new_password)
+    _set_password(user, new_password, keep_session)
+    audit.record(user, "password.change", user)
     db.session.commit()
 
 
-def _set_password(user, password):
+def _set_password(user, password, keep_session=None):
     user.password_hash = hash_password(password)
-    user.session_version += 1   # ends every other session of this user
+    sessions.end_other_sessions(user, keep_session)
 
 
 def request_password_reset(email, ip):
@@ -176,7 +180,8 @@ def user_for_reset_token(token) -> User:
 def reset_password(token, new_password) -> User:
     user = user_for_reset_token(token)
     check_password_rules(new_password)
-    _set_password(user, new_password)
+    _set_password(user, new_password)   # ends all sessions: whoever knew the old password is out
+    audit.record(user, "password.reset", user)
     if not user.is_confirmed:
         user.email_confirmed_at = utcnow()   # the link proved the address
     clear_hits(f"login:acct:{user.email}")
@@ -203,7 +208,7 @@ def create_api_token(user, name) -> tuple[ApiToken, str]:
 
 
 def revoke_api_token(user, token_id):
-    token = db.session.get(ApiToken, token_id)
+    token = db.session.get(ApiToken, token_id) if 0 < token_id <= MAX_ID else None
     if token is None or token.user_id != user.id:
         raise DomainError(_l("No such token."))
     if token.revoked_at is None:
@@ -236,7 +241,7 @@ def set_active(user, active: bool, by):
         raise DomainError(_l("You cannot deactivate your own account."))
     user.is_active_account = active
     if not active:
-        user.session_version += 1
+        sessions.end_other_sessions(user)
     audit.record(by, "user.activate" if active else "user.deactivate", user)
     db.session.commit()
     user_active_changed.send(user, active=active)

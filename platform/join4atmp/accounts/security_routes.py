@@ -1,0 +1,155 @@
+"""The second step of login, the second factor's set-up, and the account's sessions."""
+from flask import abort, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, logout_user
+
+from ..core.errors import DomainError, RateLimited
+from ..core.views import client_ip, render_form, show_domain_error
+from . import login_flow, sessions, two_factor
+from .forms import EnrolCodeForm, LoginCodeForm, PasswordCheckForm, PostForm
+from .routes import bp
+
+# What a user who must set up a second factor may still reach before doing so.
+OPEN_WHILE_ENROLLING = {"static", "accounts.two_factor", "accounts.two_factor_setup", "accounts.two_factor_enable",
+                        "accounts.logout", "main.set_language", "main.health", "main.security_txt",
+                        "privacy.notice"}
+
+
+@bp.before_app_request
+def require_second_factor():
+    """Admins, moderators, organisers and verified regulators reach nothing but the set-up until they have
+    a second factor. API calls with a bearer token are let by: tokens are made in a full session."""
+    if request.endpoint is None or request.endpoint in OPEN_WHILE_ENROLLING:
+        return None
+    user = current_user
+    if not user.is_authenticated or g.get("authenticated_by_token"):   # in this order: the first loads the user
+        return None
+    if not user.needs_second_factor or user.has_second_factor:
+        return None
+    if request.path.startswith("/api/"):
+        abort(403)
+    return redirect(url_for("accounts.two_factor"))
+
+
+@bp.route("/two-step", methods=["GET", "POST"])
+def login_code():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    pending = login_flow.pending_login()
+    if pending is None:     # a page, not a redirect to /login: the person sees why they start again
+        return render_template("accounts/login_expired.html"), 400
+    user, target = pending
+    form = LoginCodeForm()
+    if form.validate_on_submit():
+        try:
+            kind = two_factor.verify_login_code(user, form.code.data, client_ip())
+        except DomainError as error:
+            return render_form("accounts/login_code.html", form, error)
+        notice = None
+        if kind == "recovery":
+            notice = _("You used a recovery code. It will not work again; %(n)d are left.",
+                       n=two_factor.unused_recovery_codes(user))
+        return login_flow.complete_login(user, target, notice)
+    return render_form("accounts/login_code.html", form)
+
+
+@bp.route("/account/two-factor", endpoint="two_factor")
+@login_required
+def two_factor_page():
+    return _two_factor_page()
+
+
+def _two_factor_page(enrol_form=None, regenerate_form=None, disable_form=None, new_codes=None, status=200):
+    user = current_user
+    secret = two_factor.pending_secret(user)
+    uri = two_factor.provisioning_uri(user, secret) if secret else None
+    page = render_template(
+        "accounts/two_factor.html", secret=secret, qr=two_factor.qr_data_uri(uri) if uri else None,
+        enrol_form=enrol_form or EnrolCodeForm(formdata=None), post_form=PostForm(), new_codes=new_codes,
+        regenerate_form=regenerate_form or PasswordCheckForm(formdata=None, prefix="regenerate"),
+        disable_form=disable_form or PasswordCheckForm(formdata=None, prefix="disable"),
+        unused_codes=two_factor.unused_recovery_codes(user))
+    return page, status
+
+
+@bp.post("/account/two-factor/setup")
+@login_required
+def two_factor_setup():
+    if PostForm().validate_on_submit():
+        try:
+            two_factor.start_enrolment(current_user)
+        except DomainError as error:
+            flash(str(error.message), "error")
+    return redirect(url_for("accounts.two_factor"))
+
+
+@bp.post("/account/two-factor/enable")
+@login_required
+def two_factor_enable():
+    form = EnrolCodeForm()
+    if not form.validate_on_submit():
+        return _two_factor_page(enrol_form=form, status=400)
+    try:
+        codes = two_factor.confirm_enrolment(current_user, form.code.data)
+    except DomainError as error:
+        show_domain_error(form, error)
+        return _two_factor_page(enrol_form=form, status=429 if isinstance(error, RateLimited) else 400)
+    flash(_("Two-step login is on."), "success")
+    return _two_factor_page(new_codes=codes)
+
+
+@bp.post("/account/two-factor/recovery-codes")
+@login_required
+def recovery_codes():
+    form = PasswordCheckForm(prefix="regenerate")
+    try:
+        if not form.validate_on_submit():
+            raise DomainError(_("Please enter your password."), "password")
+        codes = two_factor.regenerate_recovery_codes(current_user, form.password.data)
+    except DomainError as error:
+        show_domain_error(form, error)
+        return _two_factor_page(regenerate_form=form, status=400)
+    flash(_("New recovery codes made: the old ones no longer work."), "success")
+    return _two_factor_page(new_codes=codes)
+
+
+@bp.post("/account/two-factor/disable")
+@login_required
+def two_factor_disable():
+    form = PasswordCheckForm(prefix="disable")
+    try:
+        if not form.validate_on_submit():
+            raise DomainError(_("Please enter your password."), "password")
+        two_factor.disable(current_user, form.password.data)
+    except DomainError as error:
+        show_domain_error(form, error)
+        return _two_factor_page(disable_form=form, status=400)
+    flash(_("Two-step login is off."), "success")
+    return redirect(url_for("accounts.two_factor"))
+
+
+@bp.post("/account/sessions/<int:session_id>/end")
+@login_required
+def end_session(session_id):
+    if not PostForm().validate_on_submit():
+        abort(400)
+    ended = sessions.end_users_session(current_user, session_id)
+    if ended is None:
+        abort(404)
+    if g.get("user_session") is not None and ended.id == g.user_session.id:
+        logout_user()
+        session.clear()
+        flash(_("You are logged out."), "success")
+        return redirect(url_for("main.index"))
+    flash(_("That session has been ended."), "success")
+    return redirect(url_for("accounts.account"))
+
+
+@bp.post("/account/sessions/end-others")
+@login_required
+def sign_out_everywhere():
+    if not PostForm().validate_on_submit():
+        abort(400)
+    count = sessions.sign_out_everywhere(current_user, g.get("user_session"))
+    flash(_("Signed out everywhere else (%(n)d sessions ended).", n=count), "success")
+    return redirect(url_for("accounts.account"))
