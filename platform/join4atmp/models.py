@@ -9,3 +9,4 @@ from .questions.models import (Answer, AnswerRevision, AnswerVote, Flag, Questio
 from .core.audit import AuditEvent  # noqa: F401
 from .notifications.models import Notification  # noqa: F401
 from .webinars import models as webinar_models  # noqa: F401
+from .privacy.models import Consent  # noqa: F401

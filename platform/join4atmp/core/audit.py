@@ -1,6 +1,21 @@
-"""The audit log: an append-only record of security-relevant and moderation events."""
+"""The audit log: an append-only record of security-relevant and moderation events.
+
+Append-only is enforced in the ORM: a flush that would change or delete an ``AuditEvent`` fails, and so
+does a bulk UPDATE or DELETE of the table, except the retention purge (``purge_older_than``), which
+marks its statement with the ``audit_retention`` execution option. Raw SQL could still bypass this;
+the application never issues any against this table.
+"""
+from datetime import datetime
+
+from sqlalchemy import delete, event
+from sqlalchemy.orm import Session
+
 from ..core.time import utcnow
 from ..extensions import db
+
+
+class AuditLogIsAppendOnly(RuntimeError):
+    """Something tried to change or delete an audit event outside the retention purge."""
 
 
 class AuditEvent(db.Model):
@@ -22,3 +37,30 @@ def record(actor, action, obj=None, detail=None):
     db.session.add(AuditEvent(actor_id=getattr(actor, "id", None), action=action,
                               object_type=type(obj).__name__.lower() if obj is not None else None,
                               object_id=getattr(obj, "id", None), detail=detail))
+
+
+def purge_older_than(cutoff: datetime) -> int:
+    """Delete the events recorded before ``cutoff`` (retention); the caller commits. Returns the count."""
+    result = db.session.execute(delete(AuditEvent).where(AuditEvent.created_at < cutoff)
+                                .execution_options(audit_retention=True, synchronize_session=False))
+    return result.rowcount
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_changes(session, _context, _instances):
+    for obj in session.deleted:
+        if isinstance(obj, AuditEvent):
+            raise AuditLogIsAppendOnly("audit events cannot be deleted")
+    for obj in session.dirty:
+        if isinstance(obj, AuditEvent) and session.is_modified(obj):
+            raise AuditLogIsAppendOnly("audit events cannot be changed")
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _refuse_bulk_changes(state):
+    if not (state.is_update or state.is_delete):
+        return
+    table = getattr(state.statement, "table", None)
+    if getattr(table, "name", None) == AuditEvent.__tablename__ \
+            and not state.execution_options.get("audit_retention"):
+        raise AuditLogIsAppendOnly("audit events cannot be changed or deleted")

@@ -202,3 +202,11 @@ def live_index() -> LiveIndex:
         path = Path(current_app.instance_path) / "index" / f"passages-{encoder().name}"
         state["index"] = LiveIndex(path)
     return state["index"]
+
+
+def remove_profile_evidence(profile_id: int):
+    """Drop a profile's passages and log the change, so that every process drops them from its index
+    before its next search (e.g. when an account is erased). The caller commits."""
+    db.session.execute(delete(EvidencePassage).where(EvidencePassage.profile_id == profile_id)
+                       .execution_options(synchronize_session=False))
+    db.session.add(IndexChange(profile_id=profile_id))

@@ -2,7 +2,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, IntegerField, SelectField, SelectMultipleField, StringField, SubmitField,
                      TextAreaField, URLField)
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..core.forms import as_choices
@@ -37,6 +37,12 @@ class ProfileForm(FlaskForm):
     max_open_requests = IntegerField(_l("Maximum open requests at a time"), default=3,
                                      validators=[DataRequired(), NumberRange(1, 50)])
     is_listed = BooleanField(_l("Show my profile in the public directory"))
+    contact_email = StringField(_l("Public contact email"), validators=[Optional(), Email(), Length(max=254)],
+                                description=_l("For example your organisation's general address. It is "
+                                               "shown only if you tick the box below."))
+    show_contact = BooleanField(_l("I consent to showing this contact email on my public profile"),
+                                description=_l("You can withdraw this consent at any time: untick the box, or "
+                                               "use the “Your data” page."))
     submit = SubmitField(_l("Save profile"))
 
     def __init__(self, *args, **kwargs):

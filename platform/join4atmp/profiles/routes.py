@@ -42,6 +42,7 @@ def _edit_page(form=None, publication_form=None, interest_form=None, status=200)
     if form is None:
         form = ProfileForm(obj=profile, formdata=None)
         form.topics.data, form.languages.data = profile.topics, profile.languages
+        form.show_contact.data = services.public_contact(profile) is not None
     return render_template(
         "profiles/edit.html", form=form, profile=profile, role_fields=services.ROLE_FIELDS[current_user.role],
         publication_form=publication_form or PublicationForm(formdata=None),

@@ -9,6 +9,7 @@ from ..accounts.models import Role, User
 from ..core.errors import DomainError
 from ..core.signals import profile_changed
 from ..extensions import db
+from ..privacy import consent
 from . import taxonomy
 from .models import DeclaredInterest, ExpertProfile, ProfileLanguage, ProfileTopic, Publication
 
@@ -44,6 +45,8 @@ def update_profile(profile: ExpertProfile, data: dict):
     topics, languages = data.get("topics") or [], data.get("languages") or []
     _check_choices(topics, taxonomy.TOPICS, "topics")
     _check_choices(languages, taxonomy.LANGUAGE_CODES, "languages")
+    if data.get("show_contact") and not (data.get("contact_email") or "").strip():
+        raise DomainError(_l("Give the contact email to show."), "contact_email")
     country = data.get("country")
     if country not in taxonomy.COUNTRY_CODES and country != taxonomy.OTHER_COUNTRY:
         raise DomainError(_l("Choose a country from the list."), "country")
@@ -58,8 +61,24 @@ def update_profile(profile: ExpertProfile, data: dict):
         setattr(profile, field, (value.strip() or None) if isinstance(value, str) else value)
     profile.topics = topics
     profile.languages = languages
+    _set_contact(profile, data)
     db.session.commit()
     profile_changed.send(profile)
+
+
+def _set_contact(profile, data):
+    """The public contact email, shown only with the member's consent (recorded with the notice version)."""
+    if "contact_email" not in data and "show_contact" not in data:
+        return
+    profile.contact_email = (data.get("contact_email") or "").strip() or None
+    consent.set_consent(profile.user, consent.PUBLIC_CONTACT, bool(data.get("show_contact")))
+
+
+def public_contact(profile) -> str | None:
+    """The contact email visitors may see: only while consent to show it is in force."""
+    if profile.contact_email and consent.has_consent(profile.user, consent.PUBLIC_CONTACT):
+        return profile.contact_email
+    return None
 
 
 def add_publication(profile, title, abstract="", year=None, doi=None, url=None) -> Publication:
@@ -156,4 +175,7 @@ def public_profile(profile: ExpertProfile) -> dict:
     }
     for field in ROLE_FIELDS[user.role]:
         data[field] = getattr(profile, field)
+    contact = public_contact(profile)
+    if contact:
+        data["contact_email"] = contact
     return data

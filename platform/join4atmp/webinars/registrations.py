@@ -213,3 +213,12 @@ def registrations_of(user) -> list[Registration]:
         select(Registration).join(Webinar).where(Registration.user_id == user.id,
                                                  Registration.status.in_(RegistrationStatus.active()))
         .order_by(Webinar.starts_at)).all()
+
+
+def forget_registrant(user) -> int:
+    """Remove ``user`` and their stated needs from all their registrations (after
+    ``cancel_registrations_of``), as the purge does after a webinar: the rows stay so that the figures
+    still add up. The caller commits. Returns the number of registrations concerned."""
+    result = db.session.execute(update(Registration).where(Registration.user_id == user.id)
+                                .values(user_id=None, needs=None).execution_options(synchronize_session=False))
+    return result.rowcount

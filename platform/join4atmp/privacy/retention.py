@@ -1,0 +1,65 @@
+"""Retention: records kept only as long as the privacy notice says (``flask privacy retention``).
+
+Idempotent and safe to run from cron on several machines: each step is a bulk DELETE of rows older
+than its period, and webinar registrants are purged by the webinars' own job.
+"""
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import and_, delete, or_
+
+from ..core import audit
+from ..core.ratelimit import RateLimitHit
+from ..core.time import utcnow
+from ..extensions import db
+from ..notifications.models import Notification, OutboxMessage
+from ..webinars.housekeeping import purge_personal_data
+
+# Columns a server-side session table may use for when it ended or was last used (a session idle for
+# the whole retention period has long timed out); the table is found by name
+# so that this job keeps working whatever the accounts area calls its columns.
+SESSION_TABLES = ("user_session", "session")
+SESSION_END_COLUMNS = ("revoked_at", "ended_at", "expires_at", "last_seen_at")
+
+
+def _days(name) -> timedelta:
+    return timedelta(days=int(current_app.config[name]))
+
+
+def _bulk_delete(statement) -> int:
+    return db.session.execute(statement.execution_options(synchronize_session=False)).rowcount
+
+
+def _outbox(now) -> int:
+    cutoff = now - _days("OUTBOX_RETENTION_DAYS")
+    failed = and_(OutboxMessage.sent_at.is_(None), OutboxMessage.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"],
+                  OutboxMessage.created_at < cutoff)
+    return _bulk_delete(delete(OutboxMessage).where(or_(OutboxMessage.sent_at < cutoff, failed)))
+
+
+def _sessions(now) -> int:
+    table = next((db.metadata.tables[n] for n in SESSION_TABLES if n in db.metadata.tables), None)
+    if table is None:
+        return 0
+    ends = [table.c[name] for name in SESSION_END_COLUMNS if name in table.c]
+    if not ends:
+        return 0
+    cutoff = now - _days("SESSION_RETENTION_DAYS")
+    return db.session.execute(delete(table).where(or_(*(end < cutoff for end in ends)))).rowcount
+
+
+def enforce_retention(now=None) -> dict:
+    """Delete what is past its retention period; returns {what: how many} (commits)."""
+    now = now or utcnow()
+    removed = {
+        "audit events": audit.purge_older_than(now - _days("AUDIT_RETENTION_DAYS")),
+        "rate-limit counters": _bulk_delete(delete(RateLimitHit).where(
+            RateLimitHit.created_at < now - _days("RATE_LIMIT_RETENTION_DAYS"))),
+        "outbox messages": _outbox(now),
+        "notifications": _bulk_delete(delete(Notification).where(
+            Notification.emailed_at < now - _days("NOTIFICATION_RETENTION_DAYS"))),
+        "ended sessions": _sessions(now),
+    }
+    db.session.commit()
+    removed["webinars purged of registrant data"] = purge_personal_data(now)
+    return removed
