@@ -106,3 +106,10 @@ def test_unexpected_errors_answer_a_500_page_not_a_traceback(app, client, monkey
     response = client.get("/boom")
     assert response.status_code == 500
     assert b"kaput" not in response.data and b"Something went wrong" in response.data
+
+
+def test_security_txt_says_where_to_report_a_problem(app, client):
+    app.config["SECURITY_CONTACT"] = "cert@agency.example"
+    response = client.get("/.well-known/security.txt")
+    assert response.status_code == 200 and response.mimetype == "text/plain"
+    assert "Contact: mailto:cert@agency.example" in response.text and "Expires: " in response.text

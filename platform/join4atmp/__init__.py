@@ -87,10 +87,12 @@ def _register_blueprints(app):
     from .core.routes import bp as main_bp
     from .matching.routes import bp as matching_bp
     from .profiles.routes import bp as profiles_bp
+    from .privacy.routes import bp as privacy_bp
     from .questions.routes import bp as questions_bp
     from .webinars.routes import bp as webinars_bp
 
-    for blueprint in (main_bp, accounts_bp, profiles_bp, matching_bp, questions_bp, webinars_bp, admin_bp, api_bp):
+    for blueprint in (main_bp, accounts_bp, profiles_bp, matching_bp, questions_bp, webinars_bp, admin_bp, api_bp,
+                      privacy_bp):
         app.register_blueprint(blueprint)
 
 
@@ -99,7 +101,8 @@ def _register_cli(app):
     from .demo.cli import demo_cli
     from .matching.cli import matching_cli
     from .notifications.cli import mail_cli, notifications_cli
+    from .privacy.cli import privacy_cli
     from .webinars.cli import webinars_cli
 
-    for group in (users_cli, demo_cli, mail_cli, notifications_cli, matching_cli, webinars_cli):
+    for group in (users_cli, demo_cli, mail_cli, notifications_cli, matching_cli, webinars_cli, privacy_cli):
         app.cli.add_command(group)

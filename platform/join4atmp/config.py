@@ -21,7 +21,18 @@ SESSION_COOKIE_SECURE = False          # set True behind HTTPS
 REMEMBER_COOKIE_HTTPONLY = True
 REMEMBER_COOKIE_SAMESITE = "Lax"
 REMEMBER_COOKIE_SECURE = False
+# No "remember me": Flask-Login's remember cookie cannot restore a session (no server-side session id).
+REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
 PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+# Server-side sessions and the second factor (accounts/sessions.py, accounts/two_factor.py).
+# A session ends after this long without a request, and this long after login whatever happens.
+SESSION_IDLE_TIMEOUT = timedelta(hours=2)
+SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=12)
+SESSION_TOUCH_INTERVAL = timedelta(minutes=1)    # last_seen_at is written at most this often per session
+TWO_FACTOR_ISSUER = "JOIN4ATMP"                   # the name shown in authenticator apps
+TWO_FACTOR_PENDING_MAX_AGE = timedelta(minutes=5)  # time to give the code after the password
+TWO_FACTOR_LIMIT_PER_ACCOUNT = (5, timedelta(minutes=15))   # wrong codes before the account must wait
+TWO_FACTOR_RECOVERY_CODES = 10
 PREFERRED_URL_SCHEME = "http"
 # Base URL used in emails sent from the command line (links need a host outside a request).
 BASE_URL = "http://127.0.0.1:5000"
@@ -68,6 +79,9 @@ ABUSE_LIMITS = {
     "webinar_registration": {"user": (20, timedelta(hours=1)), "ip": (100, timedelta(hours=1))},
 }
 
+# Where to report a vulnerability: served at /.well-known/security.txt (SECURITY.md explains).
+SECURITY_CONTACT = "security@join4atmp.example"
+
 # Directory and API
 DIRECTORY_PAGE_SIZE = 20
 API_PAGE_SIZE = 50
@@ -97,3 +111,14 @@ WEBINAR_MAX_SEATS_PER_REGISTRATION = 5    # a patient organisation may book this
 WEBINAR_MAX_QUESTIONS_PER_PERSON = 5
 WEBINAR_THEME_DISTANCE = 0.55            # cosine distance below which questions ahead share a theme
 WEBINAR_FEED_PAST_DAYS = 365              # how far back /webinars.ics lists past webinars
+
+# Privacy and retention (GDPR): the privacy notice states these figures, `flask privacy retention` enforces them.
+PRIVACY_NOTICE_VERSION = "2026-11-25"     # change when the notice changes; consents record the version they saw
+PRIVACY_CONTROLLER_NAME = "JOIN4ATMP consortium (placeholder: set the legal entity)"
+PRIVACY_CONTROLLER_ADDRESS = "Address of the controller (placeholder)"
+PRIVACY_CONTACT_EMAIL = "privacy@join4atmp.example"
+AUDIT_RETENTION_DAYS = 365                # audit log events
+RATE_LIMIT_RETENTION_DAYS = 1             # hashed attempt counters (the longest window is an hour)
+OUTBOX_RETENTION_DAYS = 90                # sent emails, and emails that failed for good
+NOTIFICATION_RETENTION_DAYS = 180         # in-app notifications already emailed
+SESSION_RETENTION_DAYS = 30               # ended or expired server-side sessions

@@ -1,4 +1,6 @@
-from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
+from datetime import timedelta
+
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -7,6 +9,7 @@ from ..accounts.models import Role, User
 from ..extensions import db
 from ..profiles.models import ExpertProfile
 from ..profiles.services import listed_condition
+from .time import utcnow
 from .views import safe_next
 
 bp = Blueprint("main", __name__)
@@ -39,3 +42,12 @@ def set_language():
 def health():
     db.session.execute(select(1))
     return {"status": "ok"}
+
+
+@bp.route("/.well-known/security.txt")
+def security_txt():
+    """Where to report a vulnerability (RFC 9116); the contact comes from SECURITY_CONTACT."""
+    expires = (utcnow() + timedelta(days=180)).strftime("%Y-%m-%dT00:00:00Z")
+    lines = [f"Contact: mailto:{current_app.config['SECURITY_CONTACT']}", f"Expires: {expires}",
+             "Preferred-Languages: en, fr", f"Canonical: {url_for('main.security_txt', _external=True)}"]
+    return Response("\n".join(lines) + "\n", mimetype="text/plain")

@@ -2,6 +2,7 @@
 from urllib.parse import urlsplit
 
 from flask import abort, render_template, request
+from werkzeug.routing import IntegerConverter
 
 from ..extensions import db
 from .errors import DomainError, RateLimited
@@ -41,10 +42,24 @@ def client_ip() -> str:
     return request.remote_addr or "unknown"
 
 
+# Database integer keys are signed 64-bit: a larger id from a URL would overflow the driver (a 500), not miss.
+MAX_ID = 2**63 - 1
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """``<int:...>`` in URLs, at most MAX_ID: a larger number does not match the route, so it answers 404.
+    The app factory installs it as the "int" converter before any route is registered."""
+
+    def __init__(self, url_map, fixed_digits=0, min=None, max=MAX_ID, signed=False):   # noqa: A002 (werkzeug's names)
+        super().__init__(url_map, fixed_digits, min, max, signed)
+
+
 def get_or_404(model, ident):
     try:
         ident = int(ident)
     except (TypeError, ValueError):
+        abort(404)
+    if not 0 < ident <= MAX_ID:
         abort(404)
     obj = db.session.get(model, ident)
     if obj is None:
