@@ -32,6 +32,8 @@ def create_app(test_config=None):
         app.config["SECRET_KEY"] = _instance_secret(instance_path)
 
     _init_extensions(app)
+    from .core.views import DatabaseIdConverter
+    app.url_map.converters["int"] = DatabaseIdConverter    # before any route: a 2**70 id is a 404, not an overflow
     _register_blueprints(app)
     _register_cli(app)
     from .core.errors import register_error_handlers

@@ -1,4 +1,5 @@
 """Flask extensions, created unbound and attached in the app factory."""
+from flask import has_request_context, request
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_mail import Mail
@@ -16,7 +17,21 @@ naming_convention = {
     "pk": "pk_%(table_name)s",
 }
 
-db = SQLAlchemy(metadata=MetaData(naming_convention=naming_convention))
+
+
+class _SQLAlchemy(SQLAlchemy):
+    MAX_PAGE = 100_000
+
+    def paginate(self, select, *, page=None, **kwargs):
+        """Pages capped at MAX_PAGE: ?page=10**30 would overflow the database's OFFSET (a 500, not a 404)."""
+        if page is None and has_request_context():
+            page = request.args.get("page", 1, type=int)
+        if page is not None:
+            page = min(max(page, 1), self.MAX_PAGE)
+        return super().paginate(select, page=page, **kwargs)
+
+
+db = _SQLAlchemy(metadata=MetaData(naming_convention=naming_convention))
 migrate = Migrate()
 login_manager = LoginManager()
 mail = Mail()

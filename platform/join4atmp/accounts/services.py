@@ -16,7 +16,6 @@ from ..core.errors import DomainError, RateLimited
 from ..core.ratelimit import clear_hits, is_limited, record_hit
 from ..core.signals import user_active_changed, user_verified_changed
 from ..core.time import utcnow
-from ..core.views import MAX_ID
 from ..extensions import db
 from ..notifications.services import queue_email
 from ..profiles.models import ExpertProfile
@@ -208,7 +207,7 @@ def create_api_token(user, name) -> tuple[ApiToken, str]:
 
 
 def revoke_api_token(user, token_id):
-    token = db.session.get(ApiToken, token_id) if 0 < token_id <= MAX_ID else None
+    token = db.session.get(ApiToken, token_id)
     if token is None or token.user_id != user.id:
         raise DomainError(_l("No such token."))
     if token.revoked_at is None:

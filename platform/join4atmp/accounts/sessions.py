@@ -12,7 +12,6 @@ from sqlalchemy import delete, or_, select, update
 
 from ..core import audit
 from ..core.time import utcnow
-from ..core.views import MAX_ID
 from ..extensions import db
 from .models import UserSession
 
@@ -79,7 +78,7 @@ def end_session(record, by=None) -> None:
 
 def end_users_session(user, session_id) -> UserSession | None:
     """End one of ``user``'s own sessions by its row id; None when it is not theirs (the view answers 404)."""
-    record = db.session.get(UserSession, session_id) if 0 < session_id <= MAX_ID else None
+    record = db.session.get(UserSession, session_id)
     if record is None or record.user_id != user.id:
         return None
     end_session(record, by=user)

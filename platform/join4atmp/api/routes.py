@@ -93,7 +93,10 @@ def me():
 
 
 def _json_body() -> dict:
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:      # nested deeper than the parser recurses: bad input, not a server fault
+        body = None
     if not isinstance(body, dict):
         abort(400, "Send a JSON object.")
     return body
@@ -126,7 +129,7 @@ def match():
     filters = {}
     for name, allowed in choices.items():
         value = body.get(name)
-        if value is not None and value not in allowed:
+        if value is not None and (not isinstance(value, str) or value not in allowed):   # a list is unhashable
             abort(400, f"Unknown {name} '{value}'.")
         filters[name] = value
     for flag in ("verified_only", "balanced"):

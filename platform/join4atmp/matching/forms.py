@@ -7,6 +7,9 @@ from ..core.forms import as_choices
 from ..profiles import taxonomy
 from ..profiles.forms import CheckboxList
 
+# Choice fields carry no Optional(): it would wave through a blank-looking value such as " " that is no choice
+# (Optional clears the "not a valid choice" error), which then reached the matching query. An empty list or the
+# "" choice is allowed by the fields themselves.
 ROLE_FILTER = [("", _l("Any role")), ("regulator", _l("Regulators")), ("developer", _l("Developers")),
                ("clinician", _l("Clinicians")), ("patient_org", _l("Patient organisations"))]
 
@@ -16,19 +19,19 @@ class AskForm(FlaskForm):
     body = TextAreaField(_l("Details"), validators=[Optional(), Length(max=20000)],
                          description=_l("Context that helps an expert: product type, development stage, what you "
                                         "have already tried. Markdown is allowed."))
-    topics = CheckboxList(_l("Topics"), validators=[Optional()])
+    topics = CheckboxList(_l("Topics"))
     visibility = RadioField(_l("Who may read it"), default="public", choices=as_choices([
         ("public", _l("Public: anyone can read the question and its answers")),
         ("confidential", _l("Confidential: only me, the experts who accept it, and moderators"))]),
         validators=[DataRequired()])
-    preferred_countries = CheckboxList(_l("Preferred countries of the experts"), validators=[Optional()])
-    preferred_languages = CheckboxList(_l("Preferred languages"), validators=[Optional()])
+    preferred_countries = CheckboxList(_l("Preferred countries of the experts"))
+    preferred_languages = CheckboxList(_l("Preferred languages"))
     exclude_organisations = TextAreaField(_l("Organisations to exclude"), validators=[Optional(), Length(max=2000)],
                                           description=_l("One per line, for example competitors. Their staff and "
                                                          "anyone who declared an interest in them are not proposed."))
-    role = SelectField(_l("Only this role"), validators=[Optional()], choices=as_choices(ROLE_FILTER))
-    country = SelectField(_l("Only this country"), validators=[Optional()])
-    language = SelectField(_l("Only experts who speak"), validators=[Optional()])
+    role = SelectField(_l("Only this role"), default="", choices=as_choices(ROLE_FILTER))
+    country = SelectField(_l("Only this country"), default="")
+    language = SelectField(_l("Only experts who speak"), default="")
     verified_only = BooleanField(_l("Only verified experts"))
     balanced = BooleanField(_l("Balanced panel: include a regulator, a clinician and a patient organisation when available"))
     submit = SubmitField(_l("Find experts"))

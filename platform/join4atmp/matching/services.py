@@ -84,6 +84,8 @@ def _eligible(ranking, query, asker) -> list[Match]:
     query_filter = select(ExpertProfile).join(User).where(
         ExpertProfile.id.in_(scores), listed_condition(), ExpertProfile.accepting_requests.is_(True))
     if query.role:
+        if query.role not in {role.value for role in Role}:    # e.g. a preference stored before forms checked it
+            return []
         query_filter = query_filter.where(User.role == Role(query.role))
     if query.country:
         query_filter = query_filter.where(ExpertProfile.country == query.country)

@@ -20,7 +20,7 @@ class QuestionForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(min=10, max=200)])
     body = TextAreaField(_l("Details"), validators=[Optional(), Length(max=20000)],
                          description=_l("Markdown is allowed."))
-    topics = CheckboxList(_l("Topics"), validators=[Optional()])
+    topics = CheckboxList(_l("Topics"))     # no Optional(): it would let a first blank value hide bad choices
     submit = SubmitField(_l("Save"))
 
     def __init__(self, *args, **kwargs):

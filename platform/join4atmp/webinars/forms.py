@@ -27,7 +27,7 @@ class WebinarForm(FlaskForm):
         description=_l("Their profile numbers (as in /experts/12) or email addresses, separated by commas or "
                        "new lines. The webinar page links to each profile."))
     language = SelectField(_l("Language"), validators=[DataRequired()], default="en")
-    topics = CheckboxList(_l("Topics"), validators=[Optional()])
+    topics = CheckboxList(_l("Topics"))     # no Optional(): it would let a first blank value hide bad choices
     timezone = SelectField(_l("Time zone"), validators=[DataRequired()], default="Europe/Brussels",
                            description=_l("The times below are in this zone; participants see them in theirs."))
     starts_local = DateTimeLocalField(_l("Starts"), format=DATETIME_FORMATS, validators=[InputRequired()],
@@ -121,7 +121,7 @@ class CancelWebinarForm(FlaskForm):
 
 
 class AttendanceForm(FlaskForm):
-    attended = CheckboxList(_l("Attended"), coerce=int, validators=[Optional()])
+    attended = CheckboxList(_l("Attended"), coerce=int)     # no Optional(): it would hide uncoercible values
     submit = SubmitField(_l("Save attendance"))
 
 
@@ -145,8 +145,9 @@ class WebinarFilterForm(FlaskForm):
     class Meta:
         csrf = False   # a GET filter form
 
-    language = SelectField(_l("Language"), validators=[Optional()])
-    topic = SelectField(_l("Topic"), validators=[Optional()])
+    # No Optional(): " " would pass it as no choice at all; "" (all) is one of the choices.
+    language = SelectField(_l("Language"), default="")
+    topic = SelectField(_l("Topic"), default="")
     submit = SubmitField(_l("Filter"))
 
     def __init__(self, *args, **kwargs):
