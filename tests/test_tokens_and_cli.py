@@ -21,7 +21,9 @@ def test_token_is_shown_once_stored_hashed_and_accepted_as_bearer(client):
     plain = page.data.decode().split('id="new-token" class="token" readonly value="')[1].split('"')[0]
     token = db.session.scalar(select(ApiToken))
     assert token.token_hash == hashlib.sha256(plain.encode()).hexdigest() and plain not in token.token_hash
-    assert plain.encode() not in client.get("/account").data     # never shown again
+    account = client.get("/account").data
+    assert plain.encode() not in account     # never shown again
+    assert b"Authorization: Bearer &lt;token&gt;" in account      # the example header is text, not a tag
 
     anonymous = client.application.test_client()
     me = anonymous.get("/api/v1/me", headers=bearer(plain))
