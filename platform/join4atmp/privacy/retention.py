@@ -8,18 +8,13 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import and_, delete, or_
 
+from ..accounts.sessions import purge_ended
 from ..core import audit
 from ..core.ratelimit import RateLimitHit
 from ..core.time import utcnow
 from ..extensions import db
 from ..notifications.models import Notification, OutboxMessage
 from ..webinars.housekeeping import purge_personal_data
-
-# Columns a server-side session table may use for when it ended or was last used (a session idle for
-# the whole retention period has long timed out); the table is found by name
-# so that this job keeps working whatever the accounts area calls its columns.
-SESSION_TABLES = ("user_session", "session")
-SESSION_END_COLUMNS = ("revoked_at", "ended_at", "expires_at", "last_seen_at")
 
 
 def _days(name) -> timedelta:
@@ -37,17 +32,6 @@ def _outbox(now) -> int:
     return _bulk_delete(delete(OutboxMessage).where(or_(OutboxMessage.sent_at < cutoff, failed)))
 
 
-def _sessions(now) -> int:
-    table = next((db.metadata.tables[n] for n in SESSION_TABLES if n in db.metadata.tables), None)
-    if table is None:
-        return 0
-    ends = [table.c[name] for name in SESSION_END_COLUMNS if name in table.c]
-    if not ends:
-        return 0
-    cutoff = now - _days("SESSION_RETENTION_DAYS")
-    return db.session.execute(delete(table).where(or_(*(end < cutoff for end in ends)))).rowcount
-
-
 def enforce_retention(now=None) -> dict:
     """Delete what is past its retention period; returns {what: how many} (commits)."""
     now = now or utcnow()
@@ -58,7 +42,7 @@ def enforce_retention(now=None) -> dict:
         "outbox messages": _outbox(now),
         "notifications": _bulk_delete(delete(Notification).where(
             Notification.emailed_at < now - _days("NOTIFICATION_RETENTION_DAYS"))),
-        "ended sessions": _sessions(now),
+        "ended sessions": purge_ended(now - _days("SESSION_RETENTION_DAYS")),
     }
     db.session.commit()
     removed["webinars purged of registrant data"] = purge_personal_data(now)
