@@ -27,11 +27,13 @@ translations: $(STAMP)
 
 install: $(STAMP) translations
 
+# The web server (gunicorn, gunicorn.conf.py) and the job worker, together (Procfile); Ctrl-C stops both.
 run: install
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo load --if-empty
 	$(BIN)/flask matching reindex --if-needed
-	$(BIN)/flask run --host $(HOST) --port $(PORT)
+	@echo "Serving http://$(HOST):$(PORT) (web and job worker; Ctrl-C stops both)"
+	PATH="$(CURDIR)/$(BIN):$$PATH" JOIN4ATMP_BIND=$(HOST):$(PORT) $(BIN)/honcho start -f Procfile
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

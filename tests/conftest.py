@@ -32,6 +32,7 @@ def make_config(tmp_path, **overrides):
         "WTF_CSRF_ENABLED": False,
         "MAIL_SERVER": None,
         "SERVER_NAME": "localhost",
+        "QUEUE_IMMEDIATE": True,     # jobs run in the test; tests of the real worker start one
     }
     config.update(overrides)
     return config

@@ -80,6 +80,8 @@ def _init_extensions(app):
                    default_translation_directories=str(Path(__file__).parent / "translations"))
     login_manager.init_app(app)
     from .accounts import auth  # noqa: F401 - user and request loaders
+    from .core import queue
+    queue.init_app(app)
 
 
 def _register_blueprints(app):
@@ -87,6 +89,7 @@ def _register_blueprints(app):
     from .admin.routes import bp as admin_bp
     from .api.routes import bp as api_bp
     from .core.routes import bp as main_bp
+    from .jobs.routes import bp as jobs_bp
     from .matching.routes import bp as matching_bp
     from .profiles.routes import bp as profiles_bp
     from .privacy.routes import bp as privacy_bp
@@ -94,17 +97,18 @@ def _register_blueprints(app):
     from .webinars.routes import bp as webinars_bp
 
     for blueprint in (main_bp, accounts_bp, profiles_bp, matching_bp, questions_bp, webinars_bp, admin_bp, api_bp,
-                      privacy_bp):
+                      privacy_bp, jobs_bp):
         app.register_blueprint(blueprint)
 
 
 def _register_cli(app):
     from .accounts.cli import users_cli
     from .demo.cli import demo_cli
+    from .jobs.cli import jobs_cli
     from .matching.cli import matching_cli
     from .notifications.cli import mail_cli, notifications_cli
     from .privacy.cli import privacy_cli
     from .webinars.cli import webinars_cli
 
-    for group in (users_cli, demo_cli, mail_cli, notifications_cli, matching_cli, webinars_cli, privacy_cli):
+    for group in (users_cli, demo_cli, mail_cli, notifications_cli, matching_cli, webinars_cli, privacy_cli, jobs_cli):
         app.cli.add_command(group)

@@ -54,11 +54,17 @@ MAIL_USE_SSL = False
 MAIL_USERNAME = None
 MAIL_PASSWORD = None
 MAIL_DEFAULT_SENDER = "JOIN4ATMP <no-reply@join4atmp.example>"
-MAIL_TIMEOUT = 10
-# Deliver right after the commit that queued a message; switch off when a worker or cron
-# runs `flask mail send-pending` instead.
-MAIL_DELIVER_AFTER_COMMIT = True
-MAIL_MAX_ATTEMPTS = 20
+MAIL_TIMEOUT = 10                     # seconds for each SMTP socket operation (connect, each command)
+MAIL_MAX_ATTEMPTS = 20                # then the message is given up (the admin outbox shows why)
+MAIL_RETRY_BASE_SECONDS = 60          # back-off after a failed delivery: base * 2**(attempts-1), ...
+MAIL_RETRY_MAX_SECONDS = 6 * 3600     # ... at most this
+MAIL_CLAIM_SECONDS = 300              # a delivery in progress is another worker's for this long (> MAIL_TIMEOUT)
+
+# Job queue (core/queue.py, huey). None: a SQLite file instance/queue.db, no server needed.
+# "redis://host:6379/0" when several machines share the work.
+QUEUE_URL = None
+QUEUE_IMMEDIATE = False               # run jobs at once in the caller: unit tests only
+QUEUE_WORKERS = 2                     # threads of one `flask jobs worker`
 
 # Account rules
 EMAIL_CONFIRM_MAX_AGE = timedelta(days=3)
@@ -100,7 +106,8 @@ MATCHING_AGGREGATION = "top5-sum"
 MATCHING_SEARCH_DEPTH = 1000          # passages read per search (deeper when many candidates are ruled out)
 MATCHING_PREFERENCE_BOOST = 0.05      # score lift for a preferred country, and for a preferred language
 MATCHING_NEAR_EQUAL = 0.02            # scores within 2% count as equal: the less loaded expert goes first
-MATCHING_INDEX_ON_CHANGE = True       # re-embed a profile right after it changes
+MATCHING_INDEX_ON_CHANGE = True       # mark a changed profile for re-embedding and queue the job
+MATCHING_REINDEX_BATCH = 50           # profiles re-embedded per short write transaction
 MATCH_REQUEST_DAYS = 7                # an expert's time to accept or decline
 MAX_REQUESTS_PER_QUESTION = 5
 

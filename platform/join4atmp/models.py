@@ -3,7 +3,7 @@ from .accounts.models import ApiToken, User  # noqa: F401
 from .core.ratelimit import RateLimitHit  # noqa: F401
 from .notifications.models import OutboxMessage  # noqa: F401
 from .profiles.models import DeclaredInterest, ExpertProfile, ProfileLanguage, ProfileTopic, Publication  # noqa: F401
-from .matching.models import EvidencePassage, IndexChange, MatchRequest  # noqa: F401
+from .matching.models import EvidencePassage, IndexChange, MatchRequest, StaleEvidence  # noqa: F401
 from .questions.models import (Answer, AnswerRevision, AnswerVote, Flag, Question, QuestionRevision,  # noqa: F401
                                QuestionTopic, QuestionWatch)
 from .core.audit import AuditEvent  # noqa: F401

@@ -9,6 +9,7 @@ import secrets
 
 from flask import current_app
 from sqlalchemy import delete, or_, select, update
+from sqlalchemy.exc import OperationalError
 
 from ..core import audit
 from ..core.time import utcnow
@@ -49,9 +50,19 @@ def session_for_token(token) -> UserSession | None:
     if record is None or record.revoked_at is not None or _expired(record, now):
         return None
     if now - record.last_seen_at >= current_app.config["SESSION_TOUCH_INTERVAL"]:
+        _touch(record, now)
+    return record
+
+
+def _touch(record, now):
+    """Note the session's use. Only bookkeeping: when the database is busy the page goes on without it
+    (the next request tries again), so a locked database never fails a request here."""
+    try:
         db.session.execute(update(UserSession).where(UserSession.id == record.id).values(last_seen_at=now))
         db.session.commit()
-    return record
+    except OperationalError as error:
+        db.session.rollback()
+        current_app.logger.info("Session %s not touched (database busy): %s", record.id, error.orig)
 
 
 def active_sessions(user) -> list[UserSession]:

@@ -2,7 +2,10 @@
 from flask import jsonify, make_response, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
+
+from ..extensions import db
 
 
 class DomainError(Exception):
@@ -31,7 +34,22 @@ TITLES = {
     413: _l("Too large"),
     429: _l("Too many attempts"),
     500: _l("Something went wrong"),
+    503: _l("Busy for a moment"),
 }
+
+# PostgreSQL's "try again" conditions: serialization failure, deadlock, lock not available, statement timeout.
+_RETRYABLE_SQLSTATES = {"40001", "40P01", "55P03", "57014"}
+RETRY_AFTER_SECONDS = 2
+
+
+def database_busy(error) -> bool:
+    """A lock that did not come free in time (SQLite's "database is locked", PostgreSQL's lock and
+    serialization failures): the transaction was rolled back and may simply be tried again."""
+    original = getattr(error, "orig", None)
+    if getattr(original, "sqlstate", None) in _RETRYABLE_SQLSTATES:
+        return True
+    text = str(original or error).lower()
+    return "database is locked" in text or "database table is locked" in text
 
 
 def wants_json() -> bool:
@@ -61,6 +79,17 @@ def register_error_handlers(app):
         response = error_response(error.code, custom)
         if getattr(error, "valid_methods", None):
             response.headers["Allow"] = ", ".join(error.valid_methods)
+        return response
+
+    @app.errorhandler(OperationalError)
+    def database_error(error):
+        db.session.rollback()
+        if not database_busy(error):
+            return unexpected_error(error)
+        app.logger.warning("Database busy on %s %s: %s", request.method, request.path, error.orig)
+        response = error_response(503, str(_l("The site is busy for a moment and nothing was saved. "
+                                                 "Please try again in a few seconds.")))
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
 
     @app.errorhandler(Exception)

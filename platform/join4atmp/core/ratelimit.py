@@ -27,7 +27,7 @@ def _digest(key: str) -> str:
 def is_limited(key: str, limit: tuple[int, timedelta]) -> bool:
     """True when ``key`` has reached ``limit`` = (attempts, window) within the window."""
     attempts, window = limit
-    since = utcnow() - window
+    since = utcnow() - _window(window)
     count = db.session.scalar(
         select(func.count()).select_from(RateLimitHit)
         .where(RateLimitHit.key == _digest(key), RateLimitHit.created_at >= since)
@@ -40,7 +40,7 @@ def record_hit(key: str, limit: tuple[int, timedelta]) -> None:
     _, window = limit
     digest = _digest(key)
     db.session.execute(
-        delete(RateLimitHit).where(RateLimitHit.key == digest, RateLimitHit.created_at < utcnow() - window)
+        delete(RateLimitHit).where(RateLimitHit.key == digest, RateLimitHit.created_at < utcnow() - _window(window))
     )
     db.session.add(RateLimitHit(key=digest))
 
@@ -70,5 +70,5 @@ def spend(action: str, user) -> None:
 
 
 def _window(window) -> timedelta:
-    """A timedelta, or seconds (JOIN4ATMP_ABUSE_LIMITS given as JSON in the environment)."""
+    """A timedelta, or seconds (a limit given as JSON in the environment, e.g. JOIN4ATMP_LOGIN_LIMIT_PER_IP=[20, 900])."""
     return window if isinstance(window, timedelta) else timedelta(seconds=window)

@@ -38,12 +38,6 @@ def set_language():
     return redirect(safe_next(request.form.get("next"), url_for("main.index")))
 
 
-@bp.route("/healthz")
-def health():
-    db.session.execute(select(1))
-    return {"status": "ok"}
-
-
 @bp.route("/.well-known/security.txt")
 def security_txt():
     """Where to report a vulnerability (RFC 9116); the contact comes from SECURITY_CONTACT."""

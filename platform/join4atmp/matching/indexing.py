@@ -12,7 +12,11 @@ import numpy as np
 from flask import current_app
 from flask_babel import force_locale
 from sqlalchemy import delete, func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from ..core import queue
+from ..core.time import utcnow
 from ..extensions import db
 from ..profiles import taxonomy
 from ..profiles.models import ExpertProfile
@@ -20,7 +24,7 @@ from ..questions.models import Answer, Question, Visibility
 from ..search.encoder import Encoder
 from ..search.index import PassageIndex
 from ..search.passages import split_passages
-from .models import EvidencePassage, IndexChange
+from .models import EvidencePassage, IndexChange, StaleEvidence
 
 _EXTENSION = "join4atmp.matching"
 
@@ -81,36 +85,76 @@ def _embed(rows, progress=None, batch=256):
             progress(len(chunk))
 
 
-def reindex_profiles(profile_ids):
-    """Re-embed the evidence of these profiles and log the change (one commit)."""
-    profile_ids = sorted(set(profile_ids))
-    if not profile_ids:
+def mark_stale(profile_ids):
+    """Mark these profiles' evidence for re-embedding, in the caller's transaction, and queue the job
+    for after its commit. A mark outlives a lost job: the worker's sweep and ``reindex --if-needed`` honour it."""
+    ids = sorted({pid for pid in profile_ids if pid})
+    if not ids:
         return
-    db.session.execute(delete(EvidencePassage).where(EvidencePassage.profile_id.in_(profile_ids)))
+    insert = (pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert)(StaleEvidence)
+    statement = insert.values([{"profile_id": pid, "version": 1, "marked_at": utcnow()} for pid in ids])
+    db.session.execute(statement.on_conflict_do_update(
+        index_elements=[StaleEvidence.profile_id], set_={"version": StaleEvidence.version + 1}))
+    from .tasks import reindex_stale
+    queue.after_commit(reindex_stale)
+
+
+def _reembed(profile_ids, progress=None, log_changes=True) -> int:
+    """Re-embed these profiles: read their evidence, end the read, encode with no transaction open, then
+    replace their passages and clear the marks that were read, in one short write. Returns the passages."""
+    seen = dict(db.session.execute(select(StaleEvidence.profile_id, StaleEvidence.version)
+                                   .where(StaleEvidence.profile_id.in_(profile_ids))).all())
     profiles = db.session.scalars(select(ExpertProfile).where(ExpertProfile.id.in_(profile_ids))).all()
     rows = _passages_for(profiles)
-    _embed(rows)
-    db.session.add_all(rows)
-    db.session.add_all(IndexChange(profile_id=pid) for pid in profile_ids)
+    db.session.commit()          # nothing to write yet: the read ends before the slow part
+    _embed(rows, progress)
+    existing = set(db.session.scalars(select(ExpertProfile.id).where(ExpertProfile.id.in_(profile_ids))))
+    db.session.execute(delete(EvidencePassage).where(EvidencePassage.profile_id.in_(profile_ids))
+                       .execution_options(synchronize_session=False))
+    db.session.add_all(row for row in rows if row.profile_id in existing)
+    if log_changes:
+        db.session.add_all(IndexChange(profile_id=pid) for pid in profile_ids)
+    for pid, version in seen.items():   # a mark set again while encoding has a higher version and stays
+        db.session.execute(delete(StaleEvidence).where(StaleEvidence.profile_id == pid,
+                                                       StaleEvidence.version == version))
     db.session.commit()
+    for row in rows:
+        if row in db.session:
+            db.session.expunge(row)     # the vectors are not needed in this session any more
+    return len(rows)
 
 
-def reindex_all(progress=None, batch_profiles=200) -> int:
+def reindex_profiles(profile_ids, progress=None) -> int:
+    """Re-embed the evidence of these profiles, a batch per short write transaction."""
+    profile_ids = sorted(set(profile_ids))
+    batch = current_app.config["MATCHING_REINDEX_BATCH"]
+    return sum(_reembed(profile_ids[start:start + batch], progress)
+               for start in range(0, len(profile_ids), batch))
+
+
+def reindex_stale(max_rounds=100) -> int:
+    """Re-embed every marked profile (the job behind ``mark_stale``). Returns the number of profiles."""
+    done = 0
+    for _ in range(max_rounds):     # profiles marked again while this runs are taken in the next round
+        ids = db.session.scalars(select(StaleEvidence.profile_id).order_by(StaleEvidence.marked_at)
+                                 .limit(current_app.config["MATCHING_REINDEX_BATCH"])).all()
+        if not ids:
+            break
+        _reembed(ids)
+        done += len(ids)
+    return done
+
+
+def reindex_all(progress=None) -> int:
     """Re-embed every profile's evidence. Returns the number of passages. ``progress(n)`` is called as
-    passages are encoded; ``progress.total`` is set first when the callable has that attribute."""
-    db.session.execute(delete(EvidencePassage))
+    passages are encoded. Searches keep the old passages of profiles not reached yet; every process
+    rebuilds its index once at the end."""
     ids = db.session.scalars(select(ExpertProfile.id).order_by(ExpertProfile.id)).all()
-    total = 0
-    for start in range(0, len(ids), batch_profiles):
-        profiles = db.session.scalars(select(ExpertProfile).where(
-            ExpertProfile.id.in_(ids[start:start + batch_profiles]))).all()
-        rows = _passages_for(profiles)
-        _embed(rows, progress)
-        db.session.add_all(rows)
-        db.session.flush()
-        for row in rows:            # vectors are not needed in this session any more
-            db.session.expunge(row)
-        total += len(rows)
+    batch = current_app.config["MATCHING_REINDEX_BATCH"]
+    total = sum(_reembed(ids[start:start + batch], progress, log_changes=False)
+                for start in range(0, len(ids), batch))
+    db.session.execute(delete(EvidencePassage).where(EvidencePassage.profile_id.not_in(ids))
+                       .execution_options(synchronize_session=False))
     db.session.add(IndexChange(profile_id=None))
     db.session.commit()
     live_index().save_cache()
@@ -118,10 +162,19 @@ def reindex_all(progress=None, batch_profiles=200) -> int:
 
 
 def profiles_needing_index() -> list[int]:
-    """Profiles with evidence but no passages from the configured model."""
+    """Profiles marked stale, and profiles with evidence but no passages from the configured model."""
     current = select(EvidencePassage.profile_id).where(EvidencePassage.model == encoder().name)
-    return db.session.scalars(select(ExpertProfile.id).where(
+    missing = db.session.scalars(select(ExpertProfile.id).where(
         ExpertProfile.expertise != "", ExpertProfile.id.not_in(current))).all()
+    marked = db.session.scalars(select(StaleEvidence.profile_id)).all()
+    return sorted(set(missing) | set(marked))
+
+
+def index_lag() -> dict:
+    """For ``/healthz``: profiles waiting for re-embedding and how long the oldest has waited."""
+    count, oldest = db.session.execute(select(func.count(), func.min(StaleEvidence.marked_at))).one()
+    return {"stale_profiles": count,
+            "oldest_stale_seconds": round((utcnow() - oldest).total_seconds(), 1) if oldest else 0.0}
 
 
 def index_version() -> int:
@@ -210,3 +263,4 @@ def remove_profile_evidence(profile_id: int):
     db.session.execute(delete(EvidencePassage).where(EvidencePassage.profile_id == profile_id)
                        .execution_options(synchronize_session=False))
     db.session.add(IndexChange(profile_id=profile_id))
+    mark_stale([profile_id])    # a re-embedding already under way must not write the old evidence back

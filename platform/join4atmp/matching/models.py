@@ -39,6 +39,18 @@ class IndexChange(db.Model):
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
 
 
+class StaleEvidence(db.Model):
+    """A profile whose evidence changed and awaits re-embedding: written in the transaction of the change,
+    removed by the re-embedding job once the new vectors are stored. ``version`` grows with every new
+    mark, so a change made while the job was encoding leaves its mark for another round."""
+
+    __tablename__ = "stale_evidence"
+
+    profile_id = db.Column(db.Integer, db.ForeignKey("expert_profile.id", ondelete="CASCADE"), primary_key=True)
+    version = db.Column(db.Integer, nullable=False, default=1)
+    marked_at = db.Column(db.DateTime, nullable=False, default=utcnow)   # the oldest change not yet embedded
+
+
 class RequestStatus(str, enum.Enum):
     INVITED = "invited"
     ACCEPTED = "accepted"

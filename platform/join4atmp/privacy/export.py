@@ -47,6 +47,7 @@ SKIP = {
     ("webinar_speaker", "webinar_id"): "other speakers of your webinars are their data",
     ("webinar_vote", "question_id"): "who voted for your questions ahead is other people's data",
     ("match_request", "replaces_id"): "a link between requests already exported",
+    ("stale_evidence", "profile_id"): "a passing note that your evidence awaits re-embedding; it holds no data",
 }
 
 # Columns never exported, whatever table they are in: credentials, not personal information.

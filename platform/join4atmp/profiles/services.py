@@ -62,8 +62,8 @@ def update_profile(profile: ExpertProfile, data: dict):
     profile.topics = topics
     profile.languages = languages
     _set_contact(profile, data)
-    db.session.commit()
     profile_changed.send(profile)
+    db.session.commit()
 
 
 def _set_contact(profile, data):
@@ -85,8 +85,8 @@ def add_publication(profile, title, abstract="", year=None, doi=None, url=None) 
     publication = Publication(profile=profile, title=title.strip(), abstract=(abstract or "").strip(),
                               year=year, doi=doi or None, url=url or None)
     db.session.add(publication)
-    db.session.commit()
     profile_changed.send(profile)
+    db.session.commit()
     return publication
 
 
@@ -95,8 +95,8 @@ def delete_publication(profile, publication_id):
     if publication is None or publication.profile_id != profile.id:
         raise DomainError(_l("No such publication."))
     db.session.delete(publication)
-    db.session.commit()
     profile_changed.send(profile)
+    db.session.commit()
 
 
 def add_interest(profile, organisation, kind, start_year=None, end_year=None, is_public=True) -> DeclaredInterest:
@@ -105,8 +105,8 @@ def add_interest(profile, organisation, kind, start_year=None, end_year=None, is
     interest = DeclaredInterest(profile=profile, organisation=organisation.strip(), kind=kind,
                                 start_year=start_year, end_year=end_year, is_public=is_public)
     db.session.add(interest)
-    db.session.commit()
     profile_changed.send(profile)
+    db.session.commit()
     return interest
 
 
@@ -115,8 +115,8 @@ def delete_interest(profile, interest_id):
     if interest is None or interest.profile_id != profile.id:
         raise DomainError(_l("No such declared interest."))
     db.session.delete(interest)
-    db.session.commit()
     profile_changed.send(profile)
+    db.session.commit()
 
 
 def listed_condition():

@@ -142,8 +142,8 @@ def accept_answer(question, answer, user):
         with force_locale(author.locale or "en"):
             text = str(_l("Your answer to “%(title)s” was accepted", title=question.title))
         notify(author, "answer_accepted", text, _question_url(question, f"answer-{answer.id}"))
-    db.session.commit()
     answer_accepted.send(answer, previous=previous)
+    db.session.commit()
 
 
 def vote_helpful(answer, user):
@@ -163,6 +163,9 @@ def edit_question(question, user, title, body, topics):
     embed_question(question)
     if user.id != question.asker_id:
         audit.record(user, "question.edit", question)
+    for answer in question.answers:
+        if answer.is_accepted:
+            answer_accepted.send(answer, previous=None)   # the title is part of the answer's evidence
     db.session.commit()
 
 
@@ -176,9 +179,9 @@ def edit_answer(answer, user, body):
     answer.body = body
     if user.id != answer.author_id:
         audit.record(user, "answer.edit", answer)
-    db.session.commit()
     if answer.is_accepted:
         answer_accepted.send(answer, previous=None)   # its text is evidence: embed it again
+    db.session.commit()
 
 
 def flag(user, reason, question=None, answer=None) -> Flag:
@@ -210,11 +213,11 @@ def set_hidden(moderator, post, hidden: bool, reason):
     for item in flags:
         item.resolved_at, item.resolution = utcnow(), "hidden" if hidden else "dismissed"
     audit.record(moderator, f"{kind}.{'hide' if hidden else 'restore'}", post, reason)
-    db.session.commit()
     accepted = [post] if isinstance(post, Answer) else [a for a in post.answers if a.is_accepted]
     for answer in accepted:
         if answer.is_accepted:
             answer_accepted.send(answer, previous=None)   # evidence follows what is visible
+    db.session.commit()
 
 
 def dismiss_flag(moderator, item):

@@ -39,6 +39,11 @@ class Encoder:
         return model
 
     @property
+    def loaded(self) -> bool:
+        """Whether this process has loaded the model already (without loading it)."""
+        return self.name_or_path in _models
+
+    @property
     def dimension(self) -> int:
         model = self.model
         getter = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension

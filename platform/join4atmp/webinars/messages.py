@@ -20,7 +20,28 @@ def recipients(webinar, include_waitlisted=False) -> list:
 
 
 def message_registrants(webinar, user, subject, body, include_waitlisted=False) -> int:
-    """Queue the organiser's message to each registrant, in one transaction. Returns how many were queued."""
+    """Check the organiser's message and hand it to the worker, which emails each registrant (one job,
+    however many people). Returns how many people it is for."""
+    subject, body, targets = _checked(webinar, user, subject, body, include_waitlisted)
+    from .tasks import send_message
+    try:
+        send_message(webinar.id, user.id, subject, body, include_waitlisted)
+    except Exception as error:   # noqa: BLE001 - nothing was sent: say so rather than lose it
+        raise DomainError(_l("The message could not be queued. Please try again in a minute.")) from error
+    return len(targets)
+
+
+def queue_messages(webinar, user, subject, body, include_waitlisted=False) -> int:
+    """In the worker: queue the message to each registrant in the outbox, in one transaction."""
+    subject, body, targets = _checked(webinar, user, subject, body, include_waitlisted)
+    for registration in targets:
+        notify(registration, "webinar_message", calendar_file=False, subject_params={"subject": subject},
+               message_body=body)
+    db.session.commit()
+    return len(targets)
+
+
+def _checked(webinar, user, subject, body, include_waitlisted):
     require_manager(webinar, user)
     if webinar.is_draft or webinar.purged_at is not None:
         raise DomainError(_l("Nobody can be reached for this webinar."))
@@ -33,8 +54,4 @@ def message_registrants(webinar, user, subject, body, include_waitlisted=False) 
     targets = recipients(webinar, include_waitlisted)
     if not targets:
         raise DomainError(_l("Nobody is registered yet."))
-    for registration in targets:
-        notify(registration, "webinar_message", calendar_file=False, subject_params={"subject": subject},
-               message_body=body)
-    db.session.commit()
-    return len(targets)
+    return subject, body, targets

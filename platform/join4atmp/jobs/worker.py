@@ -1,0 +1,36 @@
+"""The consumer process: every area's jobs registered, the model loaded once, then huey's consumer."""
+import importlib
+import logging
+
+from flask import current_app
+
+from ..core.queue import enqueue, huey
+
+# Areas whose tasks.py declare jobs; the consumer imports them all so that it knows every job.
+TASK_MODULES = ("notifications", "matching", "webinars", "privacy")
+
+
+def load_tasks():
+    return [importlib.import_module(f"join4atmp.{area}.tasks") for area in TASK_MODULES]
+
+
+def warm_up():
+    """Load the sentence model and bring this process's vector index up to date, before any request or
+    job needs them (the first one would otherwise wait seconds, or time out)."""
+    from ..matching.indexing import encoder, live_index
+    encoder().encode_one("warm-up")
+    live_index().current()
+
+
+def run(workers: int, periodic: bool = True):
+    """Run the consumer until SIGINT (finish running jobs) or SIGTERM (stop at once)."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    tasks = load_tasks()
+    warm_up()
+    notifications, matching = tasks[0], tasks[1]
+    # A restarted worker picks up at once what a killed one left, rather than at the next minute.
+    enqueue(notifications.deliver_due)
+    enqueue(matching.sweep_stale_evidence)
+    current_app.logger.info("Job worker: %d threads, periodic jobs %s, queue %s", workers,
+                            "on" if periodic else "off", type(huey.storage).__name__)
+    huey.create_consumer(workers=workers, periodic=periodic, worker_type="thread").run()
