@@ -11,7 +11,7 @@ export FLASK_APP := join4atmp
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install run test bench translations messages clean
+.PHONY: install run test bench load translations messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,10 @@ test: install
 # Matching quality on ../shared/data/expert-finding and speed; writes bench/results/latest.md
 bench: install
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# A bounded load on loopback: 4 gunicorn workers + job workers, 220 people at once, SQLite then PostgreSQL + Redis
+load: install
+	$(BIN)/python bench/load.py $(LOAD_ARGS)
 
 clean:
 	rm -rf $(VENV) build platform/*.egg-info

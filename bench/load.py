@@ -63,25 +63,25 @@ def _flask(env, *args):
     subprocess.run([str(BIN / "flask"), *args], cwd=ROOT, env=env, check=True, capture_output=True)
 
 
-def _demo_facts(env) -> dict:
-    """Who may log in without a second factor, and which questions and webinars exist (read from the database)."""
-    code = """
-import json
-from join4atmp import create_app
-from join4atmp.extensions import db
-from join4atmp.accounts.models import User
-from join4atmp.questions.models import Question, Visibility
-from join4atmp.webinars.models import Webinar, WebinarStatus
-app = create_app()
-with app.app_context():
-    users = [u.email for u in db.session.scalars(db.select(User).order_by(User.id))
-             if u.is_active_account and u.email_confirmed_at and not u.needs_second_factor and u.profile]
-    questions = db.session.scalars(db.select(Question.id).where(Question.visibility == Visibility.PUBLIC)).all()
-    webinars = db.session.scalars(db.select(Webinar.id).where(Webinar.status == WebinarStatus.PUBLISHED)).all()
-    print(json.dumps({"users": users, "questions": questions, "webinars": webinars}))
-"""
-    out = subprocess.run([str(BIN / "python"), "-c", code], cwd=ROOT, env=env, check=True, capture_output=True)
-    return json.loads(out.stdout.decode().strip().splitlines()[-1])
+def _app(tmp, database_url):
+    """The app in this process, on the load's database, for reading facts and checking results."""
+    from join4atmp import create_app
+    return create_app({"INSTANCE_PATH": str(tmp / "instance"), "SQLALCHEMY_DATABASE_URI": database_url,
+                       "SECRET_KEY": "processes-secret"})
+
+
+def _demo_facts(app) -> dict:
+    """Who may log in without a second factor, and which questions and webinars exist."""
+    from join4atmp.accounts.models import User
+    from join4atmp.extensions import db
+    from join4atmp.questions.models import Question, Visibility
+    from join4atmp.webinars.models import Webinar, WebinarStatus
+    with app.app_context():
+        users = [u.email for u in db.session.scalars(db.select(User).order_by(User.id))
+                 if u.is_active_account and u.email_confirmed_at and not u.needs_second_factor and u.profile]
+        questions = db.session.scalars(db.select(Question.id).where(Question.visibility == Visibility.PUBLIC)).all()
+        webinars = db.session.scalars(db.select(Webinar.id).where(Webinar.status == WebinarStatus.PUBLISHED)).all()
+    return {"users": users, "questions": questions, "webinars": webinars}
 
 
 def _actions(person, facts, rng, token):
@@ -126,14 +126,15 @@ def run_load(database: str, clients: int, rounds: int, web_workers: int, seed: i
         _flask(env, "db", "upgrade")
         _flask(env, "demo", "load")
         _flask(env, "matching", "reindex")
-        facts = _demo_facts(env)
+        app = _app(tmp, database_url)
+        facts = _demo_facts(app)
         for number in range(consumers):
             worker = start_worker(env, tmp / f"worker-{number}.log", *([] if number == 0 else ["--no-periodic"]))
             processes.append(worker)
         web, base = start_web(env, tmp / "web.log", workers=web_workers)
         processes.append(web)
         wait_until(lambda: all(worker_ready(w) for w in processes[:consumers]), 180, 0.3, "the workers")
-        before = _wait_for_drain(env)          # what the demo data queued goes out first
+        before = _wait_for_drain(app)          # what the demo data queued goes out first
         already_sent = len(smtp.messages)
 
         people = [Person(base, facts["users"][i % len(facts["users"])], timeout=60) for i in range(clients)]
@@ -143,7 +144,7 @@ def run_load(database: str, clients: int, rounds: int, web_workers: int, seed: i
         lock = threading.Lock()
         started = time.monotonic()
         for round_number in range(rounds):
-            plans = [_actions(p, facts, rng, f"load-{database}-{round_number}-{i}") for i, p in enumerate(people)]
+            plans = [_actions(p, facts, rng, f"load-{database}-{round_number}-{i}x") for i, p in enumerate(people)]
             gate = threading.Barrier(len(people))
 
             def go(person, plan):
@@ -161,10 +162,10 @@ def run_load(database: str, clients: int, rounds: int, web_workers: int, seed: i
                 thread.join(timeout=180)
         elapsed = time.monotonic() - started
 
-        drained = _wait_for_drain(env)
+        drained = _wait_for_drain(app)
         drained = {"queued": drained["queued"] - before["queued"], "sent": drained["sent"] - before["sent"],
                    "stale": drained["stale"]}
-        stored = _stored_tokens(env, [r["token"] for r in results if r["token"]])
+        stored = _stored_tokens(app, [r["token"] for r in results if r["token"]])
         return _figures(database, results, elapsed, drained, stored, smtp, already_sent, web_workers, consumers)
     finally:
         for process in processes:
@@ -178,53 +179,38 @@ def run_load(database: str, clients: int, rounds: int, web_workers: int, seed: i
 def _token_in(data):
     if not data:
         return None
-    match = re.search(r"load-[a-z]+-\d+-\d+", " ".join(str(v) for v in data.values()))
+    match = re.search(r"load-[a-z]+-\d+-\d+x", " ".join(str(v) for v in data.values()))
     return match.group(0) if match else None
 
 
-def _wait_for_drain(env, timeout=240) -> dict:
-    """Poll /healthz-like figures until the outbox and the stale marks are empty (bounded)."""
-    code = """
-import json
-from join4atmp import create_app
-from join4atmp.extensions import db
-from join4atmp.notifications.models import OutboxMessage
-from join4atmp.matching.models import StaleEvidence
-app = create_app()
-with app.app_context():
-    rows = db.session.execute(db.select(OutboxMessage.sent_at, OutboxMessage.attempts)).all()
-    print(json.dumps({"queued": len(rows), "sent": sum(1 for r in rows if r.sent_at),
-                      "stale": db.session.scalar(db.select(db.func.count()).select_from(StaleEvidence))}))
-"""
+def _wait_for_drain(app, timeout=240) -> dict:
+    """Poll until the outbox is sent and no evidence is marked stale (bounded)."""
+    from join4atmp.extensions import db
+    from join4atmp.matching.models import StaleEvidence
+    from join4atmp.notifications.models import OutboxMessage
     deadline = time.monotonic() + timeout
     while True:
-        out = subprocess.run([str(BIN / "python"), "-c", code], cwd=ROOT, env=env, capture_output=True, check=True)
-        state = json.loads(out.stdout.decode().strip().splitlines()[-1])
-        if (state["queued"] == state["sent"] and state["stale"] == 0) or time.monotonic() > deadline:
+        with app.app_context():
+            queued, sent = db.session.execute(db.select(db.func.count(), db.func.count(OutboxMessage.sent_at))).one()
+            stale = db.session.scalar(db.select(db.func.count()).select_from(StaleEvidence))
+        if (queued == sent and stale == 0) or time.monotonic() > deadline:
             time.sleep(2)      # room for a late duplicate to arrive
-            return state
+            return {"queued": queued, "sent": sent, "stale": stale}
         time.sleep(1)
 
 
-def _stored_tokens(env, tokens) -> set:
-    code = """
-import json, sys
-from join4atmp import create_app
-from join4atmp.extensions import db
-from join4atmp.questions.models import Answer
-from join4atmp.profiles.models import Publication
-from join4atmp.webinars.models import Registration
-tokens = json.loads(sys.stdin.read())
-app = create_app()
-with app.app_context():
-    texts = list(db.session.scalars(db.select(Answer.body))) + list(db.session.scalars(db.select(Publication.title)))
-    texts += [n for n in db.session.scalars(db.select(Registration.needs)) if n]
-    blob = "\\n".join(texts)
-    print(json.dumps([t for t in tokens if t in blob]))
-"""
-    out = subprocess.run([str(BIN / "python"), "-c", code], cwd=ROOT, env=env, capture_output=True, check=True,
-                         input=json.dumps(tokens).encode())
-    return set(json.loads(out.stdout.decode().strip().splitlines()[-1]))
+def _stored_tokens(app, tokens) -> set:
+    """The tokens of writes that the database holds (answers, publications, registrations)."""
+    from join4atmp.extensions import db
+    from join4atmp.profiles.models import Publication
+    from join4atmp.questions.models import Answer
+    from join4atmp.webinars.models import Registration
+    with app.app_context():
+        texts = [*db.session.scalars(db.select(Answer.body)), *db.session.scalars(db.select(Publication.title)),
+                 *(n for n in db.session.scalars(db.select(Registration.needs)) if n)]
+        db.engine.dispose()
+    found = set(re.findall(r"load-[a-z]+-\d+-\d+x", "\n".join(texts)))
+    return {t for t in tokens if t in found}
 
 
 def _figures(database, results, elapsed, drained, stored, smtp, already_sent, web_workers, consumers) -> dict:
@@ -258,18 +244,24 @@ def main(argv=None):
     parser.add_argument("--clients", type=int, default=220, help="people sending at once (default 220)")
     parser.add_argument("--rounds", type=int, default=2, help="bursts, each of one request per person")
     parser.add_argument("--web-workers", type=int, default=4)
+    parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "load-latest.jsonl"),
+                        help="where to write the figures, a JSON line per database ('' for nowhere)")
     args = parser.parse_args(argv)
     databases = ["sqlite", "postgresql"] if args.database == "both" else [args.database]
     ok = True
+    lines = []
     for database in databases:
         figures = run_load(database, min(args.clients, 400), min(args.rounds, 10), args.web_workers)
         ok &= passed(figures)
-        print(json.dumps(figures))
+        lines.append(json.dumps(figures))
+        print(lines[-1])
         print(f"{database}: {figures['requests']} requests, {figures['5xx']} 5xx, p50 {figures['p50_ms']} ms, "
               f"p99 {figures['p99_ms']} ms; mails queued {figures['mails_queued']}, delivered "
               f"{figures['mails_received']} ({figures['mails_received_twice']} twice); committed but refused "
               f"{figures['committed_but_not_2xx_3xx']}, lost {figures['answered_2xx_3xx_but_lost']}; "
               f"{'PASS' if passed(figures) else 'FAIL'}", flush=True)
+    if args.out:
+        Path(args.out).write_text("\n".join(lines) + "\n")
     return 0 if ok else 1
 
 

@@ -3,12 +3,11 @@ import base64
 import hashlib
 import os
 import shutil
-import socket
 import threading
 import time
-from email import message_from_bytes, policy
 from pathlib import Path
 
+import freezegun
 import pyotp
 import pytest
 from aiosmtpd.controller import Controller
@@ -19,8 +18,15 @@ from join4atmp.accounts.services import create_user
 from join4atmp.core.time import utcnow
 from join4atmp.extensions import db
 from join4atmp.notifications.models import OutboxMessage
+from processes import SmtpInbox as Inbox, free_port  # noqa: F401 - shared with the tests of real processes
 
 PASSWORD = "correct horse battery"
+
+# freezegun patches datetime in every loaded module at each start and stop; skipping the big libraries
+# (torch and friends hold thousands of modules, none of them reading the clock for us) makes it fast.
+freezegun.configure(extend_ignore_list=["torch", "transformers", "sentence_transformers", "sklearn", "scipy",
+                                        "numpy", "faiss", "huey", "redis", "sqlalchemy", "hypothesis", "playwright",
+                                        "babel", "tqdm", "huggingface_hub", "safetensors", "tokenizers"])
 
 
 def make_config(tmp_path, **overrides):
@@ -147,23 +153,6 @@ def link_in(message, path_prefix):
         if f"localhost{path_prefix}" in word:
             return word.split("localhost", 1)[1]
     raise AssertionError(f"no {path_prefix} link in {message.body_text!r}")
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Inbox:
-    """What a real SMTP server on loopback received."""
-
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
-        return "250 OK"
 
 
 @pytest.fixture

@@ -2,56 +2,32 @@
 worker processes: confirmed places never exceed the capacity, everyone else waits in line, and places
 freed while others register go to the waiting list in order. On SQLite always, on PostgreSQL when
 JOIN4ATMP_TEST_POSTGRES_URL is set."""
-import http.cookiejar
-import os
-import signal
-import subprocess
 import threading
-import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
 
 
-from conftest import PASSWORD, free_port, make_config
-from join4atmp import ROOT, create_app
+from conftest import PASSWORD, make_config
+from join4atmp import create_app
 from join4atmp.accounts.passwords import hash_password
 from join4atmp.accounts.services import create_user
 from join4atmp.core.time import utcnow
 from join4atmp.extensions import db
 from join4atmp.webinars import registrations
 from join4atmp.webinars.models import Registration, RegistrationStatus, Webinar
+from processes import Visitor, app_env, start_web
 from test_webinars import make_organiser, make_webinar
-
-GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
 
 CAPACITY, TAKEN_BEFORE, RACERS, LATECOMERS = 6, 3, 20, 4
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-class Visitor:
-    """One person's cookie session against the live server."""
-
-    def __init__(self, base, email):
-        self.base, self.email = base, email
-        self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), _NoRedirect())
+class Racer(Visitor):
+    """One person's cookie session against the live server; ``post`` answers the status only."""
 
     def post(self, path, data=None) -> int:
-        body = urllib.parse.urlencode(data or {}).encode()
-        try:
-            with self.opener.open(urllib.request.Request(self.base + path, data=body, method="POST"), timeout=60) as r:
-                return r.status
-        except urllib.error.HTTPError as error:
-            return error.code
+        return super().post(path, data)[0]
 
     def log_in(self):
         assert self.post("/login", {"email": self.email, "password": PASSWORD}) == 302, self.email
@@ -80,36 +56,9 @@ def _prepare(tmp_path, database_url):
 
 
 def _start_gunicorn(tmp_path, database_url):
-    port = free_port()
-    env = dict(os.environ, JOIN4ATMP_INSTANCE_PATH=str(tmp_path / "instance"), DATABASE_URL=database_url,
-               JOIN4ATMP_SECRET_KEY="race-secret", JOIN4ATMP_WTF_CSRF_ENABLED="false", HF_HUB_OFFLINE="1",
-               JOIN4ATMP_BASE_URL=f"http://127.0.0.1:{port}")
-    log = open(tmp_path / "gunicorn.log", "wb")
-    server = subprocess.Popen([str(GUNICORN), "-w", "4", "-b", f"127.0.0.1:{port}", "--timeout", "60",
-                               "join4atmp:create_app()"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-                              start_new_session=True)
-    server.log = log
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        assert server.poll() is None, (tmp_path / "gunicorn.log").read_text()
-        try:
-            with urllib.request.urlopen(base + "/healthz", timeout=2) as response:
-                if response.status == 200:
-                    return server, base
-        except OSError:
-            time.sleep(0.2)
-    raise AssertionError("gunicorn did not start: " + (tmp_path / "gunicorn.log").read_text())
-
-
-def _stop(server):
-    server.terminate()
-    try:
-        server.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        os.killpg(server.pid, signal.SIGKILL)     # the group started above: the master and its workers
-        server.wait(timeout=10)
-    server.log.close()
+    """The repo's gunicorn.conf.py with four workers (each warms up before its first request)."""
+    env = app_env(tmp_path / "instance", database_url, WTF_CSRF_ENABLED=False, QUEUE_IMMEDIATE=False)
+    return start_web(env, tmp_path / "gunicorn.log", workers=4)
 
 
 def _all_at_once(actions):
@@ -137,7 +86,7 @@ def _race(tmp_path, database_url):
     app, (webinar_id, early, racers, late) = _prepare(tmp_path, database_url)
     server, base = _start_gunicorn(tmp_path, database_url)
     try:
-        visitors = {email: Visitor(base, email) for email in early + racers + late}
+        visitors = {email: Racer(base, email) for email in early + racers + late}
         with ThreadPoolExecutor(max_workers=8) as pool:
             list(pool.map(lambda v: v.log_in(), visitors.values()))
         register = f"/webinars/{webinar_id}/register"
@@ -163,14 +112,12 @@ def _race(tmp_path, database_url):
         assert set(queue[:3]) <= confirmed and not confirmed & set(early) and not confirmed & set(late)
         assert b"Traceback" not in (tmp_path / "gunicorn.log").read_bytes()
     finally:
-        _stop(server)
+        server.stop()
 
 
 @pytest.mark.timeout(150)
 def test_last_places_under_concurrent_registration_on_sqlite(tmp_path):
     _race(tmp_path, f"sqlite:///{tmp_path / 'race.db'}")
-
-
 
 
 @pytest.mark.timeout(150)

@@ -25,12 +25,13 @@ def warm_up():
 def run(workers: int, periodic: bool = True):
     """Run the consumer until SIGINT (finish running jobs) or SIGTERM (stop at once)."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    tasks = load_tasks()
+    load_tasks()
     warm_up()
-    notifications, matching = tasks[0], tasks[1]
+    from ..matching.tasks import sweep_stale_evidence
+    from ..notifications.tasks import deliver_due
     # A restarted worker picks up at once what a killed one left, rather than at the next minute.
-    enqueue(notifications.deliver_due)
-    enqueue(matching.sweep_stale_evidence)
+    enqueue(deliver_due)
+    enqueue(sweep_stale_evidence)
     current_app.logger.info("Job worker: %d threads, periodic jobs %s, queue %s", workers,
                             "on" if periodic else "off", type(huey.storage).__name__)
     huey.create_consumer(workers=workers, periodic=periodic, worker_type="thread").run()
