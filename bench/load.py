@@ -187,7 +187,7 @@ def _wait_for_drain(app, timeout=240) -> dict:
     """Poll until the outbox is sent and no evidence is marked stale (bounded)."""
     from join4atmp.extensions import db
     from join4atmp.matching.models import StaleEvidence
-    from join4atmp.notifications.models import OutboxMessage
+    from join4atmp.core.mail import OutboxMessage
     deadline = time.monotonic() + timeout
     while True:
         with app.app_context():

@@ -17,7 +17,7 @@ from join4atmp import create_app
 from join4atmp.accounts.services import create_user
 from join4atmp.core.time import utcnow
 from join4atmp.extensions import db
-from join4atmp.notifications.models import OutboxMessage
+from join4atmp.core.mail import OutboxMessage
 from processes import SmtpInbox as Inbox, free_port  # noqa: F401 - shared with the tests of real processes
 
 PASSWORD = "correct horse battery"

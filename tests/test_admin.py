@@ -13,7 +13,7 @@ def people(app):
     admin = make_user("root@platform.example", role="admin")
     member = make_user("member@uni.example")
     target = make_user("target@uni.example", role="regulator")
-    from join4atmp.notifications.services import queue_email
+    from join4atmp.core.mail import queue_email
     with app.test_request_context():
         queue_email("x@y.example", "Hello", "already_registered", login_url="l", reset_url="r")
     db.session.commit()

@@ -306,7 +306,7 @@ def _ids():
     """Real object ids by URL variable name, read from the database now (fuzzing adds objects)."""
     from join4atmp.accounts.models import ApiToken
     from join4atmp.matching.models import MatchRequest
-    from join4atmp.notifications.models import OutboxMessage
+    from join4atmp.core.mail import OutboxMessage
     from join4atmp.profiles.models import DeclaredInterest, ExpertProfile, Publication
     from join4atmp.questions.models import Answer, Flag, Question
     from join4atmp.webinars.models import Webinar, WebinarQuestion
@@ -639,7 +639,7 @@ class Fuzzer:
 def _ids_all(newest=15):
     """The world's objects and the newest ones the fuzzing made, by URL variable name."""
     from join4atmp.matching.models import MatchRequest
-    from join4atmp.notifications.models import OutboxMessage
+    from join4atmp.core.mail import OutboxMessage
     from join4atmp.profiles.models import ExpertProfile
     from join4atmp.questions.models import Answer, Question
     from join4atmp.webinars.models import Webinar, WebinarQuestion

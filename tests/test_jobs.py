@@ -13,7 +13,7 @@ from join4atmp import create_app
 from join4atmp.core.time import utcnow
 from join4atmp.extensions import db
 from join4atmp.matching.models import EvidencePassage, StaleEvidence
-from join4atmp.notifications.models import OutboxMessage
+from join4atmp.core.mail import OutboxMessage
 from processes import (RedisServer, Visitor, app_env, start_smtp, start_web, start_worker, wait_until,
                        worker_ready)
 
@@ -218,7 +218,7 @@ def test_health_is_503_when_the_queue_cannot_be_reached(tmp_path):
 
 def test_a_change_commits_even_when_the_queue_is_down_and_the_sweep_delivers_later(tmp_path, smtp):
     from processes import free_port
-    from join4atmp.notifications.services import deliver_pending
+    from join4atmp.core.mail import deliver_pending
     app = create_app(make_config(tmp_path, QUEUE_IMMEDIATE=False, QUEUE_URL=f"redis://127.0.0.1:{free_port()}/0",
                                  MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp.port))
     with app.app_context():
@@ -313,7 +313,7 @@ def test_the_worker_runs_every_periodic_job_that_cron_lines_used_to():
 
 
 def test_mail_that_could_never_be_sent_is_refused_when_it_is_queued(app):
-    from join4atmp.notifications.services import UndeliverableMessage, queue_email
+    from join4atmp.core.mail import UndeliverableMessage, queue_email
     with app.test_request_context():
         with pytest.raises(UndeliverableMessage, match="newline in the subject"):
             queue_email("a@lab.example", "Hello\r\nBcc: everyone@lab.example", "already_registered",
@@ -326,7 +326,7 @@ def test_mail_that_could_never_be_sent_is_refused_when_it_is_queued(app):
 
 def test_a_message_the_server_refuses_for_good_is_not_retried(tmp_path):
     from aiosmtpd.controller import Controller
-    from join4atmp.notifications.services import deliver_pending
+    from join4atmp.core.mail import deliver_pending
 
     class Refusing:
         async def handle_RCPT(self, server, session, envelope, address, rcpt_options):

@@ -9,7 +9,7 @@ from conftest import make_config, outbox, wait_for
 from join4atmp import create_app
 from join4atmp.core.time import utcnow
 from join4atmp.extensions import db
-from join4atmp.notifications.services import queue_email
+from join4atmp.core.mail import queue_email
 
 NEW = {"display_name": "Jonas Weber", "email": "jonas@lab.example", "role": "clinician",
        "password": "a long enough password", "password_again": "a long enough password"}

@@ -18,7 +18,7 @@ from join4atmp.core import policy
 from join4atmp.core.time import utcnow
 from join4atmp.extensions import db
 from join4atmp.matching.models import MatchRequest, RequestStatus
-from join4atmp.notifications.models import OutboxMessage
+from join4atmp.core.mail import OutboxMessage
 from join4atmp.profiles import services as profiles
 from join4atmp.questions import services as questions
 from join4atmp.webinars import services as webinars

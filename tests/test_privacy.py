@@ -12,8 +12,9 @@ from join4atmp.core.audit import AuditEvent, AuditLogIsAppendOnly
 from join4atmp.core.ratelimit import RateLimitHit
 from join4atmp.core.time import utcnow
 from join4atmp.extensions import db
-from join4atmp.notifications.models import Notification, OutboxMessage
-from join4atmp.privacy.models import Consent
+from join4atmp.core.mail import OutboxMessage
+from join4atmp.notifications.models import Notification
+from join4atmp.core.consent import Consent
 
 PRIVACY_RULES = {
     "privacy.notice": policy.Rule(policy.PUBLIC),

@@ -9,7 +9,7 @@ from join4atmp.extensions import db
 from join4atmp.matching import indexing
 from join4atmp.matching.services import MatchQuery, find_experts, rank_candidates
 from join4atmp.notifications.models import Notification
-from join4atmp.notifications.services import queue_email
+from join4atmp.core.mail import queue_email
 from join4atmp.profiles.models import DeclaredInterest, Publication
 from join4atmp.questions import services as questions
 from join4atmp.questions.models import Answer, Question

@@ -12,7 +12,7 @@ from join4atmp.extensions import db
 from join4atmp.matching.models import EvidencePassage, MatchRequest
 from join4atmp.notifications.models import Notification
 from join4atmp.privacy import export
-from join4atmp.privacy.consent import PUBLIC_CONTACT, set_consent
+from join4atmp.core.consent import PUBLIC_CONTACT, set_consent
 from join4atmp.profiles.models import DeclaredInterest, Publication
 from join4atmp.questions.models import (Answer, AnswerRevision, AnswerVote, Flag, Question, QuestionRevision,
                                         QuestionWatch)

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from conftest import browser_log_in, make_user, needs_chromium
 from join4atmp.core.time import utcnow
 from join4atmp.extensions import db
-from join4atmp.notifications.models import OutboxMessage
+from join4atmp.core.mail import OutboxMessage
 from test_webinars import JOIN, make_organiser, make_webinar
 
 pytestmark = needs_chromium

@@ -44,8 +44,10 @@ def create_app(test_config=None):
     register_security_headers(app)
     register_access_policy(app)
     register_template_helpers(app)
-    from .matching import listeners
-    listeners.connect()
+    from .matching import listeners as matching_listeners
+    from .profiles import listeners as profile_listeners
+    profile_listeners.connect()
+    matching_listeners.connect()
     if app.config.get("PROXY_FIX"):
         from werkzeug.middleware.proxy_fix import ProxyFix
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
@@ -89,6 +91,7 @@ def _register_blueprints(app):
     from .admin.routes import bp as admin_bp
     from .api.routes import bp as api_bp
     from .core.routes import bp as main_bp
+    from .home.routes import bp as home_bp
     from .jobs.routes import bp as jobs_bp
     from .matching.routes import bp as matching_bp
     from .profiles.routes import bp as profiles_bp
@@ -96,7 +99,7 @@ def _register_blueprints(app):
     from .questions.routes import bp as questions_bp
     from .webinars.routes import bp as webinars_bp
 
-    for blueprint in (main_bp, accounts_bp, profiles_bp, matching_bp, questions_bp, webinars_bp, admin_bp, api_bp,
+    for blueprint in (main_bp, home_bp, accounts_bp, profiles_bp, matching_bp, questions_bp, webinars_bp, admin_bp, api_bp,
                       privacy_bp, jobs_bp):
         app.register_blueprint(blueprint)
 

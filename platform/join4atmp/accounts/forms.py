@@ -90,7 +90,3 @@ class PasswordCheckForm(FlaskForm):
     password = PasswordField(_l("Your password"), validators=[DataRequired(), Length(max=1024)],
                              render_kw={"autocomplete": "current-password"})
     submit = SubmitField(_l("Confirm"))
-
-
-class PostForm(FlaskForm):
-    """A form with only its CSRF token, for buttons that change something."""

@@ -34,7 +34,7 @@ def pending_login() -> tuple[User, str] | None:
     if user is None or not user.is_active or time.time() - pending.get("at", 0) > max_age:
         session.pop(PENDING, None)
         return None
-    return user, pending.get("next") or url_for("main.index")
+    return user, pending.get("next") or url_for("home.index")
 
 
 def complete_login(user, target, notice=None):

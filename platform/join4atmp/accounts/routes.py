@@ -7,7 +7,8 @@ from flask_login import current_user, login_required, logout_user
 from ..core.errors import DomainError
 from ..core.views import client_ip, render_form, safe_next, show_domain_error
 from . import login_flow, services, sessions
-from .forms import (ApiTokenForm, ChangePasswordForm, LoginForm, NotificationsForm, PostForm, RegisterForm,
+from ..core.forms import PostForm
+from .forms import (ApiTokenForm, ChangePasswordForm, LoginForm, NotificationsForm, RegisterForm,
                     ResetPasswordForm, ResetRequestForm)
 
 bp = Blueprint("accounts", __name__)
@@ -51,7 +52,7 @@ def resend_confirmation():
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    target = safe_next(request.args.get("next"), url_for("main.index"))
+    target = safe_next(request.args.get("next"), url_for("home.index"))
     if current_user.is_authenticated:
         return redirect(target)
     form = LoginForm()
@@ -75,7 +76,7 @@ def logout():
         logout_user()
         session.clear()
         flash(_("You are logged out."), "success")
-    return redirect(url_for("main.index"))
+    return redirect(url_for("home.index"))
 
 
 @bp.route("/reset", methods=["GET", "POST"])

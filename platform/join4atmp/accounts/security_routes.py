@@ -6,7 +6,8 @@ from flask_login import current_user, login_required, logout_user
 from ..core.errors import DomainError, RateLimited
 from ..core.views import client_ip, render_form, show_domain_error
 from . import login_flow, sessions, two_factor
-from .forms import EnrolCodeForm, LoginCodeForm, PasswordCheckForm, PostForm
+from ..core.forms import PostForm
+from .forms import EnrolCodeForm, LoginCodeForm, PasswordCheckForm
 from .routes import bp
 
 # What a user who must set up a second factor may still reach before doing so.
@@ -34,7 +35,7 @@ def require_second_factor():
 @bp.route("/two-step", methods=["GET", "POST"])
 def login_code():
     if current_user.is_authenticated:
-        return redirect(url_for("main.index"))
+        return redirect(url_for("home.index"))
     pending = login_flow.pending_login()
     if pending is None:     # a page, not a redirect to /login: the person sees why they start again
         return render_template("accounts/login_expired.html"), 400
@@ -140,7 +141,7 @@ def end_session(session_id):
         logout_user()
         session.clear()
         flash(_("You are logged out."), "success")
-        return redirect(url_for("main.index"))
+        return redirect(url_for("home.index"))
     flash(_("That session has been ended."), "success")
     return redirect(url_for("accounts.account"))
 

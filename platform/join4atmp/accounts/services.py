@@ -14,11 +14,10 @@ from sqlalchemy import func, select
 from ..core import audit
 from ..core.errors import DomainError, RateLimited
 from ..core.ratelimit import clear_hits, is_limited, record_hit
-from ..core.signals import user_active_changed, user_verified_changed
+from ..core.signals import user_created
 from ..core.time import utcnow
 from ..extensions import db
-from ..notifications.services import queue_email
-from ..profiles.models import ExpertProfile
+from ..core.mail import queue_email
 from . import links, sessions
 from .models import ApiToken, Role, User
 from .passwords import hash_password, needs_rehash, verify_password
@@ -45,7 +44,8 @@ def check_password_rules(password: str, field="password"):
 
 def create_user(email, password, role, *, display_name="", confirmed=False, verified=False, locale=None,
                 password_hash=None):
-    """Create a user and an empty profile; the caller commits. Raises if the email is taken.
+    """Create a user (and, through ``user_created``, an empty profile); the caller commits. Raises if the
+    email is taken.
 
     ``password_hash`` (an Argon2 hash of ``password``) saves hashing again when many accounts
     share one password, as the demo accounts do."""
@@ -56,9 +56,9 @@ def create_user(email, password, role, *, display_name="", confirmed=False, veri
     now = utcnow()
     user = User(email=email, password_hash=password_hash or hash_password(password), role=Role(role), locale=locale,
                 email_confirmed_at=now if confirmed else None, verified_at=now if verified else None)
-    user.profile = ExpertProfile(display_name=display_name.strip())
     db.session.add(user)
     db.session.flush()
+    user_created.send(user, display_name=display_name.strip())
     return user
 
 
@@ -232,7 +232,6 @@ def set_verified(user, verified: bool, by=None):
     user.verified_at = utcnow() if verified else None
     audit.record(by, "user.verify" if verified else "user.unverify", user)
     db.session.commit()
-    user_verified_changed.send(user, verified=verified)
 
 
 def set_active(user, active: bool, by):
@@ -243,7 +242,6 @@ def set_active(user, active: bool, by):
         sessions.end_other_sessions(user)
     audit.record(by, "user.activate" if active else "user.deactivate", user)
     db.session.commit()
-    user_active_changed.send(user, active=active)
 
 
 def set_notification_mode(user, mode):

@@ -9,7 +9,7 @@ from ..extensions import db
 from ..matching.models import MatchRequest
 from ..core.templating import role_label
 from ..profiles.models import ExpertProfile
-from ..profiles.taxonomy import country_name
+from ..core.taxonomy import country_name
 from ..profiles.services import listed_condition
 from ..questions.models import Question
 from ..webinars.models import Registration

@@ -4,14 +4,14 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from ..accounts import services as accounts
-from ..accounts.forms import PostForm
+from ..core.forms import PostForm
 from ..accounts.models import Role, User
 from ..core.access import admin_required
 from ..core.audit import AuditEvent
 from ..core.errors import DomainError
 from ..core.views import get_or_404
 from ..extensions import db
-from ..notifications.models import OutboxMessage
+from ..core.mail import OutboxMessage
 from .figures import figures
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")

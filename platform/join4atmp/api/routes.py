@@ -8,7 +8,7 @@ from ..core.views import get_or_404
 from ..extensions import csrf, db
 from ..matching.services import MatchQuery, find_experts
 from ..profiles import services as profiles
-from ..profiles import taxonomy
+from ..core import taxonomy
 from ..profiles.models import ExpertProfile
 from ..questions import services as questions
 from ..questions.models import Question

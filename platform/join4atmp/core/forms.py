@@ -1,7 +1,19 @@
-"""Form helpers shared by areas."""
-from wtforms import SelectChoice
+"""Form pieces shared by areas: the CSRF-only form behind buttons, a list of checkboxes, choices."""
+from flask_wtf import FlaskForm
+from wtforms import SelectChoice, SelectMultipleField
+from wtforms.widgets import CheckboxInput, ListWidget
 
 
 def as_choices(pairs):
     """(value, label) pairs as WTForms choices."""
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+class PostForm(FlaskForm):
+    """A form with only its CSRF token, for buttons that change something."""
+
+
+class CheckboxList(SelectMultipleField):
+    """Several choices as a list of checkboxes."""
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()

@@ -45,7 +45,7 @@ def _rules(access, object_rule=None, *endpoints):
 #   token          - a signed token in the URL decides
 RULES: dict[str, Rule] = {
     "static": Rule(PUBLIC),
-    **_rules(PUBLIC, None, "main.index", "jobs.health", "main.set_language", "main.security_txt", "accounts.login",
+    **_rules(PUBLIC, None, "home.index", "jobs.health", "main.set_language", "main.security_txt", "accounts.login",
              "accounts.login_code",
              "accounts.register", "accounts.reset_request",
              "profiles.directory", "questions.index", "questions.similar", "webinars.index", "webinars.feed",

@@ -1,28 +1,14 @@
 from datetime import timedelta
 
-from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, abort, current_app, redirect, request, session, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
 
-from ..accounts.forms import PostForm
-from ..accounts.models import Role, User
 from ..extensions import db
-from ..profiles.models import ExpertProfile
-from ..profiles.services import listed_condition
+from .forms import PostForm
 from .time import utcnow
 from .views import safe_next
 
 bp = Blueprint("main", __name__)
-
-
-@bp.route("/")
-def index():
-    counts = dict(db.session.execute(
-        select(User.role, func.count()).select_from(ExpertProfile).join(User).where(listed_condition())
-        .group_by(User.role)).all())
-    countries = db.session.scalar(
-        select(func.count(func.distinct(ExpertProfile.country))).join(User).where(listed_condition()))
-    return render_template("index.html", counts={r.value: counts.get(r, 0) for r in Role}, countries=countries)
 
 
 @bp.post("/language")
@@ -35,7 +21,7 @@ def set_language():
     if current_user.is_authenticated:
         current_user.locale = lang
         db.session.commit()
-    return redirect(safe_next(request.form.get("next"), url_for("main.index")))
+    return redirect(safe_next(request.form.get("next"), url_for("home.index")))
 
 
 @bp.route("/.well-known/security.txt")

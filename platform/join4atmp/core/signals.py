@@ -10,23 +10,25 @@ from blinker import Namespace
 
 _signals = Namespace()
 
+#: A user account was created (sign-up, an admin's command, the demo). sender: User; kwarg ``display_name``.
+#: Sent inside the transaction, after the flush: profiles gives the user an empty profile, which the
+#: caller may fill at once.
+user_created = _signals.signal("user-created")
+
 #: A profile's searchable content (expertise, topics, publications) or availability changed.
 #: sender: ExpertProfile. Sent inside the transaction: matching marks the evidence stale and the
 #: worker re-embeds it after the commit.
 profile_changed = _signals.signal("profile-changed")
-
-#: A user was deactivated or reactivated by an admin. sender: User; kwarg ``active`` (bool).
-#: Matching must stop (or resume) proposing them at once.
-user_active_changed = _signals.signal("user-active-changed")
-
-#: An admin verified or un-verified an expert. sender: User; kwarg ``verified`` (bool).
-user_verified_changed = _signals.signal("user-verified-changed")
 
 #: An accepted answer's evidence changed: the asker accepted it (``previous``: the Answer accepted
 #: before, or None), or it was edited, hidden, restored, or its question retitled. sender: Answer.
 #: Sent inside the transaction: matching marks the authors' evidence stale.
 answer_accepted = _signals.signal("answer-accepted")
 
-#: A public question was created or edited, or became hidden or visible. sender: Question.
-#: Similar-question search refreshes its vectors.
-question_changed = _signals.signal("question-changed")
+#: An answer was posted. sender: Answer. Sent inside the transaction: matching closes the author's accepted
+#: request for the question.
+answer_posted = _signals.signal("answer-posted")
+
+#: Asked, not told: who besides its asker and the moderators may read a confidential question. sender:
+#: Question; each receiver returns a set of user ids (matching: the experts who accepted a request for it).
+question_readers = _signals.signal("question-readers")

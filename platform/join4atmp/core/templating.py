@@ -2,7 +2,7 @@
 from flask import current_app, has_request_context, request
 from flask_babel import get_locale, lazy_gettext as _l
 
-from ..profiles import taxonomy
+from . import taxonomy
 from .markdown import render_markdown
 
 ROLE_LABELS = {
@@ -33,7 +33,7 @@ def register_template_helpers(app):
 
     @app.context_processor
     def _per_request():
-        from ..accounts.forms import PostForm
+        from .forms import PostForm
         if not has_request_context():    # emails rendered by commands
             return {}
         return {

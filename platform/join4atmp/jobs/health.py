@@ -24,7 +24,7 @@ def _database():
 
 
 def _mail():
-    from ..notifications.services import delivery_figures
+    from ..core.mail import delivery_figures
     return delivery_figures()
 
 

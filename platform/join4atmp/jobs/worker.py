@@ -6,12 +6,12 @@ from flask import current_app
 
 from ..core.queue import enqueue, huey
 
-# Areas whose tasks.py declare jobs; the consumer imports them all so that it knows every job.
-TASK_MODULES = ("notifications", "matching", "webinars", "privacy")
+# The modules that declare jobs; the consumer imports them all so that it knows every job.
+TASK_MODULES = ("core.mail", "notifications.tasks", "matching.tasks", "webinars.tasks", "privacy.tasks")
 
 
 def load_tasks():
-    return [importlib.import_module(f"join4atmp.{area}.tasks") for area in TASK_MODULES]
+    return [importlib.import_module(f"join4atmp.{name}") for name in TASK_MODULES]
 
 
 def warm_up():
@@ -28,7 +28,7 @@ def run(workers: int, periodic: bool = True):
     load_tasks()
     warm_up()
     from ..matching.tasks import sweep_stale_evidence
-    from ..notifications.tasks import deliver_due
+    from ..core.mail import deliver_due
     # A restarted worker picks up at once what a killed one left, rather than at the next minute.
     enqueue(deliver_due)
     enqueue(sweep_stale_evidence)

@@ -4,8 +4,8 @@ from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitFi
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..core.forms import as_choices
-from ..profiles import taxonomy
-from ..profiles.forms import CheckboxList
+from ..core import taxonomy
+from ..core.forms import CheckboxList
 
 # Choice fields carry no Optional(): it would wave through a blank-looking value such as " " that is no choice
 # (Optional clears the "not a valid choice" error), which then reached the matching query. An empty list or the

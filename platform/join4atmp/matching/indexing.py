@@ -18,10 +18,10 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from ..core import queue
 from ..core.time import utcnow
 from ..extensions import db
-from ..profiles import taxonomy
+from ..core import taxonomy
 from ..profiles.models import ExpertProfile
 from ..questions.models import Answer, Question, Visibility
-from ..search.encoder import Encoder
+from ..search.encoder import Encoder, shared as shared_encoder
 from ..search.index import PassageIndex
 from ..search.passages import split_passages
 from .models import EvidencePassage, IndexChange, StaleEvidence
@@ -30,10 +30,8 @@ _EXTENSION = "join4atmp.matching"
 
 
 def encoder() -> Encoder:
-    state = current_app.extensions.setdefault(_EXTENSION, {})
-    if "encoder" not in state:
-        state["encoder"] = Encoder(current_app.config.get("EMBEDDING_MODEL"))
-    return state["encoder"]
+    """The configured sentence encoder (EMBEDDING_MODEL), shared with every area of this process."""
+    return shared_encoder(current_app.config.get("EMBEDDING_MODEL"))
 
 
 def evidence_documents(profile: ExpertProfile) -> list[tuple[str, int | None, str]]:

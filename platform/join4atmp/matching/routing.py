@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 from ..core.errors import DomainError, NotAllowed
 from ..core.time import utcnow
 from ..extensions import db
-from ..notifications.services import queue_email
+from ..core.mail import queue_email
 from ..questions.models import QuestionStatus
 from . import links
 from .models import MatchRequest, RequestStatus

@@ -1,7 +1,7 @@
 import click
 from flask.cli import AppGroup
 
-from .services import deliver_pending
+from ..core.mail import deliver_pending
 
 mail_cli = AppGroup("mail", help="Email outbox.")
 

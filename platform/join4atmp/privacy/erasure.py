@@ -18,7 +18,7 @@ from ..core.errors import DomainError
 from ..core.ratelimit import clear_hits
 from ..extensions import db
 from ..matching.indexing import remove_profile_evidence
-from ..notifications.models import OutboxMessage
+from ..core.mail import OutboxMessage
 from ..questions.models import Answer, Question, QuestionRevision
 from ..webinars.models import Webinar, WebinarQuestion, WebinarVote
 from ..webinars.registrations import cancel_registrations_of, forget_registrant

@@ -13,7 +13,8 @@ from ..core import audit
 from ..core.ratelimit import RateLimitHit
 from ..core.time import utcnow
 from ..extensions import db
-from ..notifications.models import Notification, OutboxMessage
+from ..core.mail import OutboxMessage
+from ..notifications.models import Notification
 from ..webinars.housekeeping import purge_personal_data
 
 

@@ -2,11 +2,12 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
-from ..accounts.forms import PostForm
+from ..core.forms import PostForm
 from ..core.errors import DomainError
 from ..core.time import utcnow
 from ..core.views import show_domain_error
-from . import consent, erasure, export
+from ..core import consent
+from . import erasure, export
 from .forms import ErasureForm, ExportForm
 
 bp = Blueprint("privacy", __name__)
@@ -68,4 +69,4 @@ def erase():
     logout_user()
     session.clear()
     flash(_("Your account has been erased."), "success")
-    return redirect(url_for("main.index"))
+    return redirect(url_for("home.index"))

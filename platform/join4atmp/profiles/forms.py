@@ -1,17 +1,11 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, IntegerField, SelectField, SelectMultipleField, StringField, SubmitField,
+from wtforms import (BooleanField, IntegerField, SelectField, StringField, SubmitField,
                      TextAreaField, URLField)
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..core.forms import as_choices
-from . import taxonomy
-
-
-class CheckboxList(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
+from ..core import taxonomy
+from ..core.forms import CheckboxList, as_choices
 
 
 class ProfileForm(FlaskForm):

@@ -25,7 +25,7 @@ class ExpertProfile(db.Model):
     accepting_requests = db.Column(db.Boolean, nullable=False, default=True)
     max_open_requests = db.Column(db.Integer, nullable=False, default=3)
     is_listed = db.Column(db.Boolean, nullable=False, default=True)
-    # Shown on the public profile only while the member's consent (privacy.consent.PUBLIC_CONTACT) holds.
+    # Shown on the public profile only while the member's consent (core.consent.PUBLIC_CONTACT) holds.
     contact_email = db.Column(db.String(254))
     updated_at = db.Column(db.DateTime, nullable=False, default=utcnow, onupdate=utcnow)
 

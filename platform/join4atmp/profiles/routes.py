@@ -2,7 +2,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..accounts.forms import PostForm
+from ..core.forms import PostForm
 from ..core.errors import DomainError
 from ..core.views import get_or_404, show_domain_error
 from ..extensions import db

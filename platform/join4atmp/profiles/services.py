@@ -9,8 +9,8 @@ from ..accounts.models import Role, User
 from ..core.errors import DomainError
 from ..core.signals import profile_changed
 from ..extensions import db
-from ..privacy import consent
-from . import taxonomy
+from ..core import consent
+from ..core import taxonomy
 from .models import DeclaredInterest, ExpertProfile, ProfileLanguage, ProfileTopic, Publication
 
 ROLE_FIELDS = {

@@ -4,8 +4,8 @@ from wtforms import SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..core.forms import as_choices
-from ..profiles import taxonomy
-from ..profiles.forms import CheckboxList
+from ..core import taxonomy
+from ..core.forms import CheckboxList
 
 
 class AnswerForm(FlaskForm):

@@ -8,13 +8,11 @@ from sqlalchemy import exists, or_, select
 from ..accounts.models import Role, User
 from ..core import audit
 from ..core.errors import DomainError, NotAllowed
-from ..core.signals import answer_accepted
+from ..core.signals import answer_accepted, answer_posted, question_readers
 from ..core.time import utcnow
 from ..extensions import db
-from ..matching.models import RequestStatus
-from ..matching.routing import mark_answered
 from ..notifications.services import notify
-from ..profiles import taxonomy
+from ..core import taxonomy
 from .models import (Answer, AnswerRevision, AnswerVote, Flag, Question, QuestionRevision, QuestionStatus,
                      QuestionWatch, Visibility)
 from .similar import embed_question
@@ -55,9 +53,9 @@ def publish_summary(question, user, title, body, topics=()) -> Question:
     return create_question(user, title, body, topics, "public", is_summary=True)
 
 
-def accepted_expert_user_ids(question) -> set:
-    return {r.profile.user_id for r in question.match_requests
-            if r.status in (RequestStatus.ACCEPTED, RequestStatus.ANSWERED)}
+def invited_readers(question) -> set:
+    """User ids that other areas let read a confidential question (matching: experts who accepted it)."""
+    return set().union(*(ids or set() for _, ids in question_readers.send(question)))
 
 
 def _logged_in(user):
@@ -72,7 +70,7 @@ def can_read(question, user) -> bool:
         return False
     if question.visibility == Visibility.PUBLIC:
         return True
-    return _logged_in(user) and user.id in accepted_expert_user_ids(question)
+    return _logged_in(user) and user.id in invited_readers(question)
 
 
 def can_answer(question, user) -> bool:
@@ -81,7 +79,7 @@ def can_answer(question, user) -> bool:
         return False
     if question.visibility == Visibility.PUBLIC:
         return True
-    return user.id in accepted_expert_user_ids(question)
+    return user.id in invited_readers(question)
 
 
 def can_see_answer(answer, user) -> bool:
@@ -106,7 +104,7 @@ def post_answer(question, user, body) -> Answer:
         raise DomainError(_l("Write your answer first."), "body")
     answer = Answer(question=question, author=user, body=body)
     db.session.add(answer)
-    mark_answered(question, user)
+    answer_posted.send(answer)
     if question.status == QuestionStatus.OPEN:
         question.status = QuestionStatus.ANSWERED
     db.session.flush()

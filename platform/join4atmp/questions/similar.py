@@ -1,4 +1,4 @@
-"""Similar public questions by the sentence encoder (the one matching uses).
+"""Similar public questions by the sentence encoder (the same one matching uses, search.encoder.shared).
 
 Each public question keeps its vector on its row. Every process holds a small FAISS copy of those
 vectors, rebuilt when the set changes (a cheap fingerprint query tells). What it returns is checked
@@ -11,11 +11,15 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from ..extensions import db
-from ..matching.indexing import encoder
+from ..search.encoder import shared as shared_encoder
 from ..search.index import PassageIndex
 from .models import Question, QuestionStatus, Visibility
 
 _EXTENSION = "join4atmp.similar"
+
+
+def encoder():
+    return shared_encoder(current_app.config.get("EMBEDDING_MODEL"))
 
 
 def embed_question(question):

@@ -67,3 +67,15 @@ class Encoder:
 
     def encode_one(self, text: str) -> np.ndarray:
         return self.encode([text])[0]
+
+
+_shared: dict[str | None, Encoder] = {}
+
+
+def shared(name_or_path: str | None = None) -> Encoder:
+    """The one Encoder of this process for a model (None: the bundled one), shared by every area that
+    embeds text; its model loads on first use."""
+    encoder = _shared.get(name_or_path)
+    if encoder is None:
+        encoder = _shared.setdefault(name_or_path, Encoder(name_or_path))
+    return encoder

@@ -5,8 +5,8 @@ from wtforms import (BooleanField, DateTimeLocalField, IntegerField, SelectField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from ..core.forms import as_choices
-from ..profiles import taxonomy
-from ..profiles.forms import CheckboxList
+from ..core import taxonomy
+from ..core.forms import CheckboxList
 from .speakers import parse_references
 from .times import NonexistentTime, is_valid_zone, local_input_value, to_utc, zone_choices
 

@@ -6,7 +6,7 @@ carries a calendar file where a calendar should change.
 from flask import url_for
 from flask_babel import force_locale, lazy_gettext as _l
 
-from ..notifications.services import queue_email
+from ..core.mail import queue_email
 from . import calendar
 from .times import format_when, recipient_zone
 

@@ -11,7 +11,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..accounts.forms import PostForm
+from ..core.forms import PostForm
 from ..core.errors import DomainError
 from ..core.views import get_or_404, render_form, show_domain_error
 from ..extensions import login_manager

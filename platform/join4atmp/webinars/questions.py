@@ -140,8 +140,8 @@ def question_themes(webinar, user) -> list[Theme]:
     questions = visible_questions(webinar)
     if not questions:
         return []
-    from ..matching.indexing import encoder
-    vectors = encoder().encode([q.text for q in questions])
+    from ..search.encoder import shared
+    vectors = shared(current_app.config.get("EMBEDDING_MODEL")).encode([q.text for q in questions])
     max_distance = float(current_app.config.get("WEBINAR_THEME_DISTANCE", cluster.DEFAULT_MAX_DISTANCE))
     themes = []
     for members in cluster.group_by_theme(vectors, max_distance):

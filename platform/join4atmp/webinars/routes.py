@@ -5,7 +5,7 @@ from flask import (Blueprint, Response, abort, current_app, flash, jsonify, redi
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..accounts.forms import PostForm
+from ..core.forms import PostForm
 from ..core import ratelimit
 from ..core.errors import DomainError, NotAllowed, RateLimited
 from ..core.time import utcnow

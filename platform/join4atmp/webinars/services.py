@@ -12,7 +12,7 @@ from sqlalchemy import select
 from ..core.errors import DomainError, NotAllowed
 from ..core.time import utcnow
 from ..extensions import db
-from ..profiles import taxonomy
+from ..core import taxonomy
 from .mail import notify
 from .models import RegistrationStatus, Webinar, WebinarStatus, WebinarTopic
 from .policy import lock_webinar, require_manager

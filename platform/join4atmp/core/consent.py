@@ -1,11 +1,30 @@
-"""Consent rules: grant, withdraw, and whether consent for a purpose is in force."""
+"""Consent records and their rules: where consent is the legal basis, when it was given, under which notice,
+and withdrawn when; grant, withdraw, and whether consent for a purpose is in force. On the ground floor, so
+that any area can ask (profiles shows a contact address only with consent); privacy/ shows and exports them."""
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from ..core.time import utcnow
 from ..extensions import db
-from .models import Consent
+from .time import utcnow
+
+class Consent(db.Model):
+    """One grant of consent for one purpose. Withdrawal stamps ``withdrawn_at`` on the active row once;
+    consenting again appends a new row, so the history of grants and withdrawals stays readable."""
+
+    __tablename__ = "consent"
+
+    id = db.Column(db.Integer, primary_key=True)
+    user_id = db.Column(db.Integer, db.ForeignKey("user.id", ondelete="CASCADE"), nullable=False, index=True)
+    purpose = db.Column(db.String(40), nullable=False)
+    notice_version = db.Column(db.String(40), nullable=False)
+    granted_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    withdrawn_at = db.Column(db.DateTime)
+
+    @property
+    def is_active(self) -> bool:
+        return self.withdrawn_at is None
+
 
 PUBLIC_CONTACT = "public_contact"
 

@@ -1,0 +1,12 @@
+"""The floors of the house hold: import-linter's contracts (pyproject.toml, docs/architecture.md) pass, so no
+area imports one above it, no two areas import each other, core/ imports no area and search/ no Flask."""
+import subprocess
+
+from processes import BIN, ROOT
+
+
+def test_the_import_contracts_hold():
+    result = subprocess.run([str(BIN / "lint-imports"), "--no-cache"], cwd=ROOT, capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 broken" in result.stdout
