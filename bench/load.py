@@ -25,8 +25,19 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
-from processes import (BIN, PostgresServer, RedisServer, Visitor, app_env, fresh_postgres_database,  # noqa: E402
-                       start_smtp, start_web, start_worker, wait_until, worker_ready)
+from processes import (  # noqa: E402
+    BIN,
+    PostgresServer,
+    RedisServer,
+    Visitor,
+    app_env,
+    fresh_postgres_database,
+    start_smtp,
+    start_web,
+    start_worker,
+    wait_until,
+    worker_ready,
+)
 
 DEMO_PASSWORD = "join4atmp-demo"
 CSRF = re.compile(rb'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
@@ -34,7 +45,8 @@ CSRF = re.compile(rb'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_
 LIFTED_LIMITS = {
     "ABUSE_LIMITS": {kind: {"user": [100000, 3600], "ip": [100000, 3600]}
                      for kind in ("question", "match", "webinar_registration")},
-    "LOGIN_LIMIT_PER_IP": [100000, 900], "RESET_LIMIT_PER_IP": [100000, 3600], "RESET_LIMIT_PER_ACCOUNT": [100000, 3600],
+    "LOGIN_LIMIT_PER_IP": [100000, 900], "RESET_LIMIT_PER_IP": [100000, 3600],
+    "RESET_LIMIT_PER_ACCOUNT": [100000, 3600],
 }
 
 
@@ -185,9 +197,9 @@ def _token_in(data):
 
 def _wait_for_drain(app, timeout=240) -> dict:
     """Poll until the outbox is sent and no evidence is marked stale (bounded)."""
+    from join4atmp.core.mail import OutboxMessage
     from join4atmp.extensions import db
     from join4atmp.matching.models import StaleEvidence
-    from join4atmp.core.mail import OutboxMessage
     deadline = time.monotonic() + timeout
     while True:
         with app.app_context():
@@ -222,7 +234,8 @@ def _figures(database, results, elapsed, drained, stored, smtp, already_sent, we
         "requests": len(results), "by_kind": dict(Counter(r["kind"] for r in results)),
         "statuses": dict(Counter(r["status"] for r in results)),
         "5xx": sum(1 for r in results if r["status"] >= 500),
-        "p50_ms": round(statistics.median(seconds) * 1000), "p99_ms": round(seconds[int(0.99 * (len(seconds) - 1))] * 1000),
+        "p50_ms": round(statistics.median(seconds) * 1000),
+        "p99_ms": round(seconds[int(0.99 * (len(seconds) - 1))] * 1000),
         "seconds": round(elapsed, 1),
         "committed_but_not_2xx_3xx": sum(1 for r in writes if r["token"] in stored and r["status"] >= 400),
         "answered_2xx_3xx_but_lost": sum(1 for r in writes if r["status"] < 400 and r["token"] not in stored),

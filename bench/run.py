@@ -36,10 +36,11 @@ def reference_max_cosine(data_dir: Path) -> dict:
 
 
 def quality(data_dir: Path, datasets, model_path):
+    import numpy as np
+
     from join4atmp.matching.evaluation import evaluate, read_dataset
     from join4atmp.search import metrics
     from join4atmp.search.keyword import KeywordIndex
-    import numpy as np
     rows = []
     for name in datasets:
         directory = data_dir / name
@@ -79,6 +80,7 @@ def _median_ms(function, repeat):
 
 def speed(model_path, sizes, repeat):
     import numpy as np
+
     from join4atmp.search.encoder import Encoder
     from join4atmp.search.index import PassageIndex
     encoder = Encoder(model_path)

@@ -15,10 +15,12 @@ from flask.testing import FlaskClient
 
 from join4atmp import create_app
 from join4atmp.accounts.services import create_user
+from join4atmp.core.mail import OutboxMessage
 from join4atmp.core.time import utcnow
 from join4atmp.extensions import db
-from join4atmp.core.mail import OutboxMessage
-from processes import SmtpInbox as Inbox, free_port  # noqa: F401 - shared with the tests of real processes
+
+from processes import SmtpInbox as Inbox  # noqa: F401 - shared with the tests of real processes
+from processes import free_port
 
 PASSWORD = "correct horse battery"
 

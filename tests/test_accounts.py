@@ -3,10 +3,11 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from conftest import PASSWORD, link_in, login, make_config, make_user, outbox
 from join4atmp import create_app
 from join4atmp.accounts.models import User
 from join4atmp.extensions import db
+
+from conftest import PASSWORD, link_in, login, make_config, make_user, outbox
 
 NEW = {"display_name": "Ines Duarte", "email": "ines@biotech.example", "role": "developer",
        "password": "a long enough password", "password_again": "a long enough password"}
@@ -168,7 +169,8 @@ def test_reset_requests_are_rate_limited(app, client):
 
 def test_login_redirects_only_to_local_pages(client):
     make_user("next@uni.example")
-    response = client.post("/login?next=https://evil.example/x", data={"email": "next@uni.example", "password": PASSWORD})
+    response = client.post("/login?next=https://evil.example/x",
+                           data={"email": "next@uni.example", "password": PASSWORD})
     assert response.headers["Location"] == "/"
     client.post("/logout")
     response = client.post("/login?next=/experts", data={"email": "next@uni.example", "password": PASSWORD})

@@ -1,8 +1,9 @@
 """Admin pages: who may see them, verification, deactivation, the outbox."""
 import pytest
 
-from conftest import login, make_user
 from join4atmp.extensions import db
+
+from conftest import login, make_user
 
 ADMIN_PAGES = ["/admin/", "/admin/users", "/admin/outbox", "/admin/outbox/1", "/admin/audit"]
 ADMIN_ACTIONS = ["verify", "unverify", "deactivate", "activate", "duty/moderator/grant", "duty/organiser/grant"]

@@ -4,9 +4,9 @@ import json
 from sqlalchemy import func, select
 
 from join4atmp.accounts.models import User
+from join4atmp.core import taxonomy
 from join4atmp.demo.services import DATA_FILE, demo_logins
 from join4atmp.extensions import db
-from join4atmp.core import taxonomy
 
 
 def test_demo_data_is_valid_and_varied():

@@ -29,11 +29,12 @@ from hypothesis import strategies as st
 from hypothesis.configuration import set_hypothesis_home_dir
 from werkzeug.datastructures import MultiDict
 
-from conftest import IsolatedClient, login, make_config, make_user
 from join4atmp import config as defaults
 from join4atmp import create_app
 from join4atmp.core.time import utcnow
 from join4atmp.extensions import db
+
+from conftest import IsolatedClient, login, make_config, make_user
 
 SCRIPTS = ["<script>alert(1)</script>", "\"><script>alert(1)</script>", "</textarea><script>alert(1)</script>",
            "<img src=x onerror=alert(1)>", "<svg/onload=alert(1)>", "<a href=\"javascript:alert(1)\">x</a>",
@@ -113,7 +114,8 @@ def _build_world():
     from join4atmp.profiles import services as profiles
     from join4atmp.questions import services as questions
     from join4atmp.webinars import questions as webinar_questions
-    from join4atmp.webinars import registrations, services as webinars
+    from join4atmp.webinars import registrations
+    from join4atmp.webinars import services as webinars
 
     dev = make_user("fuzz.dev@sme.example", organisation="Fuzz SME", expertise="AAV gene therapy process.")
     admin = make_user("fuzz.admin@platform.example", role="admin", organisation="Platform",
@@ -171,6 +173,7 @@ def fuzz(tmp_path_factory, model):
 def _cheap_passwords(patch):
     """Argon2 at its cheapest: thousands of cases post passwords, and the hash cost is not under test."""
     from argon2 import PasswordHasher
+
     from join4atmp.accounts import passwords
     hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     patch.setattr(passwords, "_hasher", hasher)
@@ -305,8 +308,8 @@ class Route:
 def _ids():
     """Real object ids by URL variable name, read from the database now (fuzzing adds objects)."""
     from join4atmp.accounts.models import ApiToken
-    from join4atmp.matching.models import MatchRequest
     from join4atmp.core.mail import OutboxMessage
+    from join4atmp.matching.models import MatchRequest
     from join4atmp.profiles.models import DeclaredInterest, ExpertProfile, Publication
     from join4atmp.questions.models import Answer, Flag, Question
     from join4atmp.webinars.models import Webinar, WebinarQuestion
@@ -638,8 +641,8 @@ class Fuzzer:
 
 def _ids_all(newest=15):
     """The world's objects and the newest ones the fuzzing made, by URL variable name."""
-    from join4atmp.matching.models import MatchRequest
     from join4atmp.core.mail import OutboxMessage
+    from join4atmp.matching.models import MatchRequest
     from join4atmp.profiles.models import ExpertProfile
     from join4atmp.questions.models import Answer, Question
     from join4atmp.webinars.models import Webinar, WebinarQuestion

@@ -1,9 +1,10 @@
 """Languages: French for the layout and account pages, a switcher, <html lang>."""
 from babel.messages.pofile import read_po
 
-from conftest import login, make_user
 from join4atmp import ROOT
 from join4atmp.extensions import db
+
+from conftest import login, make_user
 
 
 def test_english_by_default_and_french_from_the_browser(client):

@@ -8,14 +8,14 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import select
 
-from conftest import IsolatedClient, login, make_config, make_user
 from join4atmp import create_app
+from join4atmp.core.mail import OutboxMessage
 from join4atmp.core.time import utcnow
 from join4atmp.extensions import db
 from join4atmp.matching.models import EvidencePassage, StaleEvidence
-from join4atmp.core.mail import OutboxMessage
-from processes import (RedisServer, Visitor, app_env, start_smtp, start_web, start_worker, wait_until,
-                       worker_ready)
+
+from conftest import IsolatedClient, login, make_config, make_user
+from processes import RedisServer, Visitor, app_env, start_smtp, start_web, start_worker, wait_until, worker_ready
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -217,8 +217,9 @@ def test_health_is_503_when_the_queue_cannot_be_reached(tmp_path):
 
 
 def test_a_change_commits_even_when_the_queue_is_down_and_the_sweep_delivers_later(tmp_path, smtp):
-    from processes import free_port
     from join4atmp.core.mail import deliver_pending
+
+    from processes import free_port
     app = create_app(make_config(tmp_path, QUEUE_IMMEDIATE=False, QUEUE_URL=f"redis://127.0.0.1:{free_port()}/0",
                                  MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp.port))
     with app.app_context():
@@ -269,8 +270,10 @@ def test_several_workers_on_redis_and_postgresql_share_the_work_and_each_mail_go
 
 def test_an_organisers_message_to_every_registrant_is_one_job_not_one_request(tmp_path):
     from datetime import timedelta
+
     from join4atmp.core.queue import huey
     from join4atmp.webinars import registrations
+
     from test_webinars import make_organiser, make_webinar
     app = create_app(make_config(tmp_path, QUEUE_IMMEDIATE=False))
     with app.app_context(), app.test_request_context("/"):
@@ -300,6 +303,7 @@ def _outbox_rows():
 
 def test_the_worker_runs_every_periodic_job_that_cron_lines_used_to():
     from datetime import datetime
+
     from join4atmp.core.queue import huey
     from join4atmp.jobs.worker import load_tasks
     load_tasks()
@@ -326,6 +330,7 @@ def test_mail_that_could_never_be_sent_is_refused_when_it_is_queued(app):
 
 def test_a_message_the_server_refuses_for_good_is_not_retried(tmp_path):
     from aiosmtpd.controller import Controller
+
     from join4atmp.core.mail import deliver_pending
 
     class Refusing:
@@ -358,8 +363,9 @@ def test_reindex_if_needed_honours_marks_left_by_a_lost_job(tmp_path, model):
         from join4atmp.matching import indexing
         from join4atmp.profiles.services import update_profile
         indexing.reindex_all()
-        update_profile(user.profile, {"display_name": "Marked", "country": "DE", "expertise": "Tumourigenicity studies.",
-                                      "topics": ["tumourigenicity"], "languages": ["en"]})
+        update_profile(user.profile, {"display_name": "Marked", "country": "DE",
+                                      "expertise": "Tumourigenicity studies.", "topics": ["tumourigenicity"],
+                                      "languages": ["en"]})
         assert db.session.get(StaleEvidence, user.profile.id) is not None
     result = app.test_cli_runner().invoke(args=["matching", "reindex", "--if-needed"])
     assert "1 profiles embedded" in result.output

@@ -5,11 +5,12 @@ from pathlib import Path
 
 import pytest
 
-from conftest import make_config, outbox, wait_for
 from join4atmp import create_app
+from join4atmp.core.mail import queue_email
 from join4atmp.core.time import utcnow
 from join4atmp.extensions import db
-from join4atmp.core.mail import queue_email
+
+from conftest import make_config, outbox, wait_for
 
 NEW = {"display_name": "Jonas Weber", "email": "jonas@lab.example", "role": "clinician",
        "password": "a long enough password", "password_again": "a long enough password"}
@@ -45,6 +46,7 @@ def test_nothing_is_lost_while_smtp_is_down(smtp_app, smtp_port):
     assert stored.due_at > utcnow()               # retried later, with back-off
 
     from aiosmtpd.controller import Controller
+
     from conftest import Inbox
     inbox = Inbox()
     controller = Controller(inbox, hostname="127.0.0.1", port=smtp_port)

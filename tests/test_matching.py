@@ -2,7 +2,6 @@
 the index across processes and restarts, and the JSON API."""
 import pytest
 
-from conftest import PASSWORD, IsolatedClient, login, make_config, make_user
 from join4atmp import create_app
 from join4atmp.core.time import utcnow
 from join4atmp.extensions import db
@@ -10,6 +9,8 @@ from join4atmp.matching import indexing
 from join4atmp.matching.models import MatchRequest, RequestStatus
 from join4atmp.matching.services import MatchQuery, find_experts
 from join4atmp.profiles.models import DeclaredInterest
+
+from conftest import PASSWORD, IsolatedClient, login, make_config, make_user
 
 VECTOR_QUESTION = ("We changed the lentiviral vector supplier for our CAR-T product after phase I; "
                    "what comparability data will the competent authority expect before phase II?")
@@ -93,7 +94,8 @@ def test_excluded_organisations_cover_staff_and_declared_interests(experts):
     assert "vector@pei.example" not in result and "crs@charite.example" not in result
     assert "exemption@aemps.example" in result
     # generic words alone are no conflict
-    assert "crs@charite.example" in ranked(VECTOR_QUESTION, experts["asker"], k=10, exclude_organisations=["University"])
+    assert "crs@charite.example" in ranked(VECTOR_QUESTION, experts["asker"], k=10,
+                                           exclude_organisations=["University"])
 
 
 def test_unavailable_and_fully_loaded_experts_are_skipped(experts):

@@ -3,9 +3,10 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import upgrade
 
-from conftest import make_config
 from join4atmp import create_app
 from join4atmp.extensions import db
+
+from conftest import make_config
 
 
 def _assert_no_drift(app):

@@ -11,18 +11,19 @@ from datetime import timedelta
 
 import pytest
 
-from conftest import login, make_user
 from join4atmp.accounts.models import UserSession
 from join4atmp.accounts.services import create_api_token
 from join4atmp.core import policy
+from join4atmp.core.mail import OutboxMessage
 from join4atmp.core.time import utcnow
 from join4atmp.extensions import db
 from join4atmp.matching.models import MatchRequest, RequestStatus
-from join4atmp.core.mail import OutboxMessage
 from join4atmp.profiles import services as profiles
 from join4atmp.questions import services as questions
 from join4atmp.webinars import services as webinars
 from join4atmp.webinars.models import WebinarQuestion
+
+from conftest import login, make_user
 
 ACTORS = ["anonymous", "owner", "same_role", "regulator", "expert", "other_expert", "patient_org", "moderator",
           "organiser", "other_organiser", "admin"]
@@ -167,7 +168,8 @@ def world(app, model):
         clients[actor] = app.test_client()
         response = login(clients[actor], user.email)
         assert response.status_code == 302 and "/login" not in response.location, actor
-    objects["session_id"] = db.session.scalar(db.select(UserSession.id).where(UserSession.user_id == people["owner"].id))
+    objects["session_id"] = db.session.scalar(
+        db.select(UserSession.id).where(UserSession.user_id == people["owner"].id))
     cookies = {actor: client.get_cookie("session", domain="localhost") for actor, client in clients.items()}
     db.session.remove()
     snapshot = sqlite3.connect(":memory:")

@@ -6,15 +6,16 @@ import pytest
 from freezegun import freeze_time
 from sqlalchemy import select, update
 
-from conftest import login, make_user
 from join4atmp.core import audit, policy
 from join4atmp.core.audit import AuditEvent, AuditLogIsAppendOnly
+from join4atmp.core.consent import Consent
+from join4atmp.core.mail import OutboxMessage
 from join4atmp.core.ratelimit import RateLimitHit
 from join4atmp.core.time import utcnow
 from join4atmp.extensions import db
-from join4atmp.core.mail import OutboxMessage
 from join4atmp.notifications.models import Notification
-from join4atmp.core.consent import Consent
+
+from conftest import login, make_user
 
 PRIVACY_RULES = {
     "privacy.notice": policy.Rule(policy.PUBLIC),
@@ -134,9 +135,10 @@ def test_retention_removes_only_what_is_past_its_period_and_is_idempotent(app, r
 
 def test_retention_ends_old_server_sessions_and_purges_past_webinar_registrants(app):
     from join4atmp.privacy.retention import enforce_retention
-    from test_webinars import make_webinar
     from join4atmp.webinars import registrations
     from join4atmp.webinars.models import Registration
+
+    from test_webinars import make_webinar
     member = make_user("member@uni.example")
     with freeze_time(utcnow() - timedelta(days=400)):
         webinar = make_webinar(capacity=5)

@@ -2,20 +2,21 @@
 the index at once, freed webinar places go to the waiting list, public answers stay as "Former member"."""
 from sqlalchemy import JSON, String, Text, cast, or_, select
 
-from conftest import PASSWORD, IsolatedClient, login, make_user
 from join4atmp.accounts.models import User
 from join4atmp.core.audit import AuditEvent
+from join4atmp.core.mail import queue_email
 from join4atmp.extensions import db
 from join4atmp.matching import indexing
 from join4atmp.matching.services import MatchQuery, find_experts, rank_candidates
 from join4atmp.notifications.models import Notification
-from join4atmp.core.mail import queue_email
 from join4atmp.profiles.models import DeclaredInterest, Publication
 from join4atmp.questions import services as questions
 from join4atmp.questions.models import Answer, Question
 from join4atmp.webinars import questions as webinar_questions
 from join4atmp.webinars import registrations
 from join4atmp.webinars.models import Registration, RegistrationStatus
+
+from conftest import PASSWORD, IsolatedClient, login, make_user
 from test_privacy import privacy_rules  # noqa: F401 - autouse: the privacy routes' access rules
 from test_webinars import make_webinar
 

@@ -3,21 +3,29 @@ import json
 
 from sqlalchemy import select
 
-from conftest import login, make_user
 from join4atmp.accounts.services import create_api_token
 from join4atmp.core import audit
 from join4atmp.core.audit import AuditEvent
+from join4atmp.core.consent import PUBLIC_CONTACT, set_consent
 from join4atmp.core.time import utcnow
 from join4atmp.extensions import db
 from join4atmp.matching.models import EvidencePassage, MatchRequest
 from join4atmp.notifications.models import Notification
 from join4atmp.privacy import export
-from join4atmp.core.consent import PUBLIC_CONTACT, set_consent
 from join4atmp.profiles.models import DeclaredInterest, Publication
-from join4atmp.questions.models import (Answer, AnswerRevision, AnswerVote, Flag, Question, QuestionRevision,
-                                        QuestionWatch)
+from join4atmp.questions.models import (
+    Answer,
+    AnswerRevision,
+    AnswerVote,
+    Flag,
+    Question,
+    QuestionRevision,
+    QuestionWatch,
+)
 from join4atmp.webinars import registrations
 from join4atmp.webinars.models import WebinarQuestion, WebinarVote
+
+from conftest import login, make_user
 from test_privacy import privacy_rules  # noqa: F401 - autouse: the privacy routes' access rules
 from test_webinars import make_webinar
 

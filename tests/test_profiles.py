@@ -1,8 +1,9 @@
 """Profiles, the directory and who is listed, through services and HTTP."""
-from conftest import login, make_user
 from join4atmp.extensions import db
 from join4atmp.profiles.models import DeclaredInterest, Publication
 from join4atmp.profiles.services import add_interest, add_publication, normalise_organisation
+
+from conftest import login, make_user
 
 PROFILE = {
     "display_name": "Dr Lena Berg", "organisation": "Karolinska Institutet", "country": "SE",
@@ -89,7 +90,8 @@ def test_publications_and_interests_are_added_and_removed_by_their_owner_only(ap
         "doi": "https://doi.org/10.5555/abc"}).status_code == 302
     assert client.post("/profile/publications", data={"title": "No DOI", "doi": "abc"}).status_code == 400
     assert client.post("/profile/interests", data={
-        "organisation": "Nordvector", "kind": "consultancy", "start_year": "2022", "end_year": "2020"}).status_code == 400
+        "organisation": "Nordvector", "kind": "consultancy", "start_year": "2022", "end_year": "2020",
+    }).status_code == 400
     assert client.post("/profile/interests", data={
         "organisation": "Nordvector", "kind": "consultancy", "start_year": "2020", "is_public": "y"}).status_code == 302
     publication = db.session.scalar(db.select(Publication))

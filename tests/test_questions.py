@@ -4,7 +4,6 @@ from html.parser import HTMLParser
 
 import pytest
 
-from conftest import login, make_user, outbox
 from join4atmp.core.audit import AuditEvent
 from join4atmp.extensions import db
 from join4atmp.matching import indexing
@@ -12,6 +11,8 @@ from join4atmp.matching.models import MatchRequest, RequestStatus
 from join4atmp.matching.services import MatchQuery, find_experts
 from join4atmp.questions import services
 from join4atmp.questions.models import Question
+
+from conftest import login, make_user, outbox
 
 SECRET = "Our proprietary XQ-17 capsid shows liver tropism"
 

@@ -4,12 +4,13 @@ from datetime import timedelta
 
 import pytest
 
-from conftest import login, make_user, outbox
 from join4atmp.core.time import utcnow
 from join4atmp.extensions import db
 from join4atmp.matching import indexing
 from join4atmp.matching.models import MatchRequest, RequestStatus
 from join4atmp.questions.models import Question
+
+from conftest import login, make_user, outbox
 
 ASK = {"title": "Comparability after changing the lentiviral vector supplier",
        "body": "Our CAR-T product moved to a new **vector supplier** after phase I. What data will the "

@@ -6,13 +6,14 @@ from flask_login.utils import encode_cookie
 from freezegun import freeze_time
 from sqlalchemy import select
 
-from conftest import PASSWORD, login, make_config, make_user, outbox, link_in
 from join4atmp import create_app
 from join4atmp.accounts import services
 from join4atmp.accounts.models import UserSession
 from join4atmp.core.audit import AuditEvent
 from join4atmp.core.time import utcnow
 from join4atmp.extensions import db
+
+from conftest import PASSWORD, link_in, login, make_config, make_user, outbox
 
 
 def sid(client):

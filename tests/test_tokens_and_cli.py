@@ -3,10 +3,11 @@ import hashlib
 
 from sqlalchemy import select
 
-from conftest import PASSWORD, login, make_user
 from join4atmp.accounts.models import ApiToken, Role, User
 from join4atmp.accounts.services import create_api_token
 from join4atmp.extensions import db
+
+from conftest import PASSWORD, login, make_user
 
 
 def bearer(token):

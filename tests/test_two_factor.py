@@ -7,12 +7,13 @@ import pytest
 from freezegun import freeze_time
 from sqlalchemy import select
 
-from conftest import PASSWORD, login, make_user, totp_code
 from join4atmp.accounts.models import RecoveryCode, TwoFactor, User
 from join4atmp.accounts.services import create_api_token
 from join4atmp.core.audit import AuditEvent
 from join4atmp.core.time import utcnow
 from join4atmp.extensions import db
+
+from conftest import PASSWORD, login, make_user, totp_code
 
 
 def password_step(client, email, path="/login"):

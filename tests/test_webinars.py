@@ -5,12 +5,13 @@ from datetime import timedelta
 import pytest
 from icalendar import Calendar
 
-from conftest import login, make_user, outbox
 from join4atmp.core.errors import DomainError
 from join4atmp.core.time import utcnow
 from join4atmp.extensions import db
 from join4atmp.webinars import registrations, services
 from join4atmp.webinars.models import Registration, RegistrationStatus, Webinar, WebinarStatus
+
+from conftest import login, make_user, outbox
 
 JOIN = "https://meet.example/atmp-101"
 

@@ -6,10 +6,11 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 
-from conftest import browser_log_in, make_user, needs_chromium
+from join4atmp.core.mail import OutboxMessage
 from join4atmp.core.time import utcnow
 from join4atmp.extensions import db
-from join4atmp.core.mail import OutboxMessage
+
+from conftest import browser_log_in, make_user, needs_chromium
 from test_webinars import JOIN, make_organiser, make_webinar
 
 pytestmark = needs_chromium

@@ -8,8 +8,6 @@ from datetime import timedelta
 
 import pytest
 
-
-from conftest import PASSWORD, make_config
 from join4atmp import create_app
 from join4atmp.accounts.passwords import hash_password
 from join4atmp.accounts.services import create_user
@@ -17,6 +15,8 @@ from join4atmp.core.time import utcnow
 from join4atmp.extensions import db
 from join4atmp.webinars import registrations
 from join4atmp.webinars.models import Registration, RegistrationStatus, Webinar
+
+from conftest import PASSWORD, make_config
 from processes import Visitor, app_env, start_web
 from test_webinars import make_organiser, make_webinar
 

@@ -6,13 +6,14 @@ import pytest
 from freezegun import freeze_time
 from icalendar import Calendar
 
-from conftest import make_config, make_user, outbox, wait_for
 from join4atmp import create_app
 from join4atmp.core.time import utcnow
 from join4atmp.extensions import db
 from join4atmp.webinars import questions, registrations, services
 from join4atmp.webinars.housekeeping import purge_personal_data, send_reminders
 from join4atmp.webinars.models import QuestionStatus, Registration, Webinar, WebinarQuestion, WebinarVote
+
+from conftest import make_config, make_user, outbox, wait_for
 from test_webinars import JOIN, make_organiser, make_webinar, webinar_values
 
 

@@ -4,13 +4,14 @@ from datetime import timedelta
 
 import pytest
 
-from conftest import login, make_user, outbox
 from join4atmp.core.errors import DomainError, NotAllowed
 from join4atmp.core.time import utcnow
 from join4atmp.extensions import db
 from join4atmp.questions.models import Question, Visibility
 from join4atmp.webinars import messages, questions, registrations
 from join4atmp.webinars.models import Webinar
+
+from conftest import login, make_user, outbox
 from test_webinars import make_organiser, make_webinar
 
 

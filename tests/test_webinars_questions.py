@@ -6,12 +6,13 @@ import numpy as np
 import pytest
 from freezegun import freeze_time
 
-from conftest import login, make_user
 from join4atmp.core.errors import DomainError
 from join4atmp.extensions import db
 from join4atmp.search.cluster import group_by_theme, representative
 from join4atmp.webinars import questions, registrations
 from join4atmp.webinars.models import QuestionStatus, WebinarQuestion
+
+from conftest import login, make_user
 from test_webinars import make_organiser, make_webinar
 
 

@@ -69,8 +69,8 @@ def _instance_secret(instance_path: Path) -> str:
 
 
 def _init_extensions(app):
-    from .core import i18n
     from . import models  # noqa: F401 - every model registered before migrations compare
+    from .core import i18n
 
     db.init_app(app)
     with app.app_context():
@@ -94,13 +94,13 @@ def _register_blueprints(app):
     from .home.routes import bp as home_bp
     from .jobs.routes import bp as jobs_bp
     from .matching.routes import bp as matching_bp
-    from .profiles.routes import bp as profiles_bp
     from .privacy.routes import bp as privacy_bp
+    from .profiles.routes import bp as profiles_bp
     from .questions.routes import bp as questions_bp
     from .webinars.routes import bp as webinars_bp
 
-    for blueprint in (main_bp, home_bp, accounts_bp, profiles_bp, matching_bp, questions_bp, webinars_bp, admin_bp, api_bp,
-                      privacy_bp, jobs_bp):
+    for blueprint in (main_bp, home_bp, accounts_bp, profiles_bp, matching_bp, questions_bp, webinars_bp, admin_bp,
+                      api_bp, privacy_bp, jobs_bp):
         app.register_blueprint(blueprint)
 
 

@@ -5,11 +5,18 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
 from ..core.errors import DomainError
+from ..core.forms import PostForm
 from ..core.views import client_ip, render_form, safe_next, show_domain_error
 from . import login_flow, services, sessions
-from ..core.forms import PostForm
-from .forms import (ApiTokenForm, ChangePasswordForm, LoginForm, NotificationsForm, RegisterForm,
-                    ResetPasswordForm, ResetRequestForm)
+from .forms import (
+    ApiTokenForm,
+    ChangePasswordForm,
+    LoginForm,
+    NotificationsForm,
+    RegisterForm,
+    ResetPasswordForm,
+    ResetRequestForm,
+)
 
 bp = Blueprint("accounts", __name__)
 

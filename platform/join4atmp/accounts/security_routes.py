@@ -4,9 +4,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
 from ..core.errors import DomainError, RateLimited
+from ..core.forms import PostForm
 from ..core.views import client_ip, render_form, show_domain_error
 from . import login_flow, sessions, two_factor
-from ..core.forms import PostForm
 from .forms import EnrolCodeForm, LoginCodeForm, PasswordCheckForm
 from .routes import bp
 

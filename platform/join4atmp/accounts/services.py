@@ -13,11 +13,11 @@ from sqlalchemy import func, select
 
 from ..core import audit
 from ..core.errors import DomainError, RateLimited
+from ..core.mail import queue_email
 from ..core.ratelimit import clear_hits, is_limited, record_hit
 from ..core.signals import user_created
 from ..core.time import utcnow
 from ..extensions import db
-from ..core.mail import queue_email
 from . import links, sessions
 from .models import ApiToken, Role, User
 from .passwords import hash_password, needs_rehash, verify_password

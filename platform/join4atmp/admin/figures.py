@@ -4,12 +4,12 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from ..accounts.models import Role, User
+from ..core.taxonomy import country_name
+from ..core.templating import role_label
 from ..core.time import utcnow
 from ..extensions import db
 from ..matching.models import MatchRequest
-from ..core.templating import role_label
 from ..profiles.models import ExpertProfile
-from ..core.taxonomy import country_name
 from ..profiles.services import listed_condition
 from ..questions.models import Question
 from ..webinars.models import Registration

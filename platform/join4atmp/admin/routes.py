@@ -4,14 +4,14 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from ..accounts import services as accounts
-from ..core.forms import PostForm
 from ..accounts.models import Role, User
 from ..core.access import admin_required
 from ..core.audit import AuditEvent
 from ..core.errors import DomainError
+from ..core.forms import PostForm
+from ..core.mail import OutboxMessage
 from ..core.views import get_or_404
 from ..extensions import db
-from ..core.mail import OutboxMessage
 from .figures import figures
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -56,7 +56,8 @@ def _user_action(user_id, action, message):
 @bp.post("/users/<int:user_id>/verify")
 @admin_required
 def verify(user_id):
-    return _user_action(user_id, lambda u: accounts.set_verified(u, True, current_user), _("The expert is now verified."))
+    return _user_action(user_id, lambda u: accounts.set_verified(u, True, current_user),
+                        _("The expert is now verified."))
 
 
 @bp.post("/users/<int:user_id>/unverify")

@@ -4,16 +4,15 @@ from flask_login import current_user
 from flask_wtf.csrf import validate_csrf
 from wtforms import ValidationError
 
+from ..core import ratelimit, taxonomy
+from ..core.errors import DomainError, NotAllowed, RateLimited
 from ..core.views import get_or_404
 from ..extensions import csrf, db
 from ..matching.services import MatchQuery, find_experts
 from ..profiles import services as profiles
-from ..core import taxonomy
 from ..profiles.models import ExpertProfile
 from ..questions import services as questions
 from ..questions.models import Question
-from ..core import ratelimit
-from ..core.errors import DomainError, NotAllowed, RateLimited
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)   # bearer-token clients have no CSRF token; cookie clients are checked below

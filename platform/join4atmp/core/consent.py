@@ -8,6 +8,7 @@ from sqlalchemy import select
 from ..extensions import db
 from .time import utcnow
 
+
 class Consent(db.Model):
     """One grant of consent for one purpose. Withdrawal stamps ``withdrawn_at`` on the active row once;
     consenting again appends a new row, so the history of grants and withdrawals stays readable."""

@@ -68,7 +68,8 @@ def error_response(code: int, message: str | None = None):
 def register_error_handlers(app):
     @app.errorhandler(CSRFError)
     def csrf_error(error):
-        return error_response(400, str(_l("The form expired or was sent from elsewhere. Please reload the page and try again.")))
+        return error_response(400, str(_l("The form expired or was sent from elsewhere. "
+                                          "Please reload the page and try again.")))
 
     @app.errorhandler(HTTPException)
     def http_error(error):

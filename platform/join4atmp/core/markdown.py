@@ -1,7 +1,7 @@
 """Markdown for user content: parsed by markdown-it-py with raw HTML off, then cleaned by nh3."""
 import nh3
-from markupsafe import Markup
 from markdown_it import MarkdownIt
+from markupsafe import Markup
 
 _parser = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("table")
 

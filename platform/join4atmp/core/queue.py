@@ -12,6 +12,7 @@ left behind (a killed worker, a queue that was down). So jobs are idempotent and
 
 ``QUEUE_IMMEDIATE`` runs jobs synchronously in the caller, for unit tests only.
 """
+import functools
 import logging
 import time
 from pathlib import Path
@@ -86,8 +87,7 @@ def _in_app(fn):
         app = current_app._get_current_object() if has_app_context() else huey.app
         with app.app_context(), request_context_for_links():
             return fn(*args, **kwargs)
-    run.__name__, run.__qualname__, run.__module__, run.__doc__ = fn.__name__, fn.__qualname__, fn.__module__, fn.__doc__
-    return run
+    return functools.wraps(fn)(run)
 
 
 def after_commit(job, *args):

@@ -70,5 +70,5 @@ def spend(action: str, user) -> None:
 
 
 def _window(window) -> timedelta:
-    """A timedelta, or seconds (a limit given as JSON in the environment, e.g. JOIN4ATMP_LOGIN_LIMIT_PER_IP=[20, 900])."""
+    """A timedelta, or seconds: a limit given as JSON in the environment (JOIN4ATMP_LOGIN_LIMIT_PER_IP=[20, 900])."""
     return window if isinstance(window, timedelta) else timedelta(seconds=window)

@@ -3,7 +3,8 @@
 Slugs are stored in the database; labels are translated on display. Country and language names
 come from Babel's CLDR data in the viewer's language.
 """
-from flask_babel import get_locale, lazy_gettext as _l
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 
 TOPIC_GROUPS = [
     (_l("Product classes"), [

@@ -1,6 +1,7 @@
 """What every template (and imported macro) may use: labels for roles and taxonomy, languages."""
 from flask import current_app, has_request_context, request
-from flask_babel import get_locale, lazy_gettext as _l
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 
 from . import taxonomy
 from .markdown import render_markdown

@@ -76,8 +76,8 @@ def demo_logins() -> list[dict]:
     for entry in experts:
         firsts.setdefault(entry["role"], entry)
     return [{"role": "admin", "email": ADMIN_EMAIL}] + [
-        {"role": role, "email": firsts[role]["email"]} for role in ("developer", "regulator", "clinician", "patient_org")
-        if role in firsts]
+        {"role": role, "email": firsts[role]["email"]}
+        for role in ("developer", "regulator", "clinician", "patient_org") if role in firsts]
 
 
 def load_demo_threads() -> int:

@@ -27,8 +27,8 @@ def run(workers: int, periodic: bool = True):
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     load_tasks()
     warm_up()
-    from ..matching.tasks import sweep_stale_evidence
     from ..core.mail import deliver_due
+    from ..matching.tasks import sweep_stale_evidence
     # A restarted worker picks up at once what a killed one left, rather than at the next minute.
     enqueue(deliver_due)
     enqueue(sweep_stale_evidence)

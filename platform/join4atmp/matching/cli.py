@@ -61,6 +61,7 @@ def expire():
 def evaluate(directory, scores_out, aggregations):
     """Measure matching on an expert-finding dataset; prints one JSON line per aggregation."""
     from flask import current_app
+
     from .evaluation import evaluate as run
     aggregations = aggregations or (current_app.config["MATCHING_AGGREGATION"],)
     progress = _Progress("Embedding passages", "passage")

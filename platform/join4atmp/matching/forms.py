@@ -3,9 +3,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from ..core.forms import as_choices
 from ..core import taxonomy
-from ..core.forms import CheckboxList
+from ..core.forms import CheckboxList, as_choices
 
 # Choice fields carry no Optional(): it would wave through a blank-looking value such as " " that is no choice
 # (Optional clears the "not a valid choice" error), which then reached the matching query. An empty list or the
@@ -33,7 +32,8 @@ class AskForm(FlaskForm):
     country = SelectField(_l("Only this country"), default="")
     language = SelectField(_l("Only experts who speak"), default="")
     verified_only = BooleanField(_l("Only verified experts"))
-    balanced = BooleanField(_l("Balanced panel: include a regulator, a clinician and a patient organisation when available"))
+    balanced = BooleanField(
+        _l("Balanced panel: include a regulator, a clinician and a patient organisation when available"))
     submit = SubmitField(_l("Find experts"))
 
     def __init__(self, *args, **kwargs):

@@ -15,13 +15,13 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from ..core import queue
+from ..core import queue, taxonomy
 from ..core.time import utcnow
 from ..extensions import db
-from ..core import taxonomy
 from ..profiles.models import ExpertProfile
 from ..questions.models import Answer, Question, Visibility
-from ..search.encoder import Encoder, shared as shared_encoder
+from ..search.encoder import Encoder
+from ..search.encoder import shared as shared_encoder
 from ..search.index import PassageIndex
 from ..search.passages import split_passages
 from .models import EvidencePassage, IndexChange, StaleEvidence

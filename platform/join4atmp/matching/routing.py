@@ -9,14 +9,14 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from ..core.errors import DomainError, NotAllowed
+from ..core.mail import queue_email
 from ..core.time import utcnow
 from ..extensions import db
-from ..core.mail import queue_email
 from ..questions.models import QuestionStatus
 from . import links
-from .models import MatchRequest, RequestStatus
 from .explain import explain_matches
 from .indexing import encoder
+from .models import MatchRequest, RequestStatus
 from .services import MatchQuery, find_experts
 
 
@@ -155,8 +155,9 @@ def requests_for(profile):
 def response_stats(requests) -> dict:
     """Median hours to respond to an invitation and to answer after accepting."""
     from statistics import median
+    responded = (RequestStatus.ACCEPTED, RequestStatus.DECLINED, RequestStatus.ANSWERED)
     respond = [(r.responded_at - r.invited_at).total_seconds() / 3600 for r in requests
-               if r.responded_at and r.status in (RequestStatus.ACCEPTED, RequestStatus.DECLINED, RequestStatus.ANSWERED)]
+               if r.responded_at and r.status in responded]
     answer = [(r.answered_at - r.responded_at).total_seconds() / 3600 for r in requests
               if r.answered_at and r.responded_at]
     return {"respond_hours": median(respond) if respond else None, "answer_hours": median(answer) if answer else None,

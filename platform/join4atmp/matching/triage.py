@@ -26,9 +26,9 @@ PROCEDURES = [
         "Formal, product-specific answers on quality, non-clinical and clinical development come from scientific "
         "advice at EMA (protocol assistance for designated orphan medicines) or at a national competent authority. "
         "Prepare a briefing document with your proposed approach; the advice is written and can be cited later."),
-        (r"\bscientific advice\b", r"\bprotocol assistance\b", r"\bsawp\b", r"\bwhat will (the )?(ema|authority|agency) "
-         r"(expect|accept|require)", r"\b(expect|accept|require)\w* (by|from) the (competent )?authorit",
-         r"\bcompetent authority expect")),
+        (r"\bscientific advice\b", r"\bprotocol assistance\b", r"\bsawp\b",
+         r"\bwhat will (the )?(ema|authority|agency) (expect|accept|require)",
+         r"\b(expect|accept|require)\w* (by|from) the (competent )?authorit", r"\bcompetent authority expect")),
     Procedure("sme-office", _l("EMA SME Office"), _l(
         "Micro, small and medium-sized enterprises registered with EMA's SME Office get administrative and "
         "procedural help and large fee reductions, including for scientific advice and the CAT classification."),

@@ -15,10 +15,10 @@ from sqlalchemy import delete, select, update
 from ..accounts.passwords import verify_password
 from ..core import audit
 from ..core.errors import DomainError
+from ..core.mail import OutboxMessage
 from ..core.ratelimit import clear_hits
 from ..extensions import db
 from ..matching.indexing import remove_profile_evidence
-from ..core.mail import OutboxMessage
 from ..questions.models import Answer, Question, QuestionRevision
 from ..webinars.models import Webinar, WebinarQuestion, WebinarVote
 from ..webinars.registrations import cancel_registrations_of, forget_registrant

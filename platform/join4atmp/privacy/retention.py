@@ -10,10 +10,10 @@ from sqlalchemy import and_, delete, or_
 
 from ..accounts.sessions import purge_ended
 from ..core import audit
+from ..core.mail import OutboxMessage
 from ..core.ratelimit import RateLimitHit
 from ..core.time import utcnow
 from ..extensions import db
-from ..core.mail import OutboxMessage
 from ..notifications.models import Notification
 from ..webinars.housekeeping import purge_personal_data
 

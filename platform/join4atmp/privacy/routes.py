@@ -2,11 +2,11 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
-from ..core.forms import PostForm
+from ..core import consent
 from ..core.errors import DomainError
+from ..core.forms import PostForm
 from ..core.time import utcnow
 from ..core.views import show_domain_error
-from ..core import consent
 from . import erasure, export
 from .forms import ErasureForm, ExportForm
 

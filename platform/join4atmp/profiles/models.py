@@ -1,6 +1,6 @@
 """Expert profiles: who a member is, what they know, what they declared, whether they take requests."""
-from ..core.time import utcnow
 from ..core.links import synced_links
+from ..core.time import utcnow
 from ..extensions import db
 
 
@@ -76,7 +76,8 @@ class Publication(db.Model):
     __tablename__ = "publication"
 
     id = db.Column(db.Integer, primary_key=True)
-    profile_id = db.Column(db.Integer, db.ForeignKey("expert_profile.id", ondelete="CASCADE"), nullable=False, index=True)
+    profile_id = db.Column(db.Integer, db.ForeignKey("expert_profile.id", ondelete="CASCADE"), nullable=False,
+                           index=True)
     title = db.Column(db.String(300), nullable=False)
     abstract = db.Column(db.Text, nullable=False, default="")
     year = db.Column(db.Integer)
@@ -98,7 +99,8 @@ class DeclaredInterest(db.Model):
     __tablename__ = "declared_interest"
 
     id = db.Column(db.Integer, primary_key=True)
-    profile_id = db.Column(db.Integer, db.ForeignKey("expert_profile.id", ondelete="CASCADE"), nullable=False, index=True)
+    profile_id = db.Column(db.Integer, db.ForeignKey("expert_profile.id", ondelete="CASCADE"), nullable=False,
+                           index=True)
     organisation = db.Column(db.String(200), nullable=False)
     kind = db.Column(db.String(20), nullable=False)
     start_year = db.Column(db.Integer)

@@ -6,11 +6,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_, select
 
 from ..accounts.models import Role, User
+from ..core import consent, taxonomy
 from ..core.errors import DomainError
 from ..core.signals import profile_changed
 from ..extensions import db
-from ..core import consent
-from ..core import taxonomy
 from .models import DeclaredInterest, ExpertProfile, ProfileLanguage, ProfileTopic, Publication
 
 ROLE_FIELDS = {

@@ -3,9 +3,8 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from ..core.forms import as_choices
 from ..core import taxonomy
-from ..core.forms import CheckboxList
+from ..core.forms import CheckboxList, as_choices
 
 
 class AnswerForm(FlaskForm):

@@ -2,8 +2,8 @@
 a match request for it, and moderators only."""
 import enum
 
-from ..core.time import utcnow
 from ..core.links import synced_links
+from ..core.time import utcnow
 from ..extensions import db
 
 

@@ -2,8 +2,8 @@ from flask import Blueprint, abort, current_app, flash, jsonify, redirect, rende
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..core.forms import PostForm
 from ..core.errors import DomainError, NotAllowed
+from ..core.forms import PostForm
 from ..core.views import get_or_404, show_domain_error
 from ..extensions import db
 from . import services

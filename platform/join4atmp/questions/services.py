@@ -2,19 +2,28 @@
 moderating, browsing and notifications. Confidential questions are readable by their asker, the
 experts who accepted a request for them, and moderators; everyone else gets a 404."""
 from flask import url_for
-from flask_babel import force_locale, lazy_gettext as _l
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, or_, select
 
 from ..accounts.models import Role, User
-from ..core import audit
+from ..core import audit, taxonomy
 from ..core.errors import DomainError, NotAllowed
 from ..core.signals import answer_accepted, answer_posted, question_readers
 from ..core.time import utcnow
 from ..extensions import db
 from ..notifications.services import notify
-from ..core import taxonomy
-from .models import (Answer, AnswerRevision, AnswerVote, Flag, Question, QuestionRevision, QuestionStatus,
-                     QuestionWatch, Visibility)
+from .models import (
+    Answer,
+    AnswerRevision,
+    AnswerVote,
+    Flag,
+    Question,
+    QuestionRevision,
+    QuestionStatus,
+    QuestionWatch,
+    Visibility,
+)
 from .similar import embed_question
 
 PREFERENCE_KEYS = {"k", "role", "country", "language", "verified_only", "preferred_countries",

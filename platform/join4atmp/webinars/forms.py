@@ -1,12 +1,19 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateTimeLocalField, IntegerField, SelectField, StringField, SubmitField,
-                     TextAreaField, URLField)
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    IntegerField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+    URLField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from ..core.forms import as_choices
 from ..core import taxonomy
-from ..core.forms import CheckboxList
+from ..core.forms import CheckboxList, as_choices
 from .speakers import parse_references
 from .times import NonexistentTime, is_valid_zone, local_input_value, to_utc, zone_choices
 

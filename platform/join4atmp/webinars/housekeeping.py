@@ -10,8 +10,15 @@ from sqlalchemy import delete, or_, select, update
 from ..core.time import utcnow
 from ..extensions import db
 from .mail import notify
-from .models import (QuestionStatus, Registration, RegistrationStatus, Webinar, WebinarQuestion, WebinarStatus,
-                     WebinarVote)
+from .models import (
+    QuestionStatus,
+    Registration,
+    RegistrationStatus,
+    Webinar,
+    WebinarQuestion,
+    WebinarStatus,
+    WebinarVote,
+)
 from .registrations import reminder_hours
 
 

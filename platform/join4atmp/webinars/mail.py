@@ -4,7 +4,8 @@ Each message shows the time in the recipient's zone (and in UTC), in the recipie
 carries a calendar file where a calendar should change.
 """
 from flask import url_for
-from flask_babel import force_locale, lazy_gettext as _l
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
 
 from ..core.mail import queue_email
 from . import calendar

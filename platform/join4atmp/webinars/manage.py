@@ -11,8 +11,8 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..core.forms import PostForm
 from ..core.errors import DomainError
+from ..core.forms import PostForm
 from ..core.views import get_or_404, render_form, show_domain_error
 from ..extensions import login_manager
 from . import messages, questions, registrations, services

@@ -9,8 +9,8 @@ from datetime import timedelta
 
 from sqlalchemy.orm import validates
 
-from ..core.time import utcnow
 from ..core.links import synced_links
+from ..core.time import utcnow
 from ..extensions import db
 
 

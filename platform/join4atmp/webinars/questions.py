@@ -7,7 +7,8 @@ import re
 from dataclasses import dataclass, field
 
 from flask import current_app, url_for
-from flask_babel import force_locale, lazy_gettext as _l
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 

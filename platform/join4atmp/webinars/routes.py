@@ -1,13 +1,24 @@
 """Webinar pages for everyone: the list, a webinar, registering, questions and votes, calendar files.
 Organiser pages are in ``manage.py`` (a blueprint nested in this one)."""
-from flask import (Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request,
-                   session, url_for)
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..core.forms import PostForm
 from ..core import ratelimit
 from ..core.errors import DomainError, NotAllowed, RateLimited
+from ..core.forms import PostForm
 from ..core.time import utcnow
 from ..core.views import get_or_404, safe_next, show_domain_error
 from ..extensions import db

@@ -9,10 +9,10 @@ from datetime import timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from ..core import taxonomy
 from ..core.errors import DomainError, NotAllowed
 from ..core.time import utcnow
 from ..extensions import db
-from ..core import taxonomy
 from .mail import notify
 from .models import RegistrationStatus, Webinar, WebinarStatus, WebinarTopic
 from .policy import lock_webinar, require_manager
