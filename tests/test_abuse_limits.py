@@ -9,7 +9,7 @@ from join4atmp.accounts.services import create_api_token
 from join4atmp.extensions import db
 from join4atmp.questions.models import Question
 
-from conftest import login, make_config, make_user
+from helpers import login, make_config, make_user
 from test_webinars import make_webinar
 
 TIGHT = {

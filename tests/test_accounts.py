@@ -7,7 +7,7 @@ from join4atmp import create_app
 from join4atmp.accounts.models import User
 from join4atmp.extensions import db
 
-from conftest import PASSWORD, link_in, login, make_config, make_user, outbox
+from helpers import PASSWORD, link_in, login, make_config, make_user, outbox
 
 NEW = {"display_name": "Ines Duarte", "email": "ines@biotech.example", "role": "developer",
        "password": "a long enough password", "password_again": "a long enough password"}

@@ -3,7 +3,7 @@ import pytest
 
 from join4atmp.extensions import db
 
-from conftest import login, make_user
+from helpers import login, make_user
 
 ADMIN_PAGES = ["/admin/", "/admin/users", "/admin/outbox", "/admin/outbox/1", "/admin/audit"]
 ADMIN_ACTIONS = ["verify", "unverify", "deactivate", "activate", "duty/moderator/grant", "duty/organiser/grant"]

@@ -89,7 +89,7 @@ def test_security_headers_on_every_response(client):
 
 
 def test_session_cookie_is_httponly_and_samesite(client, app):
-    from conftest import login, make_user
+    from helpers import login, make_user
     make_user("cookie@uni.example")
     response = login(client, "cookie@uni.example")
     cookie = response.headers["Set-Cookie"]

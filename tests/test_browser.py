@@ -2,8 +2,8 @@
 from email import message_from_bytes, policy
 from pathlib import Path
 
-from conftest import browser_log_in as _log_in
-from conftest import needs_chromium
+from helpers import browser_log_in as _log_in
+from helpers import needs_chromium
 
 pytestmark = needs_chromium
 
@@ -61,7 +61,7 @@ def test_ask_choose_experts_accept_and_answer(live_server, page, model):
     from join4atmp.extensions import db
     from join4atmp.matching import indexing
 
-    from conftest import PASSWORD, make_user
+    from helpers import PASSWORD, make_user
     with live_server.app_context():
         make_user("kv@pei.example", role="regulator", verified=True, display_name="Dr Katharina Vogel",
                   organisation="Paul-Ehrlich-Institut", expertise=(
@@ -106,7 +106,7 @@ def test_similar_suggestion_while_typing_then_answer_and_accept(live_server, pag
     from join4atmp.extensions import db
     from join4atmp.questions import services
 
-    from conftest import PASSWORD, make_user
+    from helpers import PASSWORD, make_user
     with live_server.app_context(), request_context_for_links():
         asker = make_user("asker@uni.example", display_name="Ana Asker", organisation="Uni")
         helper = make_user("helper@hosp.example", display_name="Dr Hugo Helper", role="clinician",
@@ -147,7 +147,7 @@ def test_similar_suggestion_while_typing_then_answer_and_accept(live_server, pag
 def test_a_moderator_sets_up_two_step_login_then_logs_in_with_a_code(live_server, page):
     from join4atmp.extensions import db
 
-    from conftest import BROWSER_SECRETS, browser_enrol, make_user
+    from helpers import BROWSER_SECRETS, browser_enrol, make_user
     with live_server.app_context():
         make_user("mod@platform.example", two_factor=False).is_moderator_flag = True
         db.session.commit()

@@ -34,7 +34,7 @@ from join4atmp import create_app
 from join4atmp.core.time import utcnow
 from join4atmp.extensions import db
 
-from conftest import IsolatedClient, login, make_config, make_user
+from helpers import IsolatedClient, login, make_config, make_user
 
 SCRIPTS = ["<script>alert(1)</script>", "\"><script>alert(1)</script>", "</textarea><script>alert(1)</script>",
            "<img src=x onerror=alert(1)>", "<svg/onload=alert(1)>", "<a href=\"javascript:alert(1)\">x</a>",

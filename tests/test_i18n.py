@@ -4,7 +4,7 @@ from babel.messages.pofile import read_po
 from join4atmp import ROOT
 from join4atmp.extensions import db
 
-from conftest import login, make_user
+from helpers import login, make_user
 
 
 def test_english_by_default_and_french_from_the_browser(client):

@@ -14,7 +14,7 @@ from join4atmp.core.time import utcnow
 from join4atmp.extensions import db
 from join4atmp.matching.models import EvidencePassage, StaleEvidence
 
-from conftest import IsolatedClient, login, make_config, make_user
+from helpers import IsolatedClient, login, make_config, make_user
 from processes import RedisServer, Visitor, app_env, start_smtp, start_web, start_worker, wait_until, worker_ready
 
 pytestmark = pytest.mark.timeout(300)

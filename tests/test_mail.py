@@ -10,7 +10,7 @@ from join4atmp.core.mail import queue_email
 from join4atmp.core.time import utcnow
 from join4atmp.extensions import db
 
-from conftest import make_config, outbox, wait_for
+from helpers import make_config, outbox, wait_for
 
 NEW = {"display_name": "Jonas Weber", "email": "jonas@lab.example", "role": "clinician",
        "password": "a long enough password", "password_again": "a long enough password"}
@@ -47,7 +47,7 @@ def test_nothing_is_lost_while_smtp_is_down(smtp_app, smtp_port):
 
     from aiosmtpd.controller import Controller
 
-    from conftest import Inbox
+    from helpers import Inbox
     inbox = Inbox()
     controller = Controller(inbox, hostname="127.0.0.1", port=smtp_port)
     controller.start()

@@ -10,7 +10,7 @@ from join4atmp.matching.models import MatchRequest, RequestStatus
 from join4atmp.matching.services import MatchQuery, find_experts
 from join4atmp.profiles.models import DeclaredInterest
 
-from conftest import PASSWORD, IsolatedClient, login, make_config, make_user
+from helpers import PASSWORD, IsolatedClient, login, make_config, make_user
 
 VECTOR_QUESTION = ("We changed the lentiviral vector supplier for our CAR-T product after phase I; "
                    "what comparability data will the competent authority expect before phase II?")

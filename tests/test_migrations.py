@@ -6,7 +6,7 @@ from flask_migrate import upgrade
 from join4atmp import create_app
 from join4atmp.extensions import db
 
-from conftest import make_config
+from helpers import make_config
 
 
 def _assert_no_drift(app):
@@ -30,7 +30,7 @@ def test_migrations_match_models_on_postgresql(tmp_path, postgres_database, mode
     app = create_app(make_config(tmp_path, SQLALCHEMY_DATABASE_URI=postgres_database))
     _assert_no_drift(app)
     # And the accounts and directory rules work there too.
-    from conftest import login, make_user
+    from helpers import login, make_user
     with app.app_context():
         make_user("pg@uni.example", country="FR")
         client = app.test_client()

@@ -23,7 +23,7 @@ from join4atmp.questions import services as questions
 from join4atmp.webinars import services as webinars
 from join4atmp.webinars.models import WebinarQuestion
 
-from conftest import login, make_user
+from helpers import login, make_user
 
 ACTORS = ["anonymous", "owner", "same_role", "regulator", "expert", "other_expert", "patient_org", "moderator",
           "organiser", "other_organiser", "admin"]

@@ -15,7 +15,7 @@ from join4atmp.core.time import utcnow
 from join4atmp.extensions import db
 from join4atmp.notifications.models import Notification
 
-from conftest import login, make_user
+from helpers import login, make_user
 
 PRIVACY_RULES = {
     "privacy.notice": policy.Rule(policy.PUBLIC),

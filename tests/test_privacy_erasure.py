@@ -16,7 +16,7 @@ from join4atmp.webinars import questions as webinar_questions
 from join4atmp.webinars import registrations
 from join4atmp.webinars.models import Registration, RegistrationStatus
 
-from conftest import PASSWORD, IsolatedClient, login, make_user
+from helpers import PASSWORD, IsolatedClient, login, make_user
 from test_privacy import privacy_rules  # noqa: F401 - autouse: the privacy routes' access rules
 from test_webinars import make_webinar
 

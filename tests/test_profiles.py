@@ -3,7 +3,7 @@ from join4atmp.extensions import db
 from join4atmp.profiles.models import DeclaredInterest, Publication
 from join4atmp.profiles.services import add_interest, add_publication, normalise_organisation
 
-from conftest import login, make_user
+from helpers import login, make_user
 
 PROFILE = {
     "display_name": "Dr Lena Berg", "organisation": "Karolinska Institutet", "country": "SE",

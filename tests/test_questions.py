@@ -12,7 +12,7 @@ from join4atmp.matching.services import MatchQuery, find_experts
 from join4atmp.questions import services
 from join4atmp.questions.models import Question
 
-from conftest import login, make_user, outbox
+from helpers import login, make_user, outbox
 
 SECRET = "Our proprietary XQ-17 capsid shows liver tropism"
 

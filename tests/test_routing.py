@@ -10,7 +10,7 @@ from join4atmp.matching import indexing
 from join4atmp.matching.models import MatchRequest, RequestStatus
 from join4atmp.questions.models import Question
 
-from conftest import login, make_user, outbox
+from helpers import login, make_user, outbox
 
 ASK = {"title": "Comparability after changing the lentiviral vector supplier",
        "body": "Our CAR-T product moved to a new **vector supplier** after phase I. What data will the "

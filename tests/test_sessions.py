@@ -13,7 +13,7 @@ from join4atmp.core.audit import AuditEvent
 from join4atmp.core.time import utcnow
 from join4atmp.extensions import db
 
-from conftest import PASSWORD, link_in, login, make_config, make_user, outbox
+from helpers import PASSWORD, link_in, login, make_config, make_user, outbox
 
 
 def sid(client):

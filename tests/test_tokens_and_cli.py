@@ -7,7 +7,7 @@ from join4atmp.accounts.models import ApiToken, Role, User
 from join4atmp.accounts.services import create_api_token
 from join4atmp.extensions import db
 
-from conftest import PASSWORD, login, make_user
+from helpers import PASSWORD, login, make_user
 
 
 def bearer(token):

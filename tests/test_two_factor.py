@@ -13,7 +13,7 @@ from join4atmp.core.audit import AuditEvent
 from join4atmp.core.time import utcnow
 from join4atmp.extensions import db
 
-from conftest import PASSWORD, login, make_user, totp_code
+from helpers import PASSWORD, login, make_user, totp_code
 
 
 def password_step(client, email, path="/login"):

@@ -11,7 +11,7 @@ from join4atmp.extensions import db
 from join4atmp.webinars import registrations, services
 from join4atmp.webinars.models import Registration, RegistrationStatus, Webinar, WebinarStatus
 
-from conftest import login, make_user, outbox
+from helpers import login, make_user, outbox
 
 JOIN = "https://meet.example/atmp-101"
 

@@ -10,7 +10,7 @@ from join4atmp.core.mail import OutboxMessage
 from join4atmp.core.time import utcnow
 from join4atmp.extensions import db
 
-from conftest import browser_log_in, make_user, needs_chromium
+from helpers import browser_log_in, make_user, needs_chromium
 from test_webinars import JOIN, make_organiser, make_webinar
 
 pytestmark = needs_chromium

@@ -16,7 +16,7 @@ from join4atmp.extensions import db
 from join4atmp.webinars import registrations
 from join4atmp.webinars.models import Registration, RegistrationStatus, Webinar
 
-from conftest import PASSWORD, make_config
+from helpers import PASSWORD, make_config
 from processes import Visitor, app_env, start_web
 from test_webinars import make_organiser, make_webinar
 

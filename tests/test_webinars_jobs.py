@@ -13,7 +13,7 @@ from join4atmp.webinars import questions, registrations, services
 from join4atmp.webinars.housekeeping import purge_personal_data, send_reminders
 from join4atmp.webinars.models import QuestionStatus, Registration, Webinar, WebinarQuestion, WebinarVote
 
-from conftest import make_config, make_user, outbox, wait_for
+from helpers import make_config, make_user, outbox, wait_for
 from test_webinars import JOIN, make_organiser, make_webinar, webinar_values
 
 

@@ -11,7 +11,7 @@ from join4atmp.extensions import db
 from join4atmp.webinars import services
 from join4atmp.webinars.models import Webinar
 
-from conftest import login, make_user, outbox
+from helpers import login, make_user, outbox
 from test_webinars import JOIN, ics_of, make_organiser, make_webinar, plain, webinar_values
 
 START = datetime(2031, 1, 16, 13, 0)         # 14:00 in Paris, 08:00 in New York

@@ -12,7 +12,7 @@ from join4atmp.search.cluster import group_by_theme, representative
 from join4atmp.webinars import questions, registrations
 from join4atmp.webinars.models import QuestionStatus, WebinarQuestion
 
-from conftest import login, make_user
+from helpers import login, make_user
 from test_webinars import make_organiser, make_webinar
 
 
