@@ -50,6 +50,11 @@ class User(UserMixin, db.Model):
                                      passive_deletes=True)
 
     @property
+    def name(self) -> str:
+        """How others see this member: the profile's display name, or the email address without one."""
+        return (self.profile.display_name if self.profile else "") or self.email
+
+    @property
     def is_active(self):
         return self.is_active_account
 

@@ -63,7 +63,7 @@ def notify(registration, template, *, calendar_file=True, subject_params=None, *
     return queue_email(
         user.email, _Subject(template, webinar.title, subject_params), template, locale=user.locale,
         attachments=attachments,
-        user=user, name=(user.profile.display_name if user.profile else "") or user.email, webinar=webinar,
+        user=user, name=user.name, webinar=webinar,
         registration=registration, when=when, ends=ends, when_utc=when_utc, zone=tz,
         page_url=url_for("webinars.show", webinar_id=webinar.id, _external=True),
         join_url=webinar.join_url if confirmed else "", has_calendar=bool(method), **context)

@@ -146,7 +146,7 @@ def _registrant_name(registration):
     user = registration.user
     if user is None:
         return _("(personal data removed)")
-    return (user.profile.display_name if user.profile else "") or user.email
+    return user.name
 
 
 @bp.route("/<int:webinar_id>/manage")
