@@ -136,8 +136,7 @@ def run_load(database: str, clients: int, rounds: int, web_workers: int, seed: i
         env = app_env(tmp / "instance", database_url, MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp.port, **queue,
                       **LIFTED_LIMITS)
         _flask(env, "db", "upgrade")
-        _flask(env, "demo", "load")
-        _flask(env, "matching", "reindex")
+        _flask(env, "demo", "load")          # embeds the demo evidence too
         app = _app(tmp, database_url)
         facts = _demo_facts(app)
         for number in range(consumers):

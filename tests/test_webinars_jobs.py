@@ -11,7 +11,7 @@ from join4atmp.core.time import utcnow
 from join4atmp.extensions import db
 from join4atmp.webinars import questions, registrations, services
 from join4atmp.webinars.housekeeping import purge_personal_data, send_reminders
-from join4atmp.webinars.models import QuestionStatus, Registration, Webinar, WebinarQuestion, WebinarVote
+from join4atmp.webinars.models import Registration, Webinar, WebinarQuestion, WebinarQuestionStatus, WebinarVote
 
 from helpers import make_config, make_user, outbox, wait_for
 from test_webinars import JOIN, make_organiser, make_webinar, webinar_values
@@ -130,7 +130,7 @@ def test_personal_data_is_purged_after_the_retention_period(app):
     assert len(rows) == 3 and all(r.user_id is None and r.needs is None for r in rows)
     assert db.session.get(WebinarQuestion, hidden_id) is None
     kept = db.session.get(WebinarQuestion, kept_id)
-    assert kept.author_id is None and kept.vote_count == 1 and kept.status == QuestionStatus.ANSWERED
+    assert kept.author_id is None and kept.vote_count == 1 and kept.status == WebinarQuestionStatus.ANSWERED
     assert db.session.scalars(db.select(WebinarVote)).all() == []
     assert db.session.get(Webinar, webinar.id).purged_at is not None
     assert services.counts(db.session.get(Webinar, webinar.id))["confirmed"] == 1

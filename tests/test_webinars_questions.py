@@ -10,7 +10,7 @@ from join4atmp.core.errors import DomainError
 from join4atmp.extensions import db
 from join4atmp.search.cluster import group_by_theme, representative
 from join4atmp.webinars import questions, registrations
-from join4atmp.webinars.models import QuestionStatus, WebinarQuestion
+from join4atmp.webinars.models import WebinarQuestion, WebinarQuestionStatus
 
 from helpers import login, make_user
 from test_webinars import make_organiser, make_webinar
@@ -107,7 +107,7 @@ def test_organisers_hide_and_answer_questions(app, client, setting):
     login(voter, "voter@uni.example")
     assert voter.post(f"/webinars/{webinar.id}/questions/{spam.id}/vote").status_code == 404
     client.post(f"/webinars/{webinar.id}/questions/{spam.id}/hide", data={"hidden": "0"})
-    assert db.session.get(WebinarQuestion, spam.id).status == QuestionStatus.OPEN
+    assert db.session.get(WebinarQuestion, spam.id).status == WebinarQuestionStatus.OPEN
     member = app.test_client()
     login(member, "voter@uni.example")
     assert member.post(f"/webinars/{webinar.id}/questions/{good.id}/answer",

@@ -51,9 +51,8 @@ def confirm_email(token):
 @bp.post("/confirm/resend")
 @login_required
 def resend_confirmation():
-    if PostForm().validate_on_submit():
-        services.resend_confirmation(current_user)
-        flash(_("We sent you a new confirmation link."), "success")
+    services.resend_confirmation(current_user)
+    flash(_("We sent you a new confirmation link."), "success")
     return redirect(url_for("accounts.account"))
 
 
@@ -77,12 +76,11 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    if PostForm().validate_on_submit():
-        if g.get("user_session") is not None:
-            sessions.end_session(g.user_session)
-        logout_user()
-        session.clear()
-        flash(_("You are logged out."), "success")
+    if g.get("user_session") is not None:
+        sessions.end_session(g.user_session)
+    logout_user()
+    session.clear()
+    flash(_("You are logged out."), "success")
     return redirect(url_for("home.index"))
 
 
@@ -163,12 +161,11 @@ def create_token():
 @bp.post("/account/tokens/<int:token_id>/revoke")
 @login_required
 def revoke_token(token_id):
-    if PostForm().validate_on_submit():
-        try:
-            services.revoke_api_token(current_user, token_id)
-        except DomainError:
-            abort(404)
-        flash(_("The token has been revoked."), "success")
+    try:
+        services.revoke_api_token(current_user, token_id)
+    except DomainError:
+        abort(404)
+    flash(_("The token has been revoked."), "success")
     return redirect(url_for("accounts.account"))
 
 

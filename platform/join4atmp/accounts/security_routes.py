@@ -76,11 +76,10 @@ def _two_factor_page(enrol_form=None, regenerate_form=None, disable_form=None, n
 @bp.post("/account/two-factor/setup")
 @login_required
 def two_factor_setup():
-    if PostForm().validate_on_submit():
-        try:
-            two_factor.start_enrolment(current_user)
-        except DomainError as error:
-            flash(str(error.message), "error")
+    try:
+        two_factor.start_enrolment(current_user)
+    except DomainError as error:
+        flash(str(error.message), "error")
     return redirect(url_for("accounts.two_factor"))
 
 
@@ -132,8 +131,6 @@ def two_factor_disable():
 @bp.post("/account/sessions/<int:session_id>/end")
 @login_required
 def end_session(session_id):
-    if not PostForm().validate_on_submit():
-        abort(400)
     ended = sessions.end_users_session(current_user, session_id)
     if ended is None:
         abort(404)
@@ -149,8 +146,6 @@ def end_session(session_id):
 @bp.post("/account/sessions/end-others")
 @login_required
 def sign_out_everywhere():
-    if not PostForm().validate_on_submit():
-        abort(400)
     count = sessions.sign_out_everywhere(current_user, g.get("user_session"))
     flash(_("Signed out everywhere else (%(n)d sessions ended).", n=count), "success")
     return redirect(url_for("accounts.account"))

@@ -1,4 +1,4 @@
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -40,8 +40,6 @@ def users():
 
 
 def _user_action(user_id, action, message):
-    if not PostForm().validate_on_submit():
-        abort(400)
     user = get_or_404(User, user_id)
     try:
         action(user)

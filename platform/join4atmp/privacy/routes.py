@@ -47,8 +47,6 @@ def download():
 def withdraw(purpose):
     if purpose not in consent.PURPOSES:
         abort(404)
-    if not PostForm().validate_on_submit():
-        abort(400)
     consent.withdraw(current_user, purpose)
     flash(_("Your consent has been withdrawn."), "success")
     return redirect(url_for("privacy.data"))

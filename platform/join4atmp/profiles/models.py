@@ -1,5 +1,5 @@
 """Expert profiles: who a member is, what they know, what they declared, whether they take requests."""
-from ..core.links import synced_links
+from ..core.relations import synced_links
 from ..core.time import utcnow
 from ..extensions import db
 

@@ -105,8 +105,6 @@ def delete_interest(item_id):
 
 
 def _delete(service, item_id, message, anchor):
-    if not PostForm().validate_on_submit():
-        abort(400)
     try:
         service(current_user.profile, item_id)
     except DomainError:

@@ -2,7 +2,7 @@
 a match request for it, and moderators only."""
 import enum
 
-from ..core.links import synced_links
+from ..core.relations import synced_links
 from ..core.time import utcnow
 from ..extensions import db
 

@@ -93,8 +93,6 @@ def answer(question_id):
 def _post_action(question_id, answer_id, action, message):
     question = _readable(question_id)
     answer = _answer_of(question, answer_id)
-    if not PostForm().validate_on_submit():
-        abort(400)
     try:
         action(question, answer)
     except NotAllowed:
@@ -124,8 +122,6 @@ def helpful(question_id, answer_id):
 @login_required
 def watch(question_id):
     question = _readable(question_id)
-    if not PostForm().validate_on_submit():
-        abort(400)
     services.watch(question, current_user, request.form.get("on") == "1")
     return redirect(url_for("questions.show", question_id=question.id))
 
@@ -273,7 +269,5 @@ def moderate(kind, post_id, action):
 @login_required
 def dismiss(flag_id):
     _moderator_only()
-    if not PostForm().validate_on_submit():
-        abort(400)
     services.dismiss_flag(current_user, get_or_404(Flag, flag_id))
     return redirect(url_for("questions.moderation"))

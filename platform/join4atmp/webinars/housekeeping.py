@@ -11,11 +11,11 @@ from ..core.time import utcnow
 from ..extensions import db
 from .mail import notify
 from .models import (
-    QuestionStatus,
     Registration,
     RegistrationStatus,
     Webinar,
     WebinarQuestion,
+    WebinarQuestionStatus,
     WebinarStatus,
     WebinarVote,
 )
@@ -82,7 +82,7 @@ def purge_personal_data(now=None) -> int:
         db.session.execute(delete(WebinarVote).where(WebinarVote.question_id.in_(question_ids))
                            .execution_options(synchronize_session=False))
         db.session.execute(delete(WebinarQuestion).where(WebinarQuestion.webinar_id == webinar.id,
-                                                         WebinarQuestion.status == QuestionStatus.HIDDEN)
+                                                         WebinarQuestion.status == WebinarQuestionStatus.HIDDEN)
                            .execution_options(synchronize_session=False))
         db.session.execute(update(WebinarQuestion).where(WebinarQuestion.webinar_id == webinar.id)
                            .values(author_id=None).execution_options(synchronize_session=False))

@@ -80,8 +80,6 @@ def edit(webinar_id):
 @organiser_required
 def publish(webinar_id):
     webinar = _managed(webinar_id)
-    if not PostForm().validate_on_submit():
-        abort(400)
     try:
         services.publish_webinar(webinar, current_user)
     except DomainError as error:
@@ -95,8 +93,6 @@ def publish(webinar_id):
 @organiser_required
 def delete(webinar_id):
     webinar = _managed(webinar_id)
-    if not PostForm().validate_on_submit():
-        abort(400)
     try:
         services.delete_draft(webinar, current_user)
     except DomainError as error:
@@ -235,8 +231,6 @@ def answer(webinar_id, question_id):
 @organiser_required
 def hide(webinar_id, question_id):
     webinar, question = _managed_question(webinar_id, question_id)
-    if not PostForm().validate_on_submit():
-        abort(400)
     hidden = request.form.get("hidden") != "0"
     questions.set_hidden(question, current_user, hidden)
     flash(_("The question is hidden.") if hidden else _("The question is shown again."), "success")
@@ -264,8 +258,6 @@ def message(webinar_id):
 @organiser_required
 def publish_answers(webinar_id):
     webinar = _managed(webinar_id)
-    if not PostForm().validate_on_submit():
-        abort(400)
     try:
         thread, created = questions.publish_answers(webinar, current_user)
     except DomainError as error:

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from sqlalchemy.orm import validates
 
-from ..core.links import synced_links
+from ..core.relations import synced_links
 from ..core.time import utcnow
 from ..extensions import db
 
@@ -207,7 +207,7 @@ class Registration(db.Model):
         return self.status in RegistrationStatus.active()
 
 
-class QuestionStatus(str, enum.Enum):
+class WebinarQuestionStatus(str, enum.Enum):
     OPEN = "open"
     ANSWERED = "answered"
     HIDDEN = "hidden"           # removed by an organiser
@@ -222,7 +222,7 @@ class WebinarQuestion(db.Model):
     webinar_id = db.Column(db.Integer, db.ForeignKey("webinar.id", ondelete="CASCADE"), nullable=False, index=True)
     author_id = db.Column(db.Integer, db.ForeignKey("user.id", ondelete="SET NULL"), index=True)
     text = db.Column(db.Text, nullable=False)
-    status = db.Column(_enum(QuestionStatus), nullable=False, default=QuestionStatus.OPEN)
+    status = db.Column(_enum(WebinarQuestionStatus), nullable=False, default=WebinarQuestionStatus.OPEN)
     # Kept beside the votes so that the count survives the purge of who voted.
     vote_count = db.Column(db.Integer, nullable=False, default=0, server_default="0")
     answer = db.Column(db.Text, nullable=False, default="")

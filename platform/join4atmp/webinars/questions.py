@@ -18,7 +18,7 @@ from ..extensions import db
 from ..questions import services as qa
 from ..questions.models import Question
 from ..search import cluster
-from .models import QuestionStatus, WebinarQuestion, WebinarStatus, WebinarVote
+from .models import WebinarQuestion, WebinarQuestionStatus, WebinarStatus, WebinarVote
 from .policy import lock_webinar, require_manager
 from .registrations import registration_of
 
@@ -67,7 +67,7 @@ def has_voted(question, user) -> bool:
 
 def toggle_vote(question, user) -> bool:
     """Vote for a question, or take the vote back. Returns whether the user now votes for it."""
-    if question.status == QuestionStatus.HIDDEN:
+    if question.status == WebinarQuestionStatus.HIDDEN:
         raise NotAllowed("hidden question")
     if not can_vote(question.webinar, user):
         raise DomainError(_l("Registered participants can vote until the webinar ends."))
@@ -93,9 +93,9 @@ def set_hidden(question, user, hidden: bool):
     """Organisers hide a question from everyone (or show it again)."""
     require_manager(question.webinar, user)
     if hidden:
-        question.status = QuestionStatus.HIDDEN
+        question.status = WebinarQuestionStatus.HIDDEN
     else:
-        question.status = QuestionStatus.ANSWERED if question.answer else QuestionStatus.OPEN
+        question.status = WebinarQuestionStatus.ANSWERED if question.answer else WebinarQuestionStatus.OPEN
     db.session.commit()
 
 
@@ -106,15 +106,15 @@ def answer_question(question, user, answer):
     if len(answer) < 2:
         raise DomainError(_l("Write the answer first."), "answer")
     question.answer, question.answered_at = answer[:20000], utcnow()
-    if question.status != QuestionStatus.HIDDEN:
-        question.status = QuestionStatus.ANSWERED
+    if question.status != WebinarQuestionStatus.HIDDEN:
+        question.status = WebinarQuestionStatus.ANSWERED
     db.session.commit()
 
 
 def visible_questions(webinar) -> list[WebinarQuestion]:
     """Questions everyone sees, most votes first."""
     return db.session.scalars(select(WebinarQuestion).where(
-        WebinarQuestion.webinar_id == webinar.id, WebinarQuestion.status != QuestionStatus.HIDDEN)
+        WebinarQuestion.webinar_id == webinar.id, WebinarQuestion.status != WebinarQuestionStatus.HIDDEN)
         .order_by(WebinarQuestion.vote_count.desc(), WebinarQuestion.id)).all()
 
 
@@ -155,7 +155,7 @@ def question_themes(webinar, user) -> list[Theme]:
 # --- Publishing the answers as a Q&A thread ----------------------------------------------------------
 
 def answered_questions(webinar) -> list[WebinarQuestion]:
-    return [q for q in visible_questions(webinar) if q.status == QuestionStatus.ANSWERED and q.answer]
+    return [q for q in visible_questions(webinar) if q.status == WebinarQuestionStatus.ANSWERED and q.answer]
 
 
 def can_publish_answers(webinar, now=None) -> bool:
