@@ -2,8 +2,10 @@
 jobs worker` consumers, an SMTP server on loopback that hangs, kill -9 in the middle of the work, Redis and
 PostgreSQL for scale-out. Unit tests elsewhere run jobs at once (QUEUE_IMMEDIATE); these do not."""
 import json
+import sqlite3
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import select
@@ -374,52 +376,41 @@ def test_reindex_if_needed_honours_marks_left_by_a_lost_job(tmp_path, model):
         assert db.session.get(StaleEvidence, user.profile.id) is None
 
 
-def test_a_locked_database_answers_503_with_retry_after_and_saves_nothing(tmp_path):
-    import sqlite3
-    app = create_app(make_config(tmp_path, SQLITE_BUSY_TIMEOUT_MS=200))
+@contextmanager
+def _logged_in_while_another_writer_holds_the_lock(tmp_path, email, **settings):
+    """A logged-in client of an app on SQLite, while another connection holds the write lock (BEGIN IMMEDIATE)."""
+    app = create_app(make_config(tmp_path, **settings))
     with app.app_context():
         db.create_all()
-        make_user("asker@lab.example")
-    context = app.app_context()
-    context.push()
-    client = _client(app)
-    login(client, "asker@lab.example")
-    db.session.commit()
-    blocker = sqlite3.connect(tmp_path / "test.db", timeout=0.1, isolation_level=None)
-    blocker.execute("BEGIN IMMEDIATE")                  # another writer holds the lock
-    try:
-        page = client.get("/questions")
-        assert page.status_code == 200                  # reads go on
+        make_user(email)
+        client = _client(app)
+        login(client, email)
+        db.session.commit()
+        blocker = sqlite3.connect(tmp_path / "test.db", timeout=0.1, isolation_level=None)
+        blocker.execute("BEGIN IMMEDIATE")
+        try:
+            yield client
+        finally:
+            blocker.execute("ROLLBACK")
+            blocker.close()
+
+
+def test_a_locked_database_answers_503_with_retry_after_and_saves_nothing(tmp_path):
+    from join4atmp.questions.models import Question
+    with _logged_in_while_another_writer_holds_the_lock(tmp_path, "asker@lab.example",
+                                                        SQLITE_BUSY_TIMEOUT_MS=200) as client:
+        assert client.get("/questions").status_code == 200          # reads go on
         response = client.post("/ask", data={"title": "Hospital exemption in Germany for CAR-T?",
                                              "body": "Which authority decides, and how long does it take?",
                                              "topics": ["hospital-exemption"], "visibility": "public"})
         assert response.status_code == 503 and response.headers["Retry-After"] == "2"
         assert b"nothing was saved" in response.data
-    finally:
-        blocker.execute("ROLLBACK")
-        blocker.close()
-    from join4atmp.questions.models import Question
-    assert db.session.scalars(select(Question)).all() == []
-    context.pop()
+    with create_app(make_config(tmp_path)).app_context():
+        assert db.session.scalars(select(Question)).all() == []
 
 
 def test_a_busy_database_never_fails_a_page_over_the_session_touch(tmp_path):
-    import sqlite3
     from datetime import timedelta
-    app = create_app(make_config(tmp_path, SQLITE_BUSY_TIMEOUT_MS=100, SESSION_TOUCH_INTERVAL=timedelta(0)))
-    with app.app_context():
-        db.create_all()
-        make_user("reader@lab.example")
-    context = app.app_context()
-    context.push()
-    client = _client(app)
-    login(client, "reader@lab.example")
-    db.session.commit()
-    blocker = sqlite3.connect(tmp_path / "test.db", timeout=0.1, isolation_level=None)
-    blocker.execute("BEGIN IMMEDIATE")
-    try:
+    with _logged_in_while_another_writer_holds_the_lock(tmp_path, "reader@lab.example", SQLITE_BUSY_TIMEOUT_MS=100,
+                                                        SESSION_TOUCH_INTERVAL=timedelta(0)) as client:
         assert client.get("/account").status_code == 200
-    finally:
-        blocker.execute("ROLLBACK")
-        blocker.close()
-        context.pop()
