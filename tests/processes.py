@@ -3,6 +3,7 @@ redis-server, and an SMTP server on loopback that can stall like a hung one. Eve
 and is stopped by the caller."""
 import asyncio
 import http.cookiejar
+import json
 import os
 import shutil
 import signal
@@ -32,7 +33,7 @@ def app_env(instance: Path, database_url: str, **settings) -> dict:
                JOIN4ATMP_INSTANCE_PATH=str(instance), DATABASE_URL=database_url,
                JOIN4ATMP_SECRET_KEY="processes-secret", PYTHONUNBUFFERED="1")
     for key, value in settings.items():
-        env[f"JOIN4ATMP_{key}"] = value if isinstance(value, str) else __import__("json").dumps(value)
+        env[f"JOIN4ATMP_{key}"] = value if isinstance(value, str) else json.dumps(value)
     return env
 
 

@@ -17,7 +17,17 @@ from join4atmp.extensions import db
 from join4atmp.matching.models import EvidencePassage, StaleEvidence
 
 from helpers import IsolatedClient, login, make_config, make_user
-from processes import RedisServer, Visitor, app_env, start_smtp, start_web, start_worker, wait_until, worker_ready
+from processes import (
+    RedisServer,
+    Visitor,
+    app_env,
+    free_port,
+    start_smtp,
+    start_web,
+    start_worker,
+    wait_until,
+    worker_ready,
+)
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -208,7 +218,6 @@ def test_the_health_report_shows_the_queue_mail_and_index_lag(stack):
 
 
 def test_health_is_503_when_the_queue_cannot_be_reached(tmp_path):
-    from processes import free_port
     app = create_app(make_config(tmp_path, QUEUE_IMMEDIATE=False, QUEUE_URL=f"redis://127.0.0.1:{free_port()}/0"))
     with app.app_context():
         db.create_all()
@@ -221,7 +230,6 @@ def test_health_is_503_when_the_queue_cannot_be_reached(tmp_path):
 def test_a_change_commits_even_when_the_queue_is_down_and_the_sweep_delivers_later(tmp_path, smtp):
     from join4atmp.core.mail import deliver_pending
 
-    from processes import free_port
     app = create_app(make_config(tmp_path, QUEUE_IMMEDIATE=False, QUEUE_URL=f"redis://127.0.0.1:{free_port()}/0",
                                  MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp.port))
     with app.app_context():
@@ -338,7 +346,7 @@ def test_a_message_the_server_refuses_for_good_is_not_retried(tmp_path):
     class Refusing:
         async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
             return "550 No such mailbox"
-    port = __import__("processes").free_port()
+    port = free_port()
     controller = Controller(Refusing(), hostname="127.0.0.1", port=port)
     controller.start()
     try:
