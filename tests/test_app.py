@@ -97,10 +97,10 @@ def test_session_cookie_is_httponly_and_samesite(client, app):
 
 
 def test_unexpected_errors_answer_a_500_page_not_a_traceback(app, client, monkeypatch):
-    from join4atmp.core import policy
-    monkeypatch.setitem(policy.RULES, "boom", policy.Rule(policy.PUBLIC))
+    from join4atmp.core.policy import access
 
     @app.route("/boom")
+    @access("public")
     def boom():
         raise RuntimeError("kaput")
     response = client.get("/boom")

@@ -1,9 +1,10 @@
 """The permission matrix: every route of the URL map, against anonymous, each role, the owner and another
 member of the owner's role.
 
-Expectations come from the one policy table (core/policy.py) and from who holds each object in a small
-world built once; the database is restored from a snapshot before every route, so what one allowed
-request changes never leaks into the next. A route missing from the policy table fails here.
+Expectations come from the rule each route declares (``@access`` beside it, read by core/policy.py) and
+from who holds each object in a small world built once; the database is restored from a snapshot before
+every route, so what one allowed request changes never leaks into the next. A route that declares no rule
+fails here.
 """
 import re
 import sqlite3
@@ -186,11 +187,16 @@ def _restore(snapshot):
     db.engine.dispose()
 
 
-def test_every_route_has_an_access_rule(app):
-    missing = sorted({rule.endpoint for rule in app.url_map.iter_rules()} - set(policy.RULES))
-    assert not missing, f"add these endpoints to core/policy.py: {missing}"
-    stale = sorted(set(policy.RULES) - {rule.endpoint for rule in app.url_map.iter_rules()})
-    assert not stale, f"policy entries for routes that no longer exist: {stale}"
+def test_every_route_declares_an_access_rule(app):
+    missing = sorted(rule.endpoint for rule in app.url_map.iter_rules() if policy.rule_for(rule.endpoint, app) is None)
+    assert not missing, f"declare @access(...) on these endpoints: {missing}"
+
+
+def test_an_unknown_level_or_object_rule_is_refused_when_the_route_is_declared():
+    with pytest.raises(ValueError, match="unknown access level"):
+        policy.access("logged-in")
+    with pytest.raises(ValueError, match="unknown object rule"):
+        policy.access("login", "question.reader")
 
 
 def test_the_permission_matrix_over_every_route(app, world):
@@ -223,15 +229,16 @@ def test_the_permission_matrix_over_every_route(app, world):
 
 
 def test_an_endpoint_without_a_rule_is_refused(app, client, monkeypatch):
-    monkeypatch.delitem(policy.RULES, "questions.index")
+    monkeypatch.delattr(app.view_functions["questions.index"], "access_rule")
     assert client.get("/questions").status_code == 403
 
 
 def test_the_policy_refuses_before_the_view_runs(app, client, monkeypatch):
-    """The table alone keeps anonymous members out, even of a view that forgot its own check."""
+    """The declared rule alone keeps anonymous members out, even of a view that forgot its own check."""
     calls = []
     view = app.view_functions["matching.dashboard"]
-    monkeypatch.setitem(app.view_functions, "matching.dashboard", lambda: calls.append(1) or "open")
+    monkeypatch.setitem(app.view_functions, "matching.dashboard",
+                        policy.access("login")(lambda: calls.append(1) or "open"))
     assert client.get("/requests").status_code == 302 and not calls
     assert re.search(r"/login", client.get("/requests").location)
     assert view is not None

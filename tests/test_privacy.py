@@ -6,7 +6,7 @@ import pytest
 from freezegun import freeze_time
 from sqlalchemy import select, update
 
-from join4atmp.core import audit, policy
+from join4atmp.core import audit
 from join4atmp.core.audit import AuditEvent, AuditLogIsAppendOnly
 from join4atmp.core.consent import Consent
 from join4atmp.core.mail import OutboxMessage
@@ -16,23 +16,6 @@ from join4atmp.extensions import db
 from join4atmp.notifications.models import Notification
 
 from helpers import login, make_user
-
-PRIVACY_RULES = {
-    "privacy.notice": policy.Rule(policy.PUBLIC),
-    "privacy.data": policy.Rule(policy.LOGIN, "own"),
-    "privacy.download": policy.Rule(policy.LOGIN, "own"),
-    "privacy.withdraw": policy.Rule(policy.LOGIN, "own"),
-    "privacy.erase": policy.Rule(policy.LOGIN, "own"),
-}
-
-
-@pytest.fixture(autouse=True)
-def privacy_rules(monkeypatch):
-    """The privacy routes' entries in the access table (added here until core/policy.py has them)."""
-    for endpoint, rule in PRIVACY_RULES.items():
-        if endpoint not in policy.RULES:
-            monkeypatch.setitem(policy.RULES, endpoint, rule)
-
 
 PROFILE = {"display_name": "SMA Families Network", "organisation": "SMA Families Network", "country": "IT",
            "expertise": "Patient advocacy for families living with spinal muscular atrophy.",

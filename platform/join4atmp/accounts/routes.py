@@ -2,10 +2,11 @@
 factor's set-up and the list of sessions are in security_routes.py, on the same blueprint."""
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, logout_user
+from flask_login import current_user, logout_user
 
 from ..core.errors import DomainError
 from ..core.forms import PostForm
+from ..core.policy import access
 from ..core.views import client_ip, render_form, safe_next, show_domain_error
 from . import login_flow, services, sessions
 from .forms import (
@@ -24,6 +25,7 @@ CHECK_EMAIL = "accounts/check_email.html"
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@access("public")
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("profiles.edit"))
@@ -39,6 +41,7 @@ def register():
 
 
 @bp.route("/confirm/<token>")
+@access("public", "token")
 def confirm_email(token):
     try:
         services.confirm_email(token)
@@ -49,7 +52,7 @@ def confirm_email(token):
 
 
 @bp.post("/confirm/resend")
-@login_required
+@access("login")
 def resend_confirmation():
     services.resend_confirmation(current_user)
     flash(_("We sent you a new confirmation link."), "success")
@@ -57,6 +60,7 @@ def resend_confirmation():
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@access("public")
 def login():
     target = safe_next(request.args.get("next"), url_for("home.index"))
     if current_user.is_authenticated:
@@ -75,6 +79,7 @@ def login():
 
 
 @bp.post("/logout")
+@access("login")
 def logout():
     if g.get("user_session") is not None:
         sessions.end_session(g.user_session)
@@ -85,6 +90,7 @@ def logout():
 
 
 @bp.route("/reset", methods=["GET", "POST"])
+@access("public")
 def reset_request():
     form = ResetRequestForm()
     if form.validate_on_submit():
@@ -97,6 +103,7 @@ def reset_request():
 
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])
+@access("public", "token")
 def reset_password(token):
     try:
         services.user_for_reset_token(token)
@@ -115,7 +122,7 @@ def reset_password(token):
 
 
 @bp.route("/account")
-@login_required
+@access("login", "own")
 def account():
     return _account_page()
 
@@ -133,7 +140,7 @@ def _account_page(password_form=None, token_form=None, new_token=None, error=Non
 
 
 @bp.post("/account/password")
-@login_required
+@access("login", "own")
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
@@ -149,7 +156,7 @@ def change_password():
 
 
 @bp.post("/account/tokens")
-@login_required
+@access("login", "own")
 def create_token():
     form = ApiTokenForm()
     if form.validate_on_submit():
@@ -159,7 +166,7 @@ def create_token():
 
 
 @bp.post("/account/tokens/<int:token_id>/revoke")
-@login_required
+@access("login", "own")
 def revoke_token(token_id):
     try:
         services.revoke_api_token(current_user, token_id)
@@ -170,7 +177,7 @@ def revoke_token(token_id):
 
 
 @bp.post("/account/notifications")
-@login_required
+@access("login", "own")
 def notifications():
     form = NotificationsForm()
     if not form.validate_on_submit():

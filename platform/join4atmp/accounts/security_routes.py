@@ -1,10 +1,11 @@
 """The second step of login, the second factor's set-up, and the account's sessions."""
 from flask import abort, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, logout_user
+from flask_login import current_user, logout_user
 
 from ..core.errors import DomainError, RateLimited
 from ..core.forms import PostForm
+from ..core.policy import access
 from ..core.views import client_ip, render_form, show_domain_error
 from . import login_flow, sessions, two_factor
 from .forms import EnrolCodeForm, LoginCodeForm, PasswordCheckForm
@@ -33,6 +34,7 @@ def require_second_factor():
 
 
 @bp.route("/two-step", methods=["GET", "POST"])
+@access("public")
 def login_code():
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
@@ -55,7 +57,7 @@ def login_code():
 
 
 @bp.route("/account/two-factor", endpoint="two_factor")
-@login_required
+@access("login", "own")
 def two_factor_page():
     return _two_factor_page()
 
@@ -74,7 +76,7 @@ def _two_factor_page(enrol_form=None, regenerate_form=None, disable_form=None, n
 
 
 @bp.post("/account/two-factor/setup")
-@login_required
+@access("login", "own")
 def two_factor_setup():
     try:
         two_factor.start_enrolment(current_user)
@@ -84,7 +86,7 @@ def two_factor_setup():
 
 
 @bp.post("/account/two-factor/enable")
-@login_required
+@access("login", "own")
 def two_factor_enable():
     form = EnrolCodeForm()
     if not form.validate_on_submit():
@@ -99,7 +101,7 @@ def two_factor_enable():
 
 
 @bp.post("/account/two-factor/recovery-codes")
-@login_required
+@access("login", "own")
 def recovery_codes():
     form = PasswordCheckForm(prefix="regenerate")
     try:
@@ -114,7 +116,7 @@ def recovery_codes():
 
 
 @bp.post("/account/two-factor/disable")
-@login_required
+@access("login", "own")
 def two_factor_disable():
     form = PasswordCheckForm(prefix="disable")
     try:
@@ -129,7 +131,7 @@ def two_factor_disable():
 
 
 @bp.post("/account/sessions/<int:session_id>/end")
-@login_required
+@access("login", "own")
 def end_session(session_id):
     ended = sessions.end_users_session(current_user, session_id)
     if ended is None:
@@ -144,7 +146,7 @@ def end_session(session_id):
 
 
 @bp.post("/account/sessions/end-others")
-@login_required
+@access("login", "own")
 def sign_out_everywhere():
     count = sessions.sign_out_everywhere(current_user, g.get("user_session"))
     flash(_("Signed out everywhere else (%(n)d sessions ended).", n=count), "success")

@@ -5,11 +5,11 @@ from sqlalchemy import func, select
 
 from ..accounts import services as accounts
 from ..accounts.models import Role, User
-from ..core.access import admin_required
 from ..core.audit import AuditEvent
 from ..core.errors import DomainError
 from ..core.forms import PostForm
 from ..core.mail import OutboxMessage
+from ..core.policy import access
 from ..core.views import get_or_404
 from ..extensions import db
 from .figures import figures
@@ -18,13 +18,13 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 @bp.route("/")
-@admin_required
+@access("admin")
 def index():
     return render_template("admin/dashboard.html", figures=figures())
 
 
 @bp.route("/users")
-@admin_required
+@access("admin")
 def users():
     query = select(User).order_by(User.created_at.desc(), User.id.desc())
     role, q, pending = request.args.get("role", ""), request.args.get("q", "").strip(), request.args.get("pending")
@@ -52,41 +52,41 @@ def _user_action(user_id, action, message):
 
 
 @bp.post("/users/<int:user_id>/verify")
-@admin_required
+@access("admin")
 def verify(user_id):
     return _user_action(user_id, lambda u: accounts.set_verified(u, True, current_user),
                         _("The expert is now verified."))
 
 
 @bp.post("/users/<int:user_id>/unverify")
-@admin_required
+@access("admin")
 def unverify(user_id):
     return _user_action(user_id, lambda u: accounts.set_verified(u, False, current_user), _("Verification removed."))
 
 
 @bp.post("/users/<int:user_id>/deactivate")
-@admin_required
+@access("admin")
 def deactivate(user_id):
     return _user_action(user_id, lambda u: accounts.set_active(u, False, current_user),
                         _("The account is deactivated."))
 
 
 @bp.post("/users/<int:user_id>/activate")
-@admin_required
+@access("admin")
 def activate(user_id):
     return _user_action(user_id, lambda u: accounts.set_active(u, True, current_user),
                         _("The account is active again."))
 
 
 @bp.post("/users/<int:user_id>/duty/<any(moderator, organiser):duty>/<any(grant, revoke):change>")
-@admin_required
+@access("admin")
 def duty(user_id, duty, change):
     return _user_action(user_id, lambda u: accounts.set_duty(u, duty, change == "grant", current_user),
                         _("Duties updated."))
 
 
 @bp.route("/audit")
-@admin_required
+@access("admin")
 def audit_log():
     """The audit log, newest first; filtered by the start of the action (``login``, ``user.verify``) and
     by the actor's email."""
@@ -105,13 +105,13 @@ def audit_log():
 
 
 @bp.route("/outbox")
-@admin_required
+@access("admin")
 def outbox():
     page = db.paginate(select(OutboxMessage).order_by(OutboxMessage.id.desc()), per_page=50, error_out=False)
     return render_template("admin/outbox.html", page=page, smtp=bool(current_app.config.get("MAIL_SERVER")))
 
 
 @bp.route("/outbox/<int:message_id>")
-@admin_required
+@access("admin")
 def outbox_message(message_id):
     return render_template("admin/outbox_message.html", message=get_or_404(OutboxMessage, message_id))

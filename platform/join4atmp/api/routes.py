@@ -6,11 +6,13 @@ from wtforms import ValidationError
 
 from ..core import ratelimit, taxonomy
 from ..core.errors import DomainError, NotAllowed, RateLimited
+from ..core.policy import access
 from ..core.views import get_or_404
 from ..extensions import csrf, db
 from ..matching.services import MatchQuery, find_experts
 from ..profiles import services as profiles
 from ..profiles.models import ExpertProfile
+from ..questions import policy as question_policy
 from ..questions import services as questions
 from ..questions.models import Question
 
@@ -55,6 +57,7 @@ def _choice_arg(name, allowed):
 
 
 @bp.get("/experts")
+@access("public")
 def experts():
     """Listed experts, filtered by role, country, topic, language and q; paginated."""
     filters = {
@@ -76,6 +79,7 @@ def experts():
 
 
 @bp.get("/experts/<int:profile_id>")
+@access("public", "profile.listed")
 def expert(profile_id):
     profile = get_or_404(ExpertProfile, profile_id)
     if not profiles.is_listed(profile):
@@ -84,6 +88,7 @@ def expert(profile_id):
 
 
 @bp.get("/me")
+@access("login")
 def me():
     if not current_user.is_authenticated:
         abort(401)
@@ -111,6 +116,7 @@ def _string_list(body, name, allowed=None, limit=20):
 
 
 @bp.post("/match")
+@access("login")
 def match():
     """Rank experts for a question text: the same code path as the ask page."""
     if not current_user.is_authenticated:
@@ -173,12 +179,13 @@ def _answer_json(answer):
 
 def _readable_question(question_id):
     question = get_or_404(Question, question_id)
-    if not questions.can_read(question, current_user):
+    if not question_policy.can_read(question, current_user):
         abort(404)
     return question
 
 
 @bp.get("/questions")
+@access("public")
 def list_questions():
     """Public questions only, newest first; filters topic, answered (yes/no), answered_by, q."""
     config = current_app.config
@@ -194,6 +201,7 @@ def list_questions():
 
 
 @bp.get("/questions/<int:question_id>")
+@access("public", "question.read")
 def get_question(question_id):
     return jsonify(_question_json(_readable_question(question_id), full=True))
 
@@ -211,6 +219,7 @@ def _call(service, *args, **kwargs):
 
 
 @bp.post("/questions")
+@access("login")
 def create_question():
     if not current_user.is_authenticated:
         abort(401)
@@ -229,11 +238,12 @@ def create_question():
 
 
 @bp.post("/questions/<int:question_id>/answers")
+@access("login", "question.answer")
 def create_answer(question_id):
     if not current_user.is_authenticated:
         abort(401)
     question = _readable_question(question_id)
-    if not questions.can_answer(question, current_user):
+    if not question_policy.can_answer(question, current_user):
         abort(403, "You may not answer this question.")
     body = _json_body()
     if not isinstance(body.get("body"), str):

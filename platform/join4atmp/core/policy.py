@@ -1,16 +1,17 @@
-"""Who may call each route: one table, checked before every request, deny by default.
+"""Who may call each route: declared beside the route, checked before every request, deny by default.
 
-Every endpoint in the URL map has an entry. The entry's *access* is enforced here, before the view runs:
+Every view declares its rule with ``@access(level, object_rule)`` under its route. The *level* is enforced
+here, before the view runs:
 
 - ``public``: anyone;
 - ``login``: a logged-in member (a session, or a bearer token under /api/);
 - ``moderator``, ``organiser``, ``admin``: a logged-in member with that duty (admins hold every duty).
 
-The entry's *object* names the rule the view applies to the object in the URL, through the area's own
-check (``questions.services.can_read``, ``webinars.policy.can_manage``, ...). An object the member may not
+The *object rule* names the rule the view applies to the object in the URL, through the area's own
+check (``questions.policy.can_read``, ``webinars.policy.can_manage``, ...). An object the member may not
 see answers 404, so that its existence does not leak; an object they may see but not change answers 403.
-An endpoint with no entry answers 403 and logs an error: a new route must be given a rule here, and
-tests/test_permissions.py checks every route of the URL map against this table.
+An endpoint with no rule answers 403 and logs an error: a new route must declare one, and
+tests/test_permissions.py checks every route of the URL map, against every role, by its declared rule.
 """
 from dataclasses import dataclass
 
@@ -24,69 +25,52 @@ DUTIES = {MODERATOR: "is_moderator", ORGANISER: "is_organiser", ADMIN: "is_admin
 @dataclass(frozen=True)
 class Rule:
     access: str
-    object: str | None = None     # the object rule the view applies, in the words of the table below
+    object: str | None = None     # the object rule the view applies, one of OBJECT_RULES
 
 
-def _rules(access, object_rule=None, *endpoints):
-    return {endpoint: Rule(access, object_rule) for endpoint in endpoints}
-
-
-# Object rules, as named in the table:
-#   own            - the account's own data, or an item of it named in the URL (others' items: 404)
-#   question.read  - public questions: everyone; confidential: asker, experts who accepted, moderators
-#   question.asker - the asker only; question.edit - the asker and moderators
-#   question.answer - public: any member; confidential: experts who accepted
-#   answer.edit    - the answer's author and moderators
-#   post.author    - the asker, moderators, and authors of answers (who see their own answers' history)
-#   request.expert - the expert a match request was sent to
-#   profile.listed - listed profiles (regulators once verified); profile.view - those, and one's own
-#   webinar.view   - published or cancelled webinars; drafts to their managers
-#   webinar.manage - the webinar's organiser (while an organiser) and admins
-#   token          - a signed token in the URL decides
-RULES: dict[str, Rule] = {
-    "static": Rule(PUBLIC),
-    **_rules(PUBLIC, None, "home.index", "jobs.health", "main.set_language", "main.security_txt", "accounts.login",
-             "accounts.login_code",
-             "accounts.register", "accounts.reset_request",
-             "profiles.directory", "questions.index", "questions.similar", "webinars.index", "webinars.feed",
-             "webinars.set_timezone", "api.experts", "api.list_questions", "privacy.notice"),
-    **_rules(PUBLIC, "token", "accounts.confirm_email", "accounts.reset_password"),
-    **_rules(PUBLIC, "profile.view", "profiles.show"),
-    **_rules(PUBLIC, "profile.listed", "api.expert"),
-    **_rules(PUBLIC, "question.read", "questions.show", "api.get_question"),
-    **_rules(PUBLIC, "webinar.view", "webinars.show", "webinars.calendar_file"),
-    **_rules(LOGIN, None, "accounts.logout", "accounts.resend_confirmation", "matching.ask", "matching.dashboard",
-             "questions.mine", "webinars.mine", "api.me", "api.match", "api.create_question"),
-    **_rules(LOGIN, "own", "accounts.account", "accounts.change_password", "accounts.create_token",
-             "accounts.revoke_token", "accounts.notifications", "accounts.two_factor", "accounts.two_factor_setup",
-             "accounts.two_factor_enable", "accounts.recovery_codes", "accounts.two_factor_disable",
-             "accounts.end_session", "accounts.sign_out_everywhere", "profiles.edit", "profiles.add_interest",
-             "profiles.add_publication", "profiles.delete_interest", "profiles.delete_publication",
-             "privacy.data", "privacy.download", "privacy.withdraw", "privacy.erase"),
-    **_rules(LOGIN, "question.read", "questions.flag_question", "questions.flag_answer", "questions.helpful",
-             "questions.watch"),
-    **_rules(LOGIN, "question.asker", "questions.accept", "questions.summary", "matching.experts"),
-    **_rules(LOGIN, "question.edit", "questions.edit"),
-    **_rules(LOGIN, "post.author", "questions.revisions"),
-    **_rules(LOGIN, "answer.edit", "questions.edit_answer"),
-    **_rules(LOGIN, "question.answer", "questions.answer", "api.create_answer"),
-    **_rules(LOGIN, "request.expert", "matching.respond", "matching.accept", "matching.decline"),
-    **_rules(LOGIN, "webinar.view", "webinars.register", "webinars.cancel_registration", "webinars.ask",
-             "webinars.vote"),
-    **_rules(MODERATOR, None, "questions.moderation", "questions.moderate", "questions.dismiss"),
-    **_rules(ORGANISER, None, "webinars.manage.new"),
-    **_rules(ORGANISER, "webinar.manage", "webinars.manage.overview", "webinars.manage.edit",
-             "webinars.manage.publish", "webinars.manage.cancel", "webinars.manage.delete",
-             "webinars.manage.message", "webinars.manage.attendance", "webinars.manage.registrants_csv",
-             "webinars.manage.themes", "webinars.manage.answer", "webinars.manage.hide",
-             "webinars.manage.publish_answers"),
-    **_rules(ADMIN, None, "admin.index", "admin.users", "admin.verify", "admin.unverify", "admin.activate",
-             "admin.deactivate", "admin.duty", "admin.audit_log", "admin.outbox", "admin.outbox_message"),
+LEVELS = (PUBLIC, LOGIN, MODERATOR, ORGANISER, ADMIN)
+# The object rules a route may name; each is a predicate in its area's policy.py.
+OBJECT_RULES = {
+    "own": "the account's own data, or an item of it named in the URL (others' items: 404)",
+    "question.read": "public questions: everyone; confidential: asker, experts who accepted, moderators",
+    "question.asker": "the asker only",
+    "question.edit": "the asker and moderators",
+    "question.answer": "public: any member; confidential: experts who accepted",
+    "answer.edit": "the answer's author and moderators",
+    "post.author": "the asker, moderators, and authors of answers (who see their own answers' history)",
+    "request.expert": "the expert a match request was sent to",
+    "profile.listed": "listed profiles (regulators once verified)",
+    "profile.view": "listed profiles, and one's own",
+    "webinar.view": "published or cancelled webinars; drafts to their managers",
+    "webinar.manage": "the webinar's organiser (while an organiser) and admins",
+    "token": "a signed token in the URL decides",
 }
+# Endpoints Flask itself defines, which no area's module can decorate.
+BUILT_IN: dict[str, Rule] = {"static": Rule(PUBLIC)}
 
 
-def rule_for(endpoint):
-    return RULES.get(endpoint)
+def access(level: str, object_rule: str | None = None):
+    """Declare who may call a route, written under its ``@bp.route``: ``@access("login", "question.read")``.
+
+    The before-request check reads it, so the rule is enforced before the view runs; the view (and the
+    area's ``policy.py``) applies the named object rule to the object in the URL.
+    """
+    if level not in LEVELS:
+        raise ValueError(f"unknown access level {level!r}: use one of {', '.join(LEVELS)}")
+    if object_rule is not None and object_rule not in OBJECT_RULES:
+        raise ValueError(f"unknown object rule {object_rule!r}: add it to OBJECT_RULES with its meaning")
+    rule = Rule(level, object_rule)
+
+    def declare(view):
+        view.access_rule = rule
+        return view
+    return declare
+
+
+def rule_for(endpoint, app=None) -> Rule | None:
+    """The rule declared for ``endpoint``, or None if its view declares none."""
+    view = (app or current_app).view_functions.get(endpoint)
+    return getattr(view, "access_rule", None) or BUILT_IN.get(endpoint)
 
 
 def allows(rule, user) -> bool:

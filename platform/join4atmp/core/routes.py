@@ -3,6 +3,7 @@ from datetime import timedelta
 from flask import Blueprint, Response, abort, current_app, redirect, request, session, url_for
 from flask_login import current_user
 
+from ..core.policy import access
 from ..extensions import db
 from .time import utcnow
 from .views import safe_next
@@ -11,6 +12,7 @@ bp = Blueprint("main", __name__)
 
 
 @bp.post("/language")
+@access("public")
 def set_language():
     """Switch the interface language (kept in the session, and on the account when logged in)."""
     lang = request.form.get("lang")
@@ -24,6 +26,7 @@ def set_language():
 
 
 @bp.route("/.well-known/security.txt")
+@access("public")
 def security_txt():
     """Where to report a vulnerability (RFC 9116); the contact comes from SECURITY_CONTACT."""
     expires = (utcnow() + timedelta(days=180)).strftime("%Y-%m-%dT00:00:00Z")

@@ -2,6 +2,7 @@ from flask import Blueprint, render_template
 from sqlalchemy import func, select
 
 from ..accounts.models import Role, User
+from ..core.policy import access
 from ..extensions import db
 from ..profiles.models import ExpertProfile
 from ..profiles.services import listed_condition
@@ -10,6 +11,7 @@ bp = Blueprint("home", __name__)
 
 
 @bp.route("/")
+@access("public")
 def index():
     counts = dict(db.session.execute(
         select(User.role, func.count()).select_from(ExpertProfile).join(User).where(listed_condition())

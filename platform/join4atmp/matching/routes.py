@@ -1,16 +1,19 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from ..core import ratelimit
 from ..core.errors import DomainError, NotAllowed, RateLimited
+from ..core.policy import access
 from ..core.views import get_or_404, render_form, show_domain_error
+from ..questions import policy as question_policy
 from ..questions import services as questions
 from ..questions.models import Question
 from . import routing
 from .forms import AcceptForm, AskForm, DeclineForm, SendRequestsForm
 from .links import token_matches
 from .models import MatchRequest, RequestStatus
+from .policy import is_request_expert
 from .services import find_experts
 from .triage import triage_hints
 
@@ -18,7 +21,7 @@ bp = Blueprint("matching", __name__)
 
 
 @bp.route("/ask", methods=["GET", "POST"])
-@login_required
+@access("login")
 def ask():
     form = AskForm()
     if form.validate_on_submit():
@@ -34,13 +37,13 @@ def ask():
 
 def _own_question(question_id) -> Question:
     question = get_or_404(Question, question_id)
-    if question.asker_id != current_user.id:
+    if not question_policy.is_asker(question, current_user):
         abort(404)
     return question
 
 
 @bp.route("/questions/<int:question_id>/experts", methods=["GET", "POST"])
-@login_required
+@access("login", "question.asker")
 def experts(question_id):
     question = _own_question(question_id)
     form = SendRequestsForm()
@@ -67,7 +70,7 @@ def experts(question_id):
 
 
 @bp.route("/requests")
-@login_required
+@access("login")
 def dashboard():
     profile = current_user.profile
     requests = routing.requests_for(profile) if profile else []
@@ -77,13 +80,13 @@ def dashboard():
 
 def _expert_request(request_id) -> MatchRequest:
     match_request = get_or_404(MatchRequest, request_id)
-    if match_request.profile.user_id != current_user.id:
+    if not is_request_expert(match_request, current_user):
         abort(404)
     return match_request
 
 
 @bp.route("/requests/<int:request_id>")
-@login_required
+@access("login", "request.expert")
 def respond(request_id):
     token = request.args.get("token")
     if token is not None and not token_matches(token, request_id):
@@ -91,12 +94,12 @@ def respond(request_id):
     match_request = _expert_request(request_id)
     return render_template("matching/respond.html", match_request=match_request, question=match_request.question,
                            accept_form=AcceptForm(), decline_form=DeclineForm(formdata=None),
-                           can_read=questions.can_read(match_request.question, current_user),
+                           can_read=question_policy.can_read(match_request.question, current_user),
                            action=request.args.get("action"))
 
 
 @bp.post("/requests/<int:request_id>/accept")
-@login_required
+@access("login", "request.expert")
 def accept(request_id):
     match_request = _expert_request(request_id)
     if not AcceptForm().validate_on_submit():
@@ -113,7 +116,7 @@ def accept(request_id):
 
 
 @bp.post("/requests/<int:request_id>/decline")
-@login_required
+@access("login", "request.expert")
 def decline(request_id):
     match_request = _expert_request(request_id)
     form = DeclineForm()

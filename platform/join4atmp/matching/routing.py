@@ -13,10 +13,12 @@ from ..core.mail import queue_email
 from ..core.time import utcnow
 from ..extensions import db
 from ..questions.models import QuestionStatus
+from ..questions.policy import is_asker
 from . import links
 from .explain import explain_matches
 from .indexing import encoder
 from .models import MatchRequest, RequestStatus
+from .policy import is_request_expert
 from .services import MatchQuery, find_experts
 
 
@@ -37,7 +39,7 @@ def query_for(question, **overrides) -> MatchQuery:
 
 def send_requests(question, profile_ids, asker) -> list[MatchRequest]:
     """Invite the chosen experts. Each must still be among the eligible experts for this question."""
-    if question.asker_id != asker.id:
+    if not is_asker(question, asker):
         raise NotAllowed(_l("Only the asker can send this question to experts."))
     profile_ids = list(dict.fromkeys(int(pid) for pid in profile_ids))
     already = len(question.match_requests)
@@ -81,7 +83,7 @@ def _url(endpoint, **values):
 
 
 def _check_expert(request, user):
-    if request.profile.user_id != user.id:
+    if not is_request_expert(request, user):
         raise NotAllowed(_l("This request was sent to someone else."))
     if request.status != RequestStatus.INVITED:
         raise DomainError(_l("This request has already been answered or has expired."))

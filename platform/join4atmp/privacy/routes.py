@@ -1,10 +1,11 @@
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, logout_user
+from flask_login import current_user, logout_user
 
 from ..core import consent
 from ..core.errors import DomainError
 from ..core.forms import PostForm
+from ..core.policy import access
 from ..core.time import utcnow
 from ..core.views import show_domain_error
 from . import erasure, export
@@ -14,6 +15,7 @@ bp = Blueprint("privacy", __name__)
 
 
 @bp.route("/privacy")
+@access("public")
 def notice():
     return render_template("privacy/notice.html", config=current_app.config)
 
@@ -26,13 +28,13 @@ def _data_page(erasure_form=None, status=200):
 
 
 @bp.route("/privacy/data")
-@login_required
+@access("login", "own")
 def data():
     return _data_page()
 
 
 @bp.post("/privacy/data/export")
-@login_required
+@access("login", "own")
 def download():
     if not ExportForm().validate_on_submit():
         abort(400)
@@ -43,7 +45,7 @@ def download():
 
 
 @bp.post("/privacy/consents/<purpose>/withdraw")
-@login_required
+@access("login", "own")
 def withdraw(purpose):
     if purpose not in consent.PURPOSES:
         abort(404)
@@ -53,7 +55,7 @@ def withdraw(purpose):
 
 
 @bp.post("/privacy/data/erase")
-@login_required
+@access("login", "own")
 def erase():
     form = ErasureForm()
     if not form.validate_on_submit():

@@ -1,9 +1,10 @@
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from ..core.errors import DomainError
 from ..core.forms import PostForm
+from ..core.policy import access
 from ..core.views import get_or_404, show_domain_error
 from ..extensions import db
 from . import services
@@ -14,6 +15,7 @@ bp = Blueprint("profiles", __name__)
 
 
 @bp.route("/experts")
+@access("public")
 def directory():
     form = DirectoryFilterForm(request.args)
     filters = {name: getattr(form, name).data for name in ("role", "country", "topic", "language", "q")} \
@@ -26,6 +28,7 @@ def directory():
 
 
 @bp.route("/experts/<int:profile_id>")
+@access("public", "profile.view")
 def show(profile_id):
     profile = get_or_404(ExpertProfile, profile_id)
     own = current_user.is_authenticated and current_user.id == profile.user_id
@@ -52,7 +55,7 @@ def _edit_page(form=None, publication_form=None, interest_form=None, status=200)
 
 
 @bp.route("/profile", methods=["GET", "POST"])
-@login_required
+@access("login", "own")
 def edit():
     if request.method == "GET":
         return _edit_page()
@@ -69,7 +72,7 @@ def edit():
 
 
 @bp.post("/profile/publications")
-@login_required
+@access("login", "own")
 def add_publication():
     form = PublicationForm()
     if not form.validate_on_submit():
@@ -81,13 +84,13 @@ def add_publication():
 
 
 @bp.post("/profile/publications/<int:item_id>/delete")
-@login_required
+@access("login", "own")
 def delete_publication(item_id):
     return _delete(services.delete_publication, item_id, _("Publication removed."), "publications")
 
 
 @bp.post("/profile/interests")
-@login_required
+@access("login", "own")
 def add_interest():
     form = InterestForm()
     if not form.validate_on_submit():
@@ -99,7 +102,7 @@ def add_interest():
 
 
 @bp.post("/profile/interests/<int:item_id>/delete")
-@login_required
+@access("login", "own")
 def delete_interest(item_id):
     return _delete(services.delete_interest, item_id, _("Declared interest removed."), "interests")
 

@@ -1,12 +1,13 @@
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from ..core.errors import DomainError, NotAllowed
 from ..core.forms import PostForm
+from ..core.policy import access
 from ..core.views import get_or_404, show_domain_error
 from ..extensions import db
-from . import services
+from . import policy, services
 from .forms import AnswerForm, BrowseForm, QuestionForm, ReasonForm
 from .models import Answer, Flag, Question
 from .similar import similar_questions
@@ -14,35 +15,41 @@ from .similar import similar_questions
 bp = Blueprint("questions", __name__)
 
 
+@bp.app_context_processor
+def _question_rules():
+    return policy.predicates()
+
+
 def _readable(question_id) -> Question:
     """The question if the current user may read it; 404 otherwise (its existence stays secret)."""
     question = get_or_404(Question, question_id)
-    if not services.can_read(question, current_user):
+    if not policy.can_read(question, current_user):
         abort(404)
     return question
 
 
 def _answer_of(question, answer_id) -> Answer:
     answer = get_or_404(Answer, answer_id)
-    if answer.question_id != question.id or not services.can_see_answer(answer, current_user):
+    if answer.question_id != question.id or not policy.can_see_answer(answer, current_user):
         abort(404)
     return answer
 
 
 def _page(question, form=None, status=200):
-    is_asker = current_user.is_authenticated and current_user.id == question.asker_id
-    moderator = current_user.is_authenticated and current_user.is_moderator
+    is_asker = policy.is_asker(question, current_user)
+    moderator = policy.is_moderator(current_user)
     watching = current_user.is_authenticated and any(w.user_id == current_user.id for w in question.watchers)
     similar = similar_questions(question.text, k=5, exclude_id=question.id) if not question.is_confidential else []
     return render_template(
         "questions/show.html", question=question, is_asker=is_asker, show_requests=is_asker or moderator,
         answers=services.ordered_answers(question, current_user), moderator=moderator, watching=watching,
-        can_answer=services.can_answer(question, current_user), form=form or AnswerForm(formdata=None),
+        can_answer=policy.can_answer(question, current_user), form=form or AnswerForm(formdata=None),
         post_form=PostForm(), reason_form=ReasonForm(formdata=None), similar=similar,
     ), status
 
 
 @bp.route("/questions")
+@access("public")
 def index():
     form = BrowseForm(request.args)
     if not form.validate():
@@ -57,6 +64,7 @@ def index():
 
 
 @bp.route("/questions/similar")
+@access("public")
 def similar():
     """Public answered questions like the text being typed (JSON, for the ask page)."""
     text = (request.args.get("q") or "")[:2000]
@@ -66,15 +74,16 @@ def similar():
 
 
 @bp.route("/questions/<int:question_id>")
+@access("public", "question.read")
 def show(question_id):
     return _page(_readable(question_id))
 
 
 @bp.post("/questions/<int:question_id>/answers")
-@login_required
+@access("login", "question.answer")
 def answer(question_id):
     question = _readable(question_id)
-    if not services.can_answer(question, current_user):
+    if not policy.can_answer(question, current_user):
         abort(403)
     form = AnswerForm()
     if not form.validate_on_submit():
@@ -105,21 +114,21 @@ def _post_action(question_id, answer_id, action, message):
 
 
 @bp.post("/questions/<int:question_id>/answers/<int:answer_id>/accept")
-@login_required
+@access("login", "question.asker")
 def accept(question_id, answer_id):
     return _post_action(question_id, answer_id, lambda q, a: services.accept_answer(q, a, current_user),
                         _("You accepted this answer."))
 
 
 @bp.post("/questions/<int:question_id>/answers/<int:answer_id>/helpful")
-@login_required
+@access("login", "question.read")
 def helpful(question_id, answer_id):
     return _post_action(question_id, answer_id, lambda q, a: services.vote_helpful(a, current_user),
                         _("Thank you for your vote."))
 
 
 @bp.post("/questions/<int:question_id>/watch")
-@login_required
+@access("login", "question.read")
 def watch(question_id):
     question = _readable(question_id)
     services.watch(question, current_user, request.form.get("on") == "1")
@@ -127,10 +136,10 @@ def watch(question_id):
 
 
 @bp.route("/questions/<int:question_id>/edit", methods=["GET", "POST"])
-@login_required
+@access("login", "question.edit")
 def edit(question_id):
     question = _readable(question_id)
-    if current_user.id != question.asker_id and not current_user.is_moderator:
+    if not policy.can_edit(question, current_user):
         abort(403)
     form = QuestionForm(obj=question) if request.method == "GET" else QuestionForm()
     if request.method == "GET":
@@ -148,11 +157,11 @@ def edit(question_id):
 
 
 @bp.route("/questions/<int:question_id>/answers/<int:answer_id>/edit", methods=["GET", "POST"])
-@login_required
+@access("login", "answer.edit")
 def edit_answer(question_id, answer_id):
     question = _readable(question_id)
     answer = _answer_of(question, answer_id)
-    if current_user.id != answer.author_id and not current_user.is_moderator:
+    if not policy.can_edit_answer(answer, current_user):
         abort(403)
     form = AnswerForm(obj=answer) if request.method == "GET" else AnswerForm()
     if request.method == "POST" and form.validate_on_submit():
@@ -168,24 +177,21 @@ def edit_answer(question_id, answer_id):
 
 
 @bp.route("/questions/<int:question_id>/revisions")
-@login_required
+@access("login", "post.author")
 def revisions(question_id):
     question = _readable(question_id)
-    if current_user.id != question.asker_id and not current_user.is_moderator:
-        own = [a for a in question.answers if a.author_id == current_user.id]
-        if not own:
-            abort(403)
-    else:
-        own = question.answers
-    return render_template("questions/revisions.html", question=question, answers=own,
-                           show_question=current_user.id == question.asker_id or current_user.is_moderator)
+    answers = policy.revisions_visible(question, current_user)
+    if answers is None:
+        abort(403)
+    return render_template("questions/revisions.html", question=question, answers=answers,
+                           show_question=policy.can_edit(question, current_user))
 
 
 @bp.route("/questions/<int:question_id>/summary", methods=["GET", "POST"])
-@login_required
+@access("login", "question.asker")
 def summary(question_id):
     question = _readable(question_id)
-    if question.asker_id != current_user.id or not question.is_confidential:
+    if not policy.can_summarise(question, current_user):
         abort(403)
     form = QuestionForm()
     if form.validate_on_submit():
@@ -203,13 +209,13 @@ def summary(question_id):
 
 
 @bp.post("/questions/<int:question_id>/flag")
-@login_required
+@access("login", "question.read")
 def flag_question(question_id):
     return _flag(_readable(question_id), None)
 
 
 @bp.post("/questions/<int:question_id>/answers/<int:answer_id>/flag")
-@login_required
+@access("login", "question.read")
 def flag_answer(question_id, answer_id):
     question = _readable(question_id)
     return _flag(question, _answer_of(question, answer_id))
@@ -226,30 +232,23 @@ def _flag(question, answer):
 
 
 @bp.route("/my/questions")
-@login_required
+@access("login")
 def mine():
     return render_template("questions/mine.html", questions=services.questions_asked_by(current_user))
 
 
 # --- Moderation ---------------------------------------------------------------------------
 
-def _moderator_only():
-    if not current_user.is_moderator:
-        abort(403)
-
-
 @bp.route("/moderation")
-@login_required
+@access("moderator")
 def moderation():
-    _moderator_only()
     return render_template("questions/moderation.html", flags=services.open_flags(), post_form=PostForm(),
                            reason_form=ReasonForm(formdata=None))
 
 
 @bp.post("/moderation/<kind>/<int:post_id>/<action>")
-@login_required
+@access("moderator")
 def moderate(kind, post_id, action):
-    _moderator_only()
     model = {"questions": Question, "answers": Answer}.get(kind)
     if model is None or action not in ("hide", "restore"):
         abort(404)
@@ -266,8 +265,7 @@ def moderate(kind, post_id, action):
 
 
 @bp.post("/moderation/flags/<int:flag_id>/dismiss")
-@login_required
+@access("moderator")
 def dismiss(flag_id):
-    _moderator_only()
     services.dismiss_flag(current_user, get_or_404(Flag, flag_id))
     return redirect(url_for("questions.moderation"))

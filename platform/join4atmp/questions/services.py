@@ -9,10 +9,11 @@ from sqlalchemy import exists, or_, select
 from ..accounts.models import Role, User
 from ..core import audit, taxonomy
 from ..core.errors import DomainError, NotAllowed
-from ..core.signals import answer_accepted, answer_posted, question_readers
+from ..core.signals import answer_accepted, answer_posted
 from ..core.time import utcnow
 from ..extensions import db
 from ..notifications.services import notify
+from . import policy
 from .models import (
     Answer,
     AnswerRevision,
@@ -57,47 +58,14 @@ def create_question(asker, title, body, topics=(), visibility="public", preferen
 
 def publish_summary(question, user, title, body, topics=()) -> Question:
     """A confidential thread's asker writes an anonymised public summary; the original stays confidential."""
-    if question.asker_id != user.id or not question.is_confidential:
+    if not policy.can_summarise(question, user):
         raise NotAllowed(_l("Only the asker of a confidential question can publish a summary of it."))
     return create_question(user, title, body, topics, "public", is_summary=True)
 
 
-def invited_readers(question) -> set:
-    """User ids that other areas let read a confidential question (matching: experts who accepted it)."""
-    return set().union(*(ids or set() for _, ids in question_readers.send(question)))
-
-
-def _logged_in(user):
-    return user is not None and user.is_authenticated
-
-
-def can_read(question, user) -> bool:
-    """Public: everyone, unless hidden. Confidential: the asker, experts who accepted, moderators."""
-    if _logged_in(user) and (user.is_moderator or user.id == question.asker_id):
-        return True
-    if question.hidden_at is not None:
-        return False
-    if question.visibility == Visibility.PUBLIC:
-        return True
-    return _logged_in(user) and user.id in invited_readers(question)
-
-
-def can_answer(question, user) -> bool:
-    """Public questions: any logged-in member. Confidential: the experts who accepted it."""
-    if not _logged_in(user) or question.status == QuestionStatus.CLOSED or question.hidden_at is not None:
-        return False
-    if question.visibility == Visibility.PUBLIC:
-        return True
-    return user.id in invited_readers(question)
-
-
-def can_see_answer(answer, user) -> bool:
-    return answer.hidden_at is None or (_logged_in(user) and (user.is_moderator or user.id == answer.author_id))
-
-
 def ordered_answers(question, user):
     """Accepted first, then by helpful votes, then oldest first; hidden ones only for those who may see them."""
-    visible = [a for a in question.answers if can_see_answer(a, user)]
+    visible = [a for a in question.answers if policy.can_see_answer(a, user)]
     return sorted(visible, key=lambda a: (not a.is_accepted, -a.helpful_count, a.created_at, a.id))
 
 
@@ -106,7 +74,7 @@ def _question_url(question, anchor=None):
 
 
 def post_answer(question, user, body) -> Answer:
-    if not can_answer(question, user):
+    if not policy.can_answer(question, user):
         raise NotAllowed(_l("You cannot answer this question."))
     body = (body or "").strip()
     if len(body) < 2:
@@ -135,7 +103,7 @@ def _watchers(question):
 
 def accept_answer(question, answer, user):
     """The asker marks the answer that solved it (and may move the mark later)."""
-    if question.asker_id != user.id:
+    if not policy.is_asker(question, user):
         raise NotAllowed(_l("Only the asker can accept an answer."))
     if answer.question_id != question.id or answer.hidden_at is not None:
         raise DomainError(_l("No such answer."))
@@ -154,7 +122,7 @@ def accept_answer(question, answer, user):
 
 
 def vote_helpful(answer, user):
-    if answer.author_id == user.id:
+    if not policy.can_vote_helpful(answer, user):
         raise DomainError(_l("You cannot mark your own answer as helpful."))
     if db.session.get(AnswerVote, (answer.id, user.id)) is None:
         db.session.add(AnswerVote(answer_id=answer.id, user_id=user.id))
@@ -162,7 +130,7 @@ def vote_helpful(answer, user):
 
 
 def edit_question(question, user, title, body, topics):
-    if user.id != question.asker_id and not user.is_moderator:
+    if not policy.can_edit(question, user):
         raise NotAllowed(_l("Only the asker can edit this question."))
     title, body = _check_text(title, body, topics)
     question.revisions.append(QuestionRevision(editor_id=user.id, title=question.title, body=question.body))
@@ -177,7 +145,7 @@ def edit_question(question, user, title, body, topics):
 
 
 def edit_answer(answer, user, body):
-    if user.id != answer.author_id and not user.is_moderator:
+    if not policy.can_edit_answer(answer, user):
         raise NotAllowed(_l("Only the author can edit this answer."))
     body = (body or "").strip()
     if len(body) < 2:
@@ -208,7 +176,7 @@ def open_flags():
 
 def set_hidden(moderator, post, hidden: bool, reason):
     """Hide or restore a question or an answer, with a reason, in the audit log; resolves its flags."""
-    if not moderator.is_moderator:
+    if not policy.is_moderator(moderator):
         raise NotAllowed(_l("Only moderators can do this."))
     reason = (reason or "").strip()
     if not reason:
@@ -228,7 +196,7 @@ def set_hidden(moderator, post, hidden: bool, reason):
 
 
 def dismiss_flag(moderator, item):
-    if not moderator.is_moderator:
+    if not policy.is_moderator(moderator):
         raise NotAllowed(_l("Only moderators can do this."))
     item.resolved_at, item.resolution = utcnow(), "dismissed"
     audit.record(moderator, "flag.dismiss", item)

@@ -5,7 +5,6 @@ someone may not see is 404; a webinar they may see but not manage is 403.
 """
 import csv
 import io
-from functools import wraps
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -13,25 +12,14 @@ from flask_login import current_user
 
 from ..core.errors import DomainError
 from ..core.forms import PostForm
+from ..core.policy import access
 from ..core.views import get_or_404, render_form, show_domain_error
-from ..extensions import login_manager
 from . import messages, questions, registrations, services
 from .forms import AnswerForm, AttendanceForm, CancelWebinarForm, MessageForm, WebinarForm
 from .models import RegistrationStatus, Webinar, WebinarQuestion
-from .policy import can_manage, can_view
+from .policy import can_manage, can_publish_answers, can_view
 
 bp = Blueprint("manage", __name__, url_prefix="/webinars")
-
-
-def organiser_required(view):
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        if not current_user.is_authenticated:
-            return login_manager.unauthorized()
-        if not current_user.is_organiser:
-            abort(403)
-        return view(*args, **kwargs)
-    return wrapper
 
 
 def _managed(webinar_id) -> Webinar:
@@ -48,7 +36,7 @@ def _back(webinar, endpoint="webinars.manage.overview"):
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@organiser_required
+@access("organiser")
 def new():
     form = WebinarForm()
     if form.validate_on_submit():
@@ -62,7 +50,7 @@ def new():
 
 
 @bp.route("/<int:webinar_id>/edit", methods=["GET", "POST"])
-@organiser_required
+@access("organiser", "webinar.manage")
 def edit(webinar_id):
     webinar = _managed(webinar_id)
     form = WebinarForm.for_webinar(webinar)
@@ -77,7 +65,7 @@ def edit(webinar_id):
 
 
 @bp.post("/<int:webinar_id>/publish")
-@organiser_required
+@access("organiser", "webinar.manage")
 def publish(webinar_id):
     webinar = _managed(webinar_id)
     try:
@@ -90,7 +78,7 @@ def publish(webinar_id):
 
 
 @bp.post("/<int:webinar_id>/delete")
-@organiser_required
+@access("organiser", "webinar.manage")
 def delete(webinar_id):
     webinar = _managed(webinar_id)
     try:
@@ -103,7 +91,7 @@ def delete(webinar_id):
 
 
 @bp.route("/<int:webinar_id>/cancel", methods=["GET", "POST"])
-@organiser_required
+@access("organiser", "webinar.manage")
 def cancel(webinar_id):
     webinar = _managed(webinar_id)
     form = CancelWebinarForm()
@@ -134,7 +122,7 @@ def _overview(webinar, attendance_form=None, answer_forms=None, message_form=Non
                            waiting=groups[RegistrationStatus.WAITLISTED], counts=services.counts(webinar),
                            attendance_form=attendance_form, questions=all_questions, answer_forms=answer_forms,
                            message_form=message_form or MessageForm(formdata=None),
-                           can_publish_answers=questions.can_publish_answers(webinar),
+                           can_publish_answers=can_publish_answers(webinar),
                            answered_count=len(questions.answered_questions(webinar)), post_form=PostForm()), status
 
 
@@ -146,13 +134,13 @@ def _registrant_name(registration):
 
 
 @bp.route("/<int:webinar_id>/manage")
-@organiser_required
+@access("organiser", "webinar.manage")
 def overview(webinar_id):
     return _overview(_managed(webinar_id))
 
 
 @bp.post("/<int:webinar_id>/attendance")
-@organiser_required
+@access("organiser", "webinar.manage")
 def attendance(webinar_id):
     webinar = _managed(webinar_id)
     form = AttendanceForm()
@@ -175,7 +163,7 @@ def _csv_cell(value) -> str:
 
 
 @bp.route("/<int:webinar_id>/registrants.csv")
-@organiser_required
+@access("organiser", "webinar.manage")
 def registrants_csv(webinar_id):
     webinar = _managed(webinar_id)
     out = io.StringIO()
@@ -196,7 +184,7 @@ def registrants_csv(webinar_id):
 
 
 @bp.route("/<int:webinar_id>/themes")
-@organiser_required
+@access("organiser", "webinar.manage")
 def themes(webinar_id):
     webinar = _managed(webinar_id)
     return render_template("webinars/themes.html", webinar=webinar,
@@ -212,7 +200,7 @@ def _managed_question(webinar_id, question_id):
 
 
 @bp.post("/<int:webinar_id>/questions/<int:question_id>/answer")
-@organiser_required
+@access("organiser", "webinar.manage")
 def answer(webinar_id, question_id):
     webinar, question = _managed_question(webinar_id, question_id)
     form = AnswerForm(prefix=f"q{question.id}")
@@ -228,7 +216,7 @@ def answer(webinar_id, question_id):
 
 
 @bp.post("/<int:webinar_id>/questions/<int:question_id>/hide")
-@organiser_required
+@access("organiser", "webinar.manage")
 def hide(webinar_id, question_id):
     webinar, question = _managed_question(webinar_id, question_id)
     hidden = request.form.get("hidden") != "0"
@@ -238,7 +226,7 @@ def hide(webinar_id, question_id):
 
 
 @bp.post("/<int:webinar_id>/message")
-@organiser_required
+@access("organiser", "webinar.manage")
 def message(webinar_id):
     webinar = _managed(webinar_id)
     form = MessageForm()
@@ -255,7 +243,7 @@ def message(webinar_id):
 
 
 @bp.post("/<int:webinar_id>/publish-answers")
-@organiser_required
+@access("organiser", "webinar.manage")
 def publish_answers(webinar_id):
     webinar = _managed(webinar_id)
     try:

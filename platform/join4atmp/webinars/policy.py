@@ -1,9 +1,11 @@
-"""Who may see and manage a webinar, and the row lock that serialises changes to its seats."""
-from sqlalchemy import update
+"""The object rules of the webinars area (who may see, manage, ask and vote), and the row lock that
+serialises changes to a webinar's seats. Routes, services and templates all ask these predicates."""
+from sqlalchemy import select, update
 
 from ..core.errors import NotAllowed
+from ..core.time import utcnow
 from ..extensions import db
-from .models import Webinar
+from .models import Registration, RegistrationStatus, Webinar, WebinarStatus
 
 
 def can_manage(webinar, user) -> bool:
@@ -16,6 +18,32 @@ def can_manage(webinar, user) -> bool:
 def can_view(webinar, user) -> bool:
     """Published and cancelled webinars are public; a draft is seen by those who manage it."""
     return not webinar.is_draft or can_manage(webinar, user)
+
+
+def is_registered(webinar, user) -> bool:
+    """Holds a seat or a place on the waiting list."""
+    if user is None or not user.is_authenticated:
+        return False
+    return db.session.scalar(select(Registration.id).where(
+        Registration.webinar_id == webinar.id, Registration.user_id == user.id,
+        Registration.status.in_(RegistrationStatus.active()))) is not None
+
+
+def can_ask(webinar, user, now=None) -> bool:
+    """Registered people send questions ahead until the webinar starts."""
+    return (webinar.status == WebinarStatus.PUBLISHED and not webinar.has_started(now or utcnow())
+            and is_registered(webinar, user))
+
+
+def can_vote(webinar, user, now=None) -> bool:
+    """Registered people vote on the questions until the webinar ends."""
+    return (webinar.status == WebinarStatus.PUBLISHED and not webinar.has_ended(now or utcnow())
+            and is_registered(webinar, user))
+
+
+def can_publish_answers(webinar, now=None) -> bool:
+    """The answers become a Q&A thread once the webinar has ended."""
+    return webinar.status == WebinarStatus.PUBLISHED and webinar.has_ended(now or utcnow())
 
 
 def require_manager(webinar, user):

@@ -18,26 +18,10 @@ from ..extensions import db
 from ..questions import services as qa
 from ..questions.models import Question
 from ..search import cluster
-from .models import WebinarQuestion, WebinarQuestionStatus, WebinarStatus, WebinarVote
-from .policy import lock_webinar, require_manager
-from .registrations import registration_of
+from .models import WebinarQuestion, WebinarQuestionStatus, WebinarVote
+from .policy import can_ask, can_publish_answers, can_vote, lock_webinar, require_manager
 
 MAX_LENGTH = 1000
-
-
-def _is_registered(webinar, user) -> bool:
-    registration = registration_of(webinar, user)
-    return registration is not None and registration.is_active
-
-
-def can_ask(webinar, user, now=None) -> bool:
-    now = now or utcnow()
-    return webinar.status == WebinarStatus.PUBLISHED and not webinar.has_started(now) and _is_registered(webinar, user)
-
-
-def can_vote(webinar, user, now=None) -> bool:
-    now = now or utcnow()
-    return webinar.status == WebinarStatus.PUBLISHED and not webinar.has_ended(now) and _is_registered(webinar, user)
 
 
 def ask_question(webinar, user, text) -> WebinarQuestion:
@@ -156,10 +140,6 @@ def question_themes(webinar, user) -> list[Theme]:
 
 def answered_questions(webinar) -> list[WebinarQuestion]:
     return [q for q in visible_questions(webinar) if q.status == WebinarQuestionStatus.ANSWERED and q.answer]
-
-
-def can_publish_answers(webinar, now=None) -> bool:
-    return webinar.status == WebinarStatus.PUBLISHED and webinar.has_ended(now or utcnow())
 
 
 def _thread_text(webinar, answered):

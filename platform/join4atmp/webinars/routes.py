@@ -14,20 +14,21 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from ..core import ratelimit
 from ..core.errors import DomainError, NotAllowed, RateLimited
 from ..core.forms import PostForm
+from ..core.policy import access
 from ..core.time import utcnow
 from ..core.views import get_or_404, safe_next, show_domain_error
 from ..extensions import db
-from ..questions.services import can_read
+from ..questions.policy import can_read
 from . import calendar, questions, registrations, services, speakers
 from .forms import QuestionForm, RegisterForm, TimezoneForm, WebinarFilterForm
 from .manage import bp as manage_bp
 from .models import Webinar, WebinarQuestion
-from .policy import can_manage, can_view
+from .policy import can_ask, can_manage, can_view, can_vote
 from .times import SESSION_KEY, format_when, viewer_zone
 
 bp = Blueprint("webinars", __name__)
@@ -59,6 +60,7 @@ def _visible(webinar_id) -> Webinar:
 
 
 @bp.route("/webinars")
+@access("public")
 def index():
     form = WebinarFilterForm(request.args)
     filters = form.filters() if form.validate() else {}
@@ -70,6 +72,7 @@ def index():
 
 
 @bp.route("/webinars.ics")
+@access("public")
 def feed():
     """Published webinars for calendar subscriptions (the list's filters apply); no join links in it."""
     form = WebinarFilterForm(request.args)
@@ -96,7 +99,7 @@ def _page(webinar, register_form=None, question_form=None, status=200):
         register_form=register_form or RegisterForm(formdata=None),
         question_form=question_form or QuestionForm(formdata=None),
         questions=visible, my_votes=questions.votes_of(current_user, visible),
-        can_ask=questions.can_ask(webinar, current_user), can_vote=questions.can_vote(webinar, current_user),
+        can_ask=can_ask(webinar, current_user), can_vote=can_vote(webinar, current_user),
         post_form=PostForm(), tz_form=TimezoneForm(formdata=None, current=viewer_zone(webinar)),
         linked_speakers=webinar.speaker_experts, listed_speakers=speakers.listed_ids(webinar.speaker_experts),
         qa_thread=thread if thread is not None and can_read(thread, current_user) else None,
@@ -104,12 +107,13 @@ def _page(webinar, register_form=None, question_form=None, status=200):
 
 
 @bp.route("/webinars/<int:webinar_id>")
+@access("public", "webinar.view")
 def show(webinar_id):
     return _page(_visible(webinar_id))
 
 
 @bp.post("/webinars/<int:webinar_id>/register")
-@login_required
+@access("login", "webinar.view")
 def register(webinar_id):
     webinar = _visible(webinar_id)
     form = RegisterForm()
@@ -131,7 +135,7 @@ def register(webinar_id):
 
 
 @bp.post("/webinars/<int:webinar_id>/cancel-registration")
-@login_required
+@access("login", "webinar.view")
 def cancel_registration(webinar_id):
     webinar = _visible(webinar_id)
     registration = registrations.registration_of(webinar, current_user)
@@ -147,7 +151,7 @@ def cancel_registration(webinar_id):
 
 
 @bp.post("/webinars/<int:webinar_id>/questions")
-@login_required
+@access("login", "webinar.view")
 def ask(webinar_id):
     webinar = _visible(webinar_id)
     form = QuestionForm()
@@ -163,7 +167,7 @@ def ask(webinar_id):
 
 
 @bp.post("/webinars/<int:webinar_id>/questions/<int:question_id>/vote")
-@login_required
+@access("login", "webinar.view")
 def vote(webinar_id, question_id):
     webinar = _visible(webinar_id)
     question = get_or_404(WebinarQuestion, question_id)
@@ -185,6 +189,7 @@ def vote(webinar_id, question_id):
 
 
 @bp.route("/webinars/<int:webinar_id>/calendar.ics")
+@access("public", "webinar.view")
 def calendar_file(webinar_id):
     """The webinar for one's calendar; with the join link for confirmed participants."""
     webinar = _visible(webinar_id)
@@ -197,6 +202,7 @@ def calendar_file(webinar_id):
 
 
 @bp.post("/webinars/timezone")
+@access("public")
 def set_timezone():
     """Choose the zone times are shown in (kept in the session, and on the account when logged in)."""
     form = TimezoneForm()
@@ -210,7 +216,7 @@ def set_timezone():
 
 
 @bp.route("/my/webinars")
-@login_required
+@access("login")
 def mine():
     rows = registrations.registrations_of(current_user)
     now = utcnow()
