@@ -113,3 +113,59 @@ def test_security_txt_says_where_to_report_a_problem(app, client):
     response = client.get("/.well-known/security.txt")
     assert response.status_code == 200 and response.mimetype == "text/plain"
     assert "Contact: mailto:cert@agency.example" in response.text and "Expires: " in response.text
+
+
+def test_a_refusal_no_route_catches_is_answered_once_for_the_whole_app(app, client):
+    """A service's DomainError reaches the app-wide handler: on the declared form page, as a flash and a
+    redirect, as JSON, or as an error page; and nothing the refused call added is saved."""
+    from flask_wtf import FlaskForm
+    from wtforms import StringField
+
+    from join4atmp.accounts.models import User
+    from join4atmp.core.errors import DomainError, NotAllowed, RateLimited
+    from join4atmp.core.policy import access
+    from join4atmp.core.views import back_on_refusal, form_page
+    from join4atmp.extensions import db
+
+    class NameForm(FlaskForm):
+        name = StringField("Name")
+
+    def refuse(kind):
+        db.session.add(User(email="half-done@uni.example", password_hash="x"))
+        raise {"rule": DomainError("Too short.", "name"), "denied": NotAllowed("Not yours."),
+               "limited": RateLimited("Slow down.")}[kind]
+
+    @app.route("/t/form/<kind>", methods=["POST"])
+    @access("public")
+    def refused_form(kind):
+        form = NameForm()
+        page = form_page(lambda status: (f"form:{list(form.name.errors)}:{form.form_errors}", status), form)
+        refuse(kind)
+        return page.render()
+
+    @app.route("/t/back/<kind>", methods=["POST"])
+    @access("public")
+    def refused_back(kind):
+        back_on_refusal("/questions")
+        refuse(kind)
+
+    @app.route("/t/page", methods=["POST"])
+    @access("public")
+    def refused_page():
+        refuse("rule")
+
+    on_field = client.post("/t/form/rule", data={"name": "x"})
+    assert on_field.status_code == 400 and on_field.text == "form:['Too short.']:[]"
+    assert client.post("/t/form/limited").status_code == 429
+    assert client.post("/t/form/denied").text == "form:[]:['Not yours.']"
+    flashed = client.post("/t/back/rule")
+    assert flashed.status_code == 302 and flashed.location.endswith("/questions")
+    assert "Too short." in client.get("/questions").text
+    denied = client.post("/t/back/denied")
+    assert denied.status_code == 403 and "Not yours." in denied.text
+    as_json = client.post("/t/page", headers={"Accept": "application/json"})
+    assert as_json.status_code == 400 and as_json.json["error"] == {
+        "code": 400, "title": "Bad request", "message": "Too short.", "field": "name"}
+    page = client.post("/t/page")
+    assert page.status_code == 400 and "Too short." in page.text and page.mimetype == "text/html"
+    assert db.session.scalar(db.select(User).where(User.email == "half-done@uni.example")) is None

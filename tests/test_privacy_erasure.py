@@ -17,7 +17,6 @@ from join4atmp.webinars import registrations
 from join4atmp.webinars.models import Registration, RegistrationStatus
 
 from helpers import PASSWORD, IsolatedClient, login, make_user
-from test_privacy import privacy_rules  # noqa: F401 - autouse: the privacy routes' access rules
 from test_webinars import make_webinar
 
 EMAIL, NAME, ORGANISATION, CONTACT = ("erika@erasmus-lab.example", "Dr Erika Quillfeather",

@@ -26,7 +26,6 @@ from join4atmp.webinars import registrations
 from join4atmp.webinars.models import WebinarQuestion, WebinarVote
 
 from helpers import login, make_user
-from test_privacy import privacy_rules  # noqa: F401 - autouse: the privacy routes' access rules
 from test_webinars import make_webinar
 
 SECRET_TEXT = "correct horse battery"

@@ -80,7 +80,7 @@ def test_votes_toggle_count_once_and_work_without_reloading(app, client, setting
     own = app.test_client()
     login(own, "asker@patients.example")
     response = own.post(vote, headers=json)
-    assert response.status_code == 400 and "own question" in response.json["error"]
+    assert response.status_code == 400 and "own question" in response.json["error"]["message"]
     outsider = app.test_client()
     login(outsider, "outsider@uni.example")
     assert outsider.post(vote, headers=json).status_code == 400

@@ -4,10 +4,9 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
-from ..core.errors import DomainError
 from ..core.forms import PostForm
 from ..core.policy import access
-from ..core.views import client_ip, render_form, safe_next, show_domain_error
+from ..core.views import client_ip, form_page, safe_next
 from . import login_flow, services, sessions
 from .forms import (
     ApiTokenForm,
@@ -30,23 +29,18 @@ def register():
     if current_user.is_authenticated:
         return redirect(url_for("profiles.edit"))
     form = RegisterForm()
+    page = form_page("accounts/register.html", form)
     if form.validate_on_submit():
-        try:
-            services.register(form.email.data, form.password.data, form.role.data, form.display_name.data,
-                              client_ip(), locale=session.get("lang"))
-        except DomainError as error:
-            return render_form("accounts/register.html", form, error)
+        services.register(form.email.data, form.password.data, form.role.data, form.display_name.data,
+                          client_ip(), locale=session.get("lang"))
         return render_template(CHECK_EMAIL, email=form.email.data, purpose="register")
-    return render_form("accounts/register.html", form)
+    return page.render()
 
 
 @bp.route("/confirm/<token>")
 @access("public", "token")
 def confirm_email(token):
-    try:
-        services.confirm_email(token)
-    except DomainError as error:
-        return render_template("accounts/link_invalid.html", message=error.message), 400
+    services.confirm_email(token)
     flash(_("Thank you, your email address is confirmed. You can log in now."), "success")
     return redirect(url_for("accounts.login"))
 
@@ -66,16 +60,14 @@ def login():
     if current_user.is_authenticated:
         return redirect(target)
     form = LoginForm()
+    page = form_page("accounts/login.html", form)
     if form.validate_on_submit():
-        try:
-            user = services.authenticate(form.email.data, form.password.data, client_ip())
-        except DomainError as error:
-            return render_form("accounts/login.html", form, error)
+        user = services.authenticate(form.email.data, form.password.data, client_ip())
         if user.has_second_factor:
             login_flow.begin_second_step(user, target)
             return redirect(url_for("accounts.login_code"))
         return login_flow.complete_login(user, target)
-    return render_form("accounts/login.html", form)
+    return page.render()
 
 
 @bp.post("/logout")
@@ -93,32 +85,25 @@ def logout():
 @access("public")
 def reset_request():
     form = ResetRequestForm()
+    page = form_page("accounts/reset_request.html", form)
     if form.validate_on_submit():
-        try:
-            services.request_password_reset(form.email.data, client_ip())
-        except DomainError as error:
-            return render_form("accounts/reset_request.html", form, error)
+        services.request_password_reset(form.email.data, client_ip())
         return render_template(CHECK_EMAIL, email=form.email.data, purpose="reset")
-    return render_form("accounts/reset_request.html", form)
+    return page.render()
 
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])
 @access("public", "token")
 def reset_password(token):
-    try:
-        services.user_for_reset_token(token)
-    except DomainError as error:
-        return render_template("accounts/link_invalid.html", message=error.message), 400
+    services.user_for_reset_token(token)
     form = ResetPasswordForm()
+    page = form_page("accounts/reset_password.html", form)
     if form.validate_on_submit():
-        try:
-            services.reset_password(token, form.password.data)
-        except DomainError as error:
-            return render_form("accounts/reset_password.html", form, error)
+        services.reset_password(token, form.password.data)
         logout_user()
         flash(_("Your password has been changed. Please log in."), "success")
         return redirect(url_for("accounts.login"))
-    return render_form("accounts/reset_password.html", form)
+    return page.render()
 
 
 @bp.route("/account")
@@ -143,35 +128,30 @@ def _account_page(password_form=None, token_form=None, new_token=None, error=Non
 @access("login", "own")
 def change_password():
     form = ChangePasswordForm()
+    page = form_page(lambda status: _account_page(password_form=form, status=status), form)
     if form.validate_on_submit():
-        try:
-            services.change_password(current_user, form.current_password.data, form.new_password.data,
-                                     keep_session=g.get("user_session"))
-        except DomainError as error:
-            show_domain_error(form, error)
-            return _account_page(password_form=form, status=400)
+        services.change_password(current_user, form.current_password.data, form.new_password.data,
+                                 keep_session=g.get("user_session"))
         flash(_("Your password has been changed. Other sessions have been signed out."), "success")
         return redirect(url_for("accounts.account"))
-    return _account_page(password_form=form, status=400)
+    return page.render()
 
 
 @bp.post("/account/tokens")
 @access("login", "own")
 def create_token():
     form = ApiTokenForm()
+    page = form_page(lambda status: _account_page(token_form=form, status=status), form)
     if form.validate_on_submit():
         token, plain = services.create_api_token(current_user, form.name.data)
         return _account_page(new_token=(token, plain))
-    return _account_page(token_form=form, status=400)
+    return page.render()
 
 
 @bp.post("/account/tokens/<int:token_id>/revoke")
 @access("login", "own")
 def revoke_token(token_id):
-    try:
-        services.revoke_api_token(current_user, token_id)
-    except DomainError:
-        abort(404)
+    services.revoke_api_token(current_user, token_id)
     flash(_("The token has been revoked."), "success")
     return redirect(url_for("accounts.account"))
 

@@ -3,10 +3,10 @@ from flask import abort, flash, g, redirect, render_template, request, session, 
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
-from ..core.errors import DomainError, RateLimited
+from ..core.errors import DomainError
 from ..core.forms import PostForm
 from ..core.policy import access
-from ..core.views import client_ip, render_form, show_domain_error
+from ..core.views import back_on_refusal, client_ip, form_page
 from . import login_flow, sessions, two_factor
 from .forms import EnrolCodeForm, LoginCodeForm, PasswordCheckForm
 from .routes import bp
@@ -43,17 +43,15 @@ def login_code():
         return render_template("accounts/login_expired.html"), 400
     user, target = pending
     form = LoginCodeForm()
+    page = form_page("accounts/login_code.html", form)
     if form.validate_on_submit():
-        try:
-            kind = two_factor.verify_login_code(user, form.code.data, client_ip())
-        except DomainError as error:
-            return render_form("accounts/login_code.html", form, error)
+        kind = two_factor.verify_login_code(user, form.code.data, client_ip())
         notice = None
         if kind == "recovery":
             notice = _("You used a recovery code. It will not work again; %(n)d are left.",
                        n=two_factor.unused_recovery_codes(user))
         return login_flow.complete_login(user, target, notice)
-    return render_form("accounts/login_code.html", form)
+    return page.render()
 
 
 @bp.route("/account/two-factor", endpoint="two_factor")
@@ -78,10 +76,8 @@ def _two_factor_page(enrol_form=None, regenerate_form=None, disable_form=None, n
 @bp.post("/account/two-factor/setup")
 @access("login", "own")
 def two_factor_setup():
-    try:
-        two_factor.start_enrolment(current_user)
-    except DomainError as error:
-        flash(str(error.message), "error")
+    back_on_refusal(url_for("accounts.two_factor"))
+    two_factor.start_enrolment(current_user)
     return redirect(url_for("accounts.two_factor"))
 
 
@@ -89,13 +85,10 @@ def two_factor_setup():
 @access("login", "own")
 def two_factor_enable():
     form = EnrolCodeForm()
+    page = form_page(lambda status: _two_factor_page(enrol_form=form, status=status), form)
     if not form.validate_on_submit():
-        return _two_factor_page(enrol_form=form, status=400)
-    try:
-        codes = two_factor.confirm_enrolment(current_user, form.code.data)
-    except DomainError as error:
-        show_domain_error(form, error)
-        return _two_factor_page(enrol_form=form, status=429 if isinstance(error, RateLimited) else 400)
+        return page.render()
+    codes = two_factor.confirm_enrolment(current_user, form.code.data)
     flash(_("Two-step login is on."), "success")
     return _two_factor_page(new_codes=codes)
 
@@ -104,13 +97,10 @@ def two_factor_enable():
 @access("login", "own")
 def recovery_codes():
     form = PasswordCheckForm(prefix="regenerate")
-    try:
-        if not form.validate_on_submit():
-            raise DomainError(_("Please enter your password."), "password")
-        codes = two_factor.regenerate_recovery_codes(current_user, form.password.data)
-    except DomainError as error:
-        show_domain_error(form, error)
-        return _two_factor_page(regenerate_form=form, status=400)
+    form_page(lambda status: _two_factor_page(regenerate_form=form, status=status), form)
+    if not form.validate_on_submit():
+        raise DomainError(_("Please enter your password."), "password")
+    codes = two_factor.regenerate_recovery_codes(current_user, form.password.data)
     flash(_("New recovery codes made: the old ones no longer work."), "success")
     return _two_factor_page(new_codes=codes)
 
@@ -119,13 +109,10 @@ def recovery_codes():
 @access("login", "own")
 def two_factor_disable():
     form = PasswordCheckForm(prefix="disable")
-    try:
-        if not form.validate_on_submit():
-            raise DomainError(_("Please enter your password."), "password")
-        two_factor.disable(current_user, form.password.data)
-    except DomainError as error:
-        show_domain_error(form, error)
-        return _two_factor_page(disable_form=form, status=400)
+    form_page(lambda status: _two_factor_page(disable_form=form, status=status), form)
+    if not form.validate_on_submit():
+        raise DomainError(_("Please enter your password."), "password")
+    two_factor.disable(current_user, form.password.data)
     flash(_("Two-step login is off."), "success")
     return redirect(url_for("accounts.two_factor"))
 

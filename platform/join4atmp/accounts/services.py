@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from ..core import audit
-from ..core.errors import DomainError, RateLimited
+from ..core.errors import DomainError, LinkInvalid, NotFound, RateLimited
 from ..core.mail import queue_email
 from ..core.ratelimit import clear_hits, is_limited, record_hit
 from ..core.signals import user_created
@@ -105,7 +105,7 @@ def confirm_email(token) -> User:
     payload = links.read_confirm_token(token, max_age)
     user = db.session.get(User, payload["uid"]) if payload else None
     if user is None or user.email != payload.get("email"):
-        raise DomainError(_l("This confirmation link is invalid or has expired."))
+        raise LinkInvalid(_l("This confirmation link is invalid or has expired."))
     if not user.is_confirmed:
         user.email_confirmed_at = utcnow()
         db.session.commit()
@@ -172,7 +172,7 @@ def user_for_reset_token(token) -> User:
     payload = links.read_reset_token(token, max_age)
     user = db.session.get(User, payload["uid"]) if payload else None
     if user is None or not user.is_active or not links.reset_token_matches(payload, user):
-        raise DomainError(_l("This reset link is invalid, expired or already used."))
+        raise LinkInvalid(_l("This reset link is invalid, expired or already used."))
     return user
 
 
@@ -209,7 +209,7 @@ def create_api_token(user, name) -> tuple[ApiToken, str]:
 def revoke_api_token(user, token_id):
     token = db.session.get(ApiToken, token_id)
     if token is None or token.user_id != user.id:
-        raise DomainError(_l("No such token."))
+        raise NotFound(_l("No such token."))
     if token.revoked_at is None:
         token.revoked_at = utcnow()
         db.session.commit()

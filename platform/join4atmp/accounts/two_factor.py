@@ -22,7 +22,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select, update
 
 from ..core import audit
-from ..core.errors import DomainError, NotAllowed, RateLimited
+from ..core.errors import DomainError, RateLimited
 from ..core.ratelimit import clear_hits, is_limited, record_hit
 from ..core.time import utcnow
 from ..extensions import db
@@ -213,7 +213,7 @@ def regenerate_recovery_codes(user, password) -> list[str]:
 def disable(user, password) -> None:
     """Switch the second factor off, when the user's duties do not require it; commits."""
     if user.needs_second_factor:
-        raise NotAllowed(_l("Your role or duties require two-step login: it cannot be turned off."))
+        raise DomainError(_l("Your role or duties require two-step login: it cannot be turned off."))
     if not user.has_second_factor:
         raise DomainError(_l("Two-step login is off."))
     _check_password(user, password)

@@ -6,11 +6,10 @@ from sqlalchemy import func, select
 from ..accounts import services as accounts
 from ..accounts.models import Role, User
 from ..core.audit import AuditEvent
-from ..core.errors import DomainError
 from ..core.forms import PostForm
 from ..core.mail import OutboxMessage
 from ..core.policy import access
-from ..core.views import get_or_404
+from ..core.views import back_on_refusal, get_or_404
 from ..extensions import db
 from .figures import figures
 
@@ -41,14 +40,12 @@ def users():
 
 def _user_action(user_id, action, message):
     user = get_or_404(User, user_id)
-    try:
-        action(user)
-    except DomainError as error:
-        flash(str(error.message), "error")
-    else:
-        flash(message, "success")
-    return redirect(request.referrer if request.referrer and request.referrer.startswith(request.host_url)
-                    else url_for("admin.users"))
+    back = request.referrer if request.referrer and request.referrer.startswith(request.host_url) \
+        else url_for("admin.users")
+    back_on_refusal(back)
+    action(user)
+    flash(message, "success")
+    return redirect(back)
 
 
 @bp.post("/users/<int:user_id>/verify")

@@ -5,7 +5,6 @@ from flask_wtf.csrf import validate_csrf
 from wtforms import ValidationError
 
 from ..core import ratelimit, taxonomy
-from ..core.errors import DomainError, NotAllowed, RateLimited
 from ..core.policy import access
 from ..core.views import get_or_404
 from ..extensions import csrf, db
@@ -147,7 +146,7 @@ def match():
         preferred_languages=_string_list(body, "preferred_languages", choices["language"]),
         exclude_organisations=_string_list(body, "exclude_organisations"),
     )
-    _call(ratelimit.spend, "match", current_user._get_current_object())
+    ratelimit.spend("match", current_user._get_current_object())
     db.session.commit()
     matches = find_experts(query, current_user._get_current_object())
     return jsonify(items=[{
@@ -206,18 +205,6 @@ def get_question(question_id):
     return jsonify(_question_json(_readable_question(question_id), full=True))
 
 
-def _call(service, *args, **kwargs):
-    """Run a service for the API: refusals become JSON 400/403 errors."""
-    try:
-        return service(*args, **kwargs)
-    except NotAllowed as error:
-        abort(403, str(error.message))
-    except RateLimited as error:
-        abort(429, str(error.message))
-    except DomainError as error:
-        abort(400, str(error.message))
-
-
 @bp.post("/questions")
 @access("login")
 def create_question():
@@ -231,8 +218,8 @@ def create_question():
     if visibility not in ("public", "confidential"):
         abort(400, "'visibility' must be 'public' or 'confidential'.")
     topics = _string_list(body, "topics", taxonomy.TOPICS)
-    _call(ratelimit.spend, "question", current_user._get_current_object())
-    question = _call(questions.create_question, current_user._get_current_object(), body.get("title", ""),
+    ratelimit.spend("question", current_user._get_current_object())
+    question = questions.create_question(current_user._get_current_object(), body.get("title", ""),
                      body.get("body", ""), topics, visibility)
     return jsonify(_question_json(question, full=True)), 201
 
@@ -248,5 +235,5 @@ def create_answer(question_id):
     body = _json_body()
     if not isinstance(body.get("body"), str):
         abort(400, "'body' must be a string.")
-    answer = _call(questions.post_answer, question, current_user._get_current_object(), body["body"])
+    answer = questions.post_answer(question, current_user._get_current_object(), body["body"])
     return jsonify(_answer_json(answer)), 201

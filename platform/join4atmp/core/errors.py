@@ -1,5 +1,17 @@
-"""Domain errors raised by services, and the HTTP error pages (HTML, or JSON under /api/)."""
-from flask import jsonify, make_response, render_template, request
+"""Domain errors raised by services, and the one place that turns them, and HTTP errors, into answers.
+
+A service refuses by raising a ``DomainError``; routes do not catch it. The app-wide handler answers:
+
+- JSON (under /api/, or when the client asks for JSON): ``{"error": {"code", "title", "message", "field"}}``;
+- a form page the view declared with ``core.views.form_page``: the message on the field it names (or on
+  the form), the page rendered again with the status;
+- a page the view declared with ``core.views.back_on_refusal``: the message flashed, a redirect there;
+- otherwise the error page with the message.
+
+The status is 400, 403 for ``NotAllowed``, 404 for ``NotFound``, 429 for ``RateLimited``; a link that
+is invalid or expired (``LinkInvalid``) answers 400 with a page that says so.
+"""
+from flask import flash, g, jsonify, make_response, redirect, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
@@ -23,6 +35,21 @@ class NotAllowed(DomainError):
 
 class RateLimited(DomainError):
     """Too many attempts; try again later (views answer 429)."""
+
+
+class NotFound(DomainError):
+    """No such item among the member's own (answers 404, as if it did not exist)."""
+
+
+class LinkInvalid(DomainError):
+    """A signed link that is invalid, expired or used (answers 400 with a page offering a new one)."""
+
+
+def status_for(error: DomainError) -> int:
+    for kind, code in ((RateLimited, 429), (NotAllowed, 403), (NotFound, 404)):
+        if isinstance(error, kind):
+            return code
+    return 400
 
 
 TITLES = {
@@ -53,19 +80,41 @@ def database_busy(error) -> bool:
 
 
 def wants_json() -> bool:
-    return request.path.startswith("/api/")
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
 
-def error_response(code: int, message: str | None = None):
+def error_response(code: int, message: str | None = None, field: str | None = None, template="errors/error.html"):
     title = str(TITLES.get(code, _l("Error")))
     if wants_json():
-        body = jsonify(error={"code": code, "title": title, "message": message or title})
+        error = {"code": code, "title": title, "message": message or title}
+        if field:
+            error["field"] = field
+        body = jsonify(error=error)
     else:
-        body = render_template("errors/error.html", code=code, title=title, message=message)
+        body = render_template(template, code=code, title=title, message=message)
     return make_response(body, code)
 
 
+def refusal_response(error: DomainError):
+    """The answer to a refusal that reached the app: see the module's docstring."""
+    db.session.rollback()       # nothing the refused call left half-done is saved (or flushed by the page)
+    code, message = status_for(error), str(error.message)
+    if wants_json():
+        return error_response(code, message, error.field)
+    page = g.pop("form_page", None)
+    if page is not None:
+        return page.render(error)
+    back = g.pop("refusal_back", None)
+    if back is not None and code in (400, 429):      # a refusal of permission stays a 403 or 404 page
+        flash(message, "error")
+        return redirect(back)
+    return error_response(code, message, template="errors/link_invalid.html" if isinstance(error, LinkInvalid)
+                          else "errors/error.html")
+
+
 def register_error_handlers(app):
+    app.register_error_handler(DomainError, refusal_response)
+
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         return error_response(400, str(_l("The form expired or was sent from elsewhere. "

@@ -1,11 +1,11 @@
-"""Small helpers shared by views: form errors from domain errors, safe redirects, client IP."""
+"""Small helpers shared by views: where refusals are shown, safe redirects, client IP, ids from URLs."""
 from urllib.parse import urlsplit
 
-from flask import abort, render_template, request
+from flask import abort, g, render_template, request
 from werkzeug.routing import IntegerConverter
 
 from ..extensions import db
-from .errors import DomainError, RateLimited
+from .errors import DomainError, status_for
 
 
 def show_domain_error(form, error: DomainError):
@@ -17,15 +17,35 @@ def show_domain_error(form, error: DomainError):
         form.form_errors.append(str(error.message))
 
 
-def render_form(template, form, error=None, **context):
-    """Render a form page; a refused or invalid submission answers 400 (429 when rate limited)."""
-    status = 200
-    if error is not None:
-        show_domain_error(form, error)
-        status = 429 if isinstance(error, RateLimited) else 400
-    elif request.method == "POST":
-        status = 400
-    return render_template(template, form=form, **context), status
+class FormPage:
+    """A page with a form, which shows a refused submission again with the reason on it."""
+
+    def __init__(self, page, form, context):
+        self.page, self.form, self.context = page, form, context
+
+    def render(self, error=None, status=None):
+        """The page; 400 after an invalid or refused POST (the refusal's own status when refused)."""
+        if error is not None:
+            show_domain_error(self.form, error)
+            status = status_for(error)
+        elif status is None:
+            status = 400 if request.method == "POST" else 200
+        if callable(self.page):
+            return self.page(status)
+        return render_template(self.page, form=self.form, **self.context), status
+
+
+def form_page(page, form, **context) -> FormPage:
+    """Declare this request's form page, so that a service's refusal (a ``DomainError`` the route does not
+    catch) is shown on ``form``. ``page`` is a template (rendered with ``form`` and ``context``) or a
+    function of the status that renders the page."""
+    g.form_page = FormPage(page, form, context)
+    return g.form_page
+
+
+def back_on_refusal(url):
+    """Declare where a refusal during this request is shown: a flashed message, then a redirect to ``url``."""
+    g.refusal_back = url
 
 
 def safe_next(target: str | None, default: str) -> str:

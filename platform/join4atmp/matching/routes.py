@@ -3,9 +3,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..core import ratelimit
-from ..core.errors import DomainError, NotAllowed, RateLimited
 from ..core.policy import access
-from ..core.views import get_or_404, render_form, show_domain_error
+from ..core.views import back_on_refusal, form_page, get_or_404
 from ..questions import policy as question_policy
 from ..questions import services as questions
 from ..questions.models import Question
@@ -24,15 +23,13 @@ bp = Blueprint("matching", __name__)
 @access("login")
 def ask():
     form = AskForm()
+    page = form_page("matching/ask.html", form)
     if form.validate_on_submit():
-        try:
-            ratelimit.spend("question", current_user)
-            question = questions.create_question(current_user, form.title.data, form.body.data, form.topics.data,
-                                                 form.visibility.data, form.preferences())
-        except DomainError as error:
-            return render_form("matching/ask.html", form, error)
+        ratelimit.spend("question", current_user)
+        question = questions.create_question(current_user, form.title.data, form.body.data, form.topics.data,
+                                             form.visibility.data, form.preferences())
         return redirect(url_for("matching.experts", question_id=question.id))
-    return render_form("matching/ask.html", form)
+    return page.render()
 
 
 def _own_question(question_id) -> Question:
@@ -48,20 +45,17 @@ def experts(question_id):
     question = _own_question(question_id)
     form = SendRequestsForm()
     form.experts.validate_choice = False      # send_requests checks each expert is still eligible
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.validate_on_submit():
-            try:
-                ratelimit.spend("match", current_user)
-                routing.send_requests(question, form.experts.data, current_user)
-            except DomainError as error:
-                show_domain_error(form, error)
-                status = 429 if isinstance(error, RateLimited) else 400
-            else:
-                flash(_("Your question has been sent. You will get an email when an expert answers the request."),
-                      "success")
-                return redirect(url_for("questions.show", question_id=question.id))
+    page = form_page(lambda status: _experts_page(question, form, status), form)
+    if request.method == "POST" and form.validate_on_submit():
+        ratelimit.spend("match", current_user)
+        routing.send_requests(question, form.experts.data, current_user)
+        flash(_("Your question has been sent. You will get an email when an expert answers the request."),
+              "success")
+        return redirect(url_for("questions.show", question_id=question.id))
+    return page.render()
+
+
+def _experts_page(question, form, status):
     matches = find_experts(routing.query_for(question, skip_profile_ids=set()), current_user)
     if request.method == "GET" and not question.match_requests:
         form.experts.data = [m.profile.id for m in matches[:3]]
@@ -104,13 +98,8 @@ def accept(request_id):
     match_request = _expert_request(request_id)
     if not AcceptForm().validate_on_submit():
         abort(400)
-    try:
-        routing.accept(match_request, current_user)
-    except NotAllowed:
-        abort(404)
-    except DomainError as error:
-        flash(str(error.message), "error")
-        return redirect(url_for("matching.respond", request_id=request_id))
+    back_on_refusal(url_for("matching.respond", request_id=request_id))
+    routing.accept(match_request, current_user)
     flash(_("Thank you. You can now read the full question and answer it."), "success")
     return redirect(url_for("questions.show", question_id=match_request.question_id))
 
@@ -122,12 +111,7 @@ def decline(request_id):
     form = DeclineForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        routing.decline(match_request, current_user, form.reason.data)
-    except NotAllowed:
-        abort(404)
-    except DomainError as error:
-        flash(str(error.message), "error")
-        return redirect(url_for("matching.respond", request_id=request_id))
+    back_on_refusal(url_for("matching.respond", request_id=request_id))
+    routing.decline(match_request, current_user, form.reason.data)
     flash(_("You declined the request. The question goes to another expert."), "success")
     return redirect(url_for("matching.dashboard"))

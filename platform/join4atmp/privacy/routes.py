@@ -3,11 +3,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
 from ..core import consent
-from ..core.errors import DomainError
 from ..core.forms import PostForm
 from ..core.policy import access
 from ..core.time import utcnow
-from ..core.views import show_domain_error
+from ..core.views import form_page
 from . import erasure, export
 from .forms import ErasureForm, ExportForm
 
@@ -58,14 +57,11 @@ def withdraw(purpose):
 @access("login", "own")
 def erase():
     form = ErasureForm()
+    page = form_page(lambda status: _data_page(erasure_form=form, status=status), form)
     if not form.validate_on_submit():
-        return _data_page(erasure_form=form, status=400)
-    try:
-        erasure.erase_account(current_user._get_current_object(), form.password.data,
-                              remove_contributions=form.remove_contributions.data)
-    except DomainError as error:
-        show_domain_error(form, error)
-        return _data_page(erasure_form=form, status=400)
+        return page.render()
+    erasure.erase_account(current_user._get_current_object(), form.password.data,
+                          remove_contributions=form.remove_contributions.data)
     logout_user()
     session.clear()
     flash(_("Your account has been erased."), "success")

@@ -2,10 +2,9 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..core.errors import DomainError
 from ..core.forms import PostForm
 from ..core.policy import access
-from ..core.views import get_or_404, show_domain_error
+from ..core.views import form_page, get_or_404
 from ..extensions import db
 from . import services
 from .forms import DirectoryFilterForm, InterestForm, ProfileForm, PublicationForm
@@ -60,27 +59,20 @@ def edit():
     if request.method == "GET":
         return _edit_page()
     form = ProfileForm()
+    page = form_page(lambda status: _edit_page(form=form, status=status), form)
     if form.validate_on_submit():
-        try:
-            services.update_profile(current_user.profile, form.data)
-        except DomainError as error:
-            show_domain_error(form, error)
-            return _edit_page(form=form, status=400)
+        services.update_profile(current_user.profile, form.data)
         flash(_("Your profile has been saved."), "success")
         return redirect(url_for("profiles.edit"))
-    return _edit_page(form=form, status=400)
+    return page.render()
 
 
 @bp.post("/profile/publications")
 @access("login", "own")
 def add_publication():
     form = PublicationForm()
-    if not form.validate_on_submit():
-        return _edit_page(publication_form=form, status=400)
-    services.add_publication(current_user.profile, form.title.data, form.abstract.data, form.year.data,
-                             form.doi.data, form.url.data)
-    flash(_("Publication added."), "success")
-    return redirect(url_for("profiles.edit", _anchor="publications"))
+    return _add(form, "publication_form", _("Publication added."), "publications", lambda: services.add_publication(
+        current_user.profile, form.title.data, form.abstract.data, form.year.data, form.doi.data, form.url.data))
 
 
 @bp.post("/profile/publications/<int:item_id>/delete")
@@ -93,12 +85,19 @@ def delete_publication(item_id):
 @access("login", "own")
 def add_interest():
     form = InterestForm()
+    return _add(form, "interest_form", _("Interest declared."), "interests", lambda: services.add_interest(
+        current_user.profile, form.organisation.data, form.kind.data, form.start_year.data, form.end_year.data,
+        form.is_public.data))
+
+
+def _add(form, form_name, message, anchor, add):
+    """Add an item to the profile from one of its forms: the edit page again, with the reasons, if refused."""
+    page = form_page(lambda status: _edit_page(**{form_name: form}, status=status), form)
     if not form.validate_on_submit():
-        return _edit_page(interest_form=form, status=400)
-    services.add_interest(current_user.profile, form.organisation.data, form.kind.data, form.start_year.data,
-                          form.end_year.data, form.is_public.data)
-    flash(_("Interest declared."), "success")
-    return redirect(url_for("profiles.edit", _anchor="interests"))
+        return page.render()
+    add()
+    flash(message, "success")
+    return redirect(url_for("profiles.edit", _anchor=anchor))
 
 
 @bp.post("/profile/interests/<int:item_id>/delete")
@@ -108,9 +107,6 @@ def delete_interest(item_id):
 
 
 def _delete(service, item_id, message, anchor):
-    try:
-        service(current_user.profile, item_id)
-    except DomainError:
-        abort(404)
+    service(current_user.profile, item_id)
     flash(message, "success")
     return redirect(url_for("profiles.edit", _anchor=anchor))

@@ -7,7 +7,7 @@ from sqlalchemy import and_, or_, select
 
 from ..accounts.models import Role, User
 from ..core import consent, taxonomy
-from ..core.errors import DomainError
+from ..core.errors import DomainError, NotFound
 from ..core.signals import profile_changed
 from ..extensions import db
 from .models import DeclaredInterest, ExpertProfile, ProfileLanguage, ProfileTopic, Publication
@@ -92,7 +92,7 @@ def add_publication(profile, title, abstract="", year=None, doi=None, url=None) 
 def delete_publication(profile, publication_id):
     publication = db.session.get(Publication, publication_id)
     if publication is None or publication.profile_id != profile.id:
-        raise DomainError(_l("No such publication."))
+        raise NotFound(_l("No such publication."))
     db.session.delete(publication)
     profile_changed.send(profile)
     db.session.commit()
@@ -112,7 +112,7 @@ def add_interest(profile, organisation, kind, start_year=None, end_year=None, is
 def delete_interest(profile, interest_id):
     interest = db.session.get(DeclaredInterest, interest_id)
     if interest is None or interest.profile_id != profile.id:
-        raise DomainError(_l("No such declared interest."))
+        raise NotFound(_l("No such declared interest."))
     db.session.delete(interest)
     profile_changed.send(profile)
     db.session.commit()

@@ -2,10 +2,9 @@ from flask import Blueprint, abort, current_app, flash, jsonify, redirect, rende
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..core.errors import DomainError, NotAllowed
 from ..core.forms import PostForm
 from ..core.policy import access
-from ..core.views import get_or_404, show_domain_error
+from ..core.views import back_on_refusal, form_page, get_or_404
 from ..extensions import db
 from . import policy, services
 from .forms import AnswerForm, BrowseForm, QuestionForm, ReasonForm
@@ -86,15 +85,10 @@ def answer(question_id):
     if not policy.can_answer(question, current_user):
         abort(403)
     form = AnswerForm()
+    page = form_page(lambda status: _page(question, form, status), form)
     if not form.validate_on_submit():
-        return _page(question, form, 400)
-    try:
-        services.post_answer(question, current_user, form.body.data)
-    except NotAllowed:
-        abort(403)
-    except DomainError as error:
-        show_domain_error(form, error)
-        return _page(question, form, 400)
+        return page.render()
+    services.post_answer(question, current_user, form.body.data)
     flash(_("Your answer has been posted."), "success")
     return redirect(url_for("questions.show", question_id=question.id))
 
@@ -102,15 +96,11 @@ def answer(question_id):
 def _post_action(question_id, answer_id, action, message):
     question = _readable(question_id)
     answer = _answer_of(question, answer_id)
-    try:
-        action(question, answer)
-    except NotAllowed:
-        abort(403)
-    except DomainError as error:
-        flash(str(error.message), "error")
-    else:
-        flash(message, "success")
-    return redirect(url_for("questions.show", question_id=question.id, _anchor=f"answer-{answer.id}"))
+    back = url_for("questions.show", question_id=question.id, _anchor=f"answer-{answer.id}")
+    back_on_refusal(back)
+    action(question, answer)
+    flash(message, "success")
+    return redirect(back)
 
 
 @bp.post("/questions/<int:question_id>/answers/<int:answer_id>/accept")
@@ -142,18 +132,14 @@ def edit(question_id):
     if not policy.can_edit(question, current_user):
         abort(403)
     form = QuestionForm(obj=question) if request.method == "GET" else QuestionForm()
+    page = form_page("questions/edit.html", form, question=question, heading=_("Edit question"))
     if request.method == "GET":
         form.topics.data = question.topics
     elif form.validate_on_submit():
-        try:
-            services.edit_question(question, current_user, form.title.data, form.body.data, form.topics.data)
-        except DomainError as error:
-            show_domain_error(form, error)
-        else:
-            flash(_("The question has been updated."), "success")
-            return redirect(url_for("questions.show", question_id=question.id))
-    status = 400 if request.method == "POST" else 200
-    return render_template("questions/edit.html", form=form, question=question, heading=_("Edit question")), status
+        services.edit_question(question, current_user, form.title.data, form.body.data, form.topics.data)
+        flash(_("The question has been updated."), "success")
+        return redirect(url_for("questions.show", question_id=question.id))
+    return page.render()
 
 
 @bp.route("/questions/<int:question_id>/answers/<int:answer_id>/edit", methods=["GET", "POST"])
@@ -164,16 +150,12 @@ def edit_answer(question_id, answer_id):
     if not policy.can_edit_answer(answer, current_user):
         abort(403)
     form = AnswerForm(obj=answer) if request.method == "GET" else AnswerForm()
+    page = form_page("questions/edit_answer.html", form, question=question, answer=answer)
     if request.method == "POST" and form.validate_on_submit():
-        try:
-            services.edit_answer(answer, current_user, form.body.data)
-        except DomainError as error:
-            show_domain_error(form, error)
-        else:
-            flash(_("The answer has been updated."), "success")
-            return redirect(url_for("questions.show", question_id=question.id, _anchor=f"answer-{answer.id}"))
-    status = 400 if request.method == "POST" else 200
-    return render_template("questions/edit_answer.html", form=form, question=question, answer=answer), status
+        services.edit_answer(answer, current_user, form.body.data)
+        flash(_("The answer has been updated."), "success")
+        return redirect(url_for("questions.show", question_id=question.id, _anchor=f"answer-{answer.id}"))
+    return page.render()
 
 
 @bp.route("/questions/<int:question_id>/revisions")
@@ -194,18 +176,13 @@ def summary(question_id):
     if not policy.can_summarise(question, current_user):
         abort(403)
     form = QuestionForm()
+    page = form_page("questions/edit.html", form, question=question, summary=True,
+                     heading=_("Publish an anonymised summary"))
     if form.validate_on_submit():
-        try:
-            public = services.publish_summary(question, current_user, form.title.data, form.body.data,
-                                              form.topics.data)
-        except DomainError as error:
-            show_domain_error(form, error)
-        else:
-            flash(_("Your anonymised summary is published. The original stays confidential."), "success")
-            return redirect(url_for("questions.show", question_id=public.id))
-    status = 400 if request.method == "POST" else 200
-    return render_template("questions/edit.html", form=form, question=question, summary=True,
-                           heading=_("Publish an anonymised summary")), status
+        public = services.publish_summary(question, current_user, form.title.data, form.body.data, form.topics.data)
+        flash(_("Your anonymised summary is published. The original stays confidential."), "success")
+        return redirect(url_for("questions.show", question_id=public.id))
+    return page.render()
 
 
 @bp.post("/questions/<int:question_id>/flag")

@@ -10,10 +10,9 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..core.errors import DomainError
 from ..core.forms import PostForm
 from ..core.policy import access
-from ..core.views import get_or_404, render_form, show_domain_error
+from ..core.views import back_on_refusal, form_page, get_or_404
 from . import messages, questions, registrations, services
 from .forms import AnswerForm, AttendanceForm, CancelWebinarForm, MessageForm, WebinarForm
 from .models import RegistrationStatus, Webinar, WebinarQuestion
@@ -35,18 +34,20 @@ def _back(webinar, endpoint="webinars.manage.overview"):
     return redirect(url_for(endpoint, webinar_id=webinar.id))
 
 
+def _back_on_refusal(webinar):
+    back_on_refusal(url_for("webinars.manage.overview", webinar_id=webinar.id))
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @access("organiser")
 def new():
     form = WebinarForm()
+    page = form_page("webinars/edit.html", form, webinar=None)
     if form.validate_on_submit():
-        try:
-            webinar = services.create_webinar(current_user, form.values())
-        except DomainError as error:
-            return render_form("webinars/edit.html", form, error, webinar=None)
+        webinar = services.create_webinar(current_user, form.values())
         flash(_("The webinar is saved as a draft. Publish it when it is ready."), "success")
         return _back(webinar)
-    return render_form("webinars/edit.html", form, webinar=None)
+    return page.render()
 
 
 @bp.route("/<int:webinar_id>/edit", methods=["GET", "POST"])
@@ -54,25 +55,20 @@ def new():
 def edit(webinar_id):
     webinar = _managed(webinar_id)
     form = WebinarForm.for_webinar(webinar)
+    page = form_page("webinars/edit.html", form, webinar=webinar)
     if form.validate_on_submit():
-        try:
-            services.update_webinar(webinar, current_user, form.values())
-        except DomainError as error:
-            return render_form("webinars/edit.html", form, error, webinar=webinar)
+        services.update_webinar(webinar, current_user, form.values())
         flash(_("The webinar is saved."), "success")
         return _back(webinar)
-    return render_form("webinars/edit.html", form, webinar=webinar)
+    return page.render()
 
 
 @bp.post("/<int:webinar_id>/publish")
 @access("organiser", "webinar.manage")
 def publish(webinar_id):
     webinar = _managed(webinar_id)
-    try:
-        services.publish_webinar(webinar, current_user)
-    except DomainError as error:
-        flash(str(error.message), "error")
-        return _back(webinar)
+    _back_on_refusal(webinar)
+    services.publish_webinar(webinar, current_user)
     flash(_("The webinar is published."), "success")
     return _back(webinar, "webinars.show")
 
@@ -81,11 +77,8 @@ def publish(webinar_id):
 @access("organiser", "webinar.manage")
 def delete(webinar_id):
     webinar = _managed(webinar_id)
-    try:
-        services.delete_draft(webinar, current_user)
-    except DomainError as error:
-        flash(str(error.message), "error")
-        return _back(webinar)
+    _back_on_refusal(webinar)
+    services.delete_draft(webinar, current_user)
     flash(_("The draft is deleted."), "success")
     return redirect(url_for("webinars.index"))
 
@@ -95,15 +88,12 @@ def delete(webinar_id):
 def cancel(webinar_id):
     webinar = _managed(webinar_id)
     form = CancelWebinarForm()
-    counts = services.counts(webinar)
+    page = form_page("webinars/cancel.html", form, webinar=webinar, counts=services.counts(webinar))
     if form.validate_on_submit():
-        try:
-            notified = services.cancel_webinar(webinar, current_user, form.message.data)
-        except DomainError as error:
-            return render_form("webinars/cancel.html", form, error, webinar=webinar, counts=counts)
+        notified = services.cancel_webinar(webinar, current_user, form.message.data)
         flash(_("The webinar is cancelled; %(n)d people were told.", n=notified), "success")
         return _back(webinar, "webinars.show")
-    return render_form("webinars/cancel.html", form, webinar=webinar, counts=counts)
+    return page.render()
 
 
 def _overview(webinar, attendance_form=None, answer_forms=None, message_form=None, status=200):
@@ -145,13 +135,10 @@ def attendance(webinar_id):
     webinar = _managed(webinar_id)
     form = AttendanceForm()
     form.attended.choices = [(r.id, "") for r in webinar.registrations if r.holds_seats]
+    page = form_page(lambda status: _overview(webinar, attendance_form=form, status=status), form)
     if not form.validate_on_submit():
-        return _overview(webinar, attendance_form=form, status=400)
-    try:
-        registrations.mark_attendance(webinar, current_user, form.attended.data or [])
-    except DomainError as error:
-        show_domain_error(form, error)
-        return _overview(webinar, attendance_form=form, status=400)
+        return page.render()
+    registrations.mark_attendance(webinar, current_user, form.attended.data or [])
     flash(_("Attendance is saved."), "success")
     return _back(webinar)
 
@@ -204,15 +191,12 @@ def _managed_question(webinar_id, question_id):
 def answer(webinar_id, question_id):
     webinar, question = _managed_question(webinar_id, question_id)
     form = AnswerForm(prefix=f"q{question.id}")
-    if form.validate_on_submit():
-        try:
-            questions.answer_question(question, current_user, form.answer.data)
-        except DomainError as error:
-            show_domain_error(form, error)
-        else:
-            flash(_("The answer is published."), "success")
-            return redirect(url_for("webinars.manage.overview", webinar_id=webinar.id, _anchor=f"q-{question.id}"))
-    return _overview(webinar, answer_forms={question.id: form}, status=400)
+    page = form_page(lambda status: _overview(webinar, answer_forms={question.id: form}, status=status), form)
+    if not form.validate_on_submit():
+        return page.render()
+    questions.answer_question(question, current_user, form.answer.data)
+    flash(_("The answer is published."), "success")
+    return redirect(url_for("webinars.manage.overview", webinar_id=webinar.id, _anchor=f"q-{question.id}"))
 
 
 @bp.post("/<int:webinar_id>/questions/<int:question_id>/hide")
@@ -230,14 +214,11 @@ def hide(webinar_id, question_id):
 def message(webinar_id):
     webinar = _managed(webinar_id)
     form = MessageForm()
+    page = form_page(lambda status: _overview(webinar, message_form=form, status=status), form)
     if not form.validate_on_submit():
-        return _overview(webinar, message_form=form, status=400)
-    try:
-        sent = messages.message_registrants(webinar, current_user, form.subject.data, form.body.data,
-                                            include_waitlisted=form.include_waitlisted.data)
-    except DomainError as error:
-        show_domain_error(form, error)
-        return _overview(webinar, message_form=form, status=400)
+        return page.render()
+    sent = messages.message_registrants(webinar, current_user, form.subject.data, form.body.data,
+                                        include_waitlisted=form.include_waitlisted.data)
     flash(_("Your message is on its way to %(n)d people.", n=sent), "success")
     return _back(webinar)
 
@@ -246,11 +227,8 @@ def message(webinar_id):
 @access("organiser", "webinar.manage")
 def publish_answers(webinar_id):
     webinar = _managed(webinar_id)
-    try:
-        thread, created = questions.publish_answers(webinar, current_user)
-    except DomainError as error:
-        flash(str(error.message), "error")
-        return _back(webinar)
+    _back_on_refusal(webinar)
+    thread, created = questions.publish_answers(webinar, current_user)
     flash(_("The answers are published as a Q&A thread.") if created else _("The Q&A thread is up to date."),
           "success")
     return redirect(url_for("questions.show", question_id=thread.id))

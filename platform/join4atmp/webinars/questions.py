@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from ..core.errors import DomainError, NotAllowed
+from ..core.errors import DomainError, NotAllowed, NotFound
 from ..core.time import utcnow
 from ..extensions import db
 from ..questions import services as qa
@@ -52,7 +52,7 @@ def has_voted(question, user) -> bool:
 def toggle_vote(question, user) -> bool:
     """Vote for a question, or take the vote back. Returns whether the user now votes for it."""
     if question.status == WebinarQuestionStatus.HIDDEN:
-        raise NotAllowed("hidden question")
+        raise NotFound(_l("No such question."))
     if not can_vote(question.webinar, user):
         raise DomainError(_l("Registered participants can vote until the webinar ends."))
     if question.author_id == user.id:

@@ -17,11 +17,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..core import ratelimit
-from ..core.errors import DomainError, NotAllowed, RateLimited
+from ..core.errors import wants_json
 from ..core.forms import PostForm
 from ..core.policy import access
 from ..core.time import utcnow
-from ..core.views import get_or_404, safe_next, show_domain_error
+from ..core.views import back_on_refusal, form_page, get_or_404, safe_next
 from ..extensions import db
 from ..questions.policy import can_read
 from . import calendar, questions, registrations, services, speakers
@@ -117,15 +117,11 @@ def show(webinar_id):
 def register(webinar_id):
     webinar = _visible(webinar_id)
     form = RegisterForm()
+    page = form_page(lambda status: _page(webinar, register_form=form, status=status), form)
     if not form.validate_on_submit():
-        return _page(webinar, register_form=form, status=400)
-    try:
-        ratelimit.spend("webinar_registration", current_user)
-        registration = registrations.register_for_webinar(current_user, webinar, form.seats.data or 1,
-                                                          form.needs.data)
-    except DomainError as error:
-        show_domain_error(form, error)
-        return _page(webinar, register_form=form, status=429 if isinstance(error, RateLimited) else 400)
+        return page.render()
+    ratelimit.spend("webinar_registration", current_user)
+    registration = registrations.register_for_webinar(current_user, webinar, form.seats.data or 1, form.needs.data)
     if registration.holds_seats:
         flash(_("You are registered. We sent you a confirmation with a calendar file."), "success")
     else:
@@ -141,13 +137,11 @@ def cancel_registration(webinar_id):
     registration = registrations.registration_of(webinar, current_user)
     if registration is None:
         abort(400)
-    try:
-        registrations.cancel_registration(registration, current_user)
-    except DomainError as error:
-        flash(str(error.message), "error")
-        return redirect(url_for("webinars.show", webinar_id=webinar.id))
+    back = url_for("webinars.show", webinar_id=webinar.id)
+    back_on_refusal(back)
+    registrations.cancel_registration(registration, current_user)
     flash(_("Your registration is cancelled."), "success")
-    return redirect(url_for("webinars.show", webinar_id=webinar.id))
+    return redirect(back)
 
 
 @bp.post("/webinars/<int:webinar_id>/questions")
@@ -155,13 +149,10 @@ def cancel_registration(webinar_id):
 def ask(webinar_id):
     webinar = _visible(webinar_id)
     form = QuestionForm()
+    page = form_page(lambda status: _page(webinar, question_form=form, status=status), form)
     if not form.validate_on_submit():
-        return _page(webinar, question_form=form, status=400)
-    try:
-        questions.ask_question(webinar, current_user, form.text.data)
-    except DomainError as error:       # NotAllowed too: shown on the form
-        show_domain_error(form, error)
-        return _page(webinar, question_form=form, status=400 if not isinstance(error, NotAllowed) else 403)
+        return page.render()
+    questions.ask_question(webinar, current_user, form.text.data)      # a refusal, NotAllowed too, shows on the form
     flash(_("Your question has been sent."), "success")
     return redirect(url_for("webinars.show", webinar_id=webinar.id, _anchor="questions"))
 
@@ -171,19 +162,11 @@ def ask(webinar_id):
 def vote(webinar_id, question_id):
     webinar = _visible(webinar_id)
     question = get_or_404(WebinarQuestion, question_id)
-    wants_json = request.accept_mimetypes.best == "application/json"
     if question.webinar_id != webinar.id:
         abort(404)
-    try:
-        voted = questions.toggle_vote(question, current_user)
-    except NotAllowed:
-        abort(404)
-    except DomainError as error:
-        if wants_json:
-            return jsonify(error=str(error.message)), 400
-        flash(str(error.message), "error")
-        return redirect(url_for("webinars.show", webinar_id=webinar.id, _anchor="questions"))
-    if wants_json:
+    back_on_refusal(url_for("webinars.show", webinar_id=webinar.id, _anchor="questions"))   # JSON clients: an error
+    voted = questions.toggle_vote(question, current_user)
+    if wants_json():
         return jsonify(voted=voted, votes=db.session.get(WebinarQuestion, question_id).vote_count)
     return redirect(url_for("webinars.show", webinar_id=webinar.id, _anchor=f"question-{question.id}"))
 
