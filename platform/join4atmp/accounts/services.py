@@ -112,10 +112,15 @@ def confirm_email(token) -> User:
     return user
 
 
+def account_limit_key(action: str, email: str) -> str:
+    """The rate limiter's key for failed logins or reset requests against one address."""
+    return f"{action}:acct:{normalise_email(email)}"
+
+
 def authenticate(email, password, ip) -> User:
     """Check credentials under per-account and per-IP limits on failed attempts."""
     config = current_app.config
-    account_key, ip_key = f"login:acct:{normalise_email(email)}", f"login:ip:{ip}"
+    account_key, ip_key = account_limit_key("login", email), f"login:ip:{ip}"
     if is_limited(account_key, config["LOGIN_LIMIT_PER_ACCOUNT"]) or is_limited(ip_key, config["LOGIN_LIMIT_PER_IP"]):
         raise RateLimited(_l("Too many failed attempts. Please wait a few minutes and try again."))
     user = find_user_by_email(email)
@@ -155,7 +160,7 @@ def _set_password(user, password, keep_session=None):
 def request_password_reset(email, ip):
     """Send a reset link if the account exists; the caller shows the same message either way."""
     config = current_app.config
-    account_key, ip_key = f"reset:acct:{normalise_email(email)}", f"reset:ip:{ip}"
+    account_key, ip_key = account_limit_key("reset", email), f"reset:ip:{ip}"
     if is_limited(ip_key, config["RESET_LIMIT_PER_IP"]):
         raise RateLimited(_l("Too many requests. Please try again later."))
     record_hit(ip_key, config["RESET_LIMIT_PER_IP"])
@@ -183,7 +188,7 @@ def reset_password(token, new_password) -> User:
     audit.record(user, "password.reset", user)
     if not user.is_confirmed:
         user.email_confirmed_at = utcnow()   # the link proved the address
-    clear_hits(f"login:acct:{user.email}")
+    clear_hits(account_limit_key("login", user.email))
     db.session.commit()
     return user
 

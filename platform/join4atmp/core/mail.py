@@ -17,7 +17,7 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_mail import Connection, Message
 from jinja2 import TemplateNotFound
-from sqlalchemy import event, func, or_, select, update
+from sqlalchemy import delete, event, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from ..extensions import db
@@ -55,6 +55,12 @@ class OutboxMessage(db.Model):
 
 class UndeliverableMessage(ValueError):
     """A message that no server could ever accept (a newline in a header, no valid recipient)."""
+
+
+def forget_recipient(address) -> None:
+    """Delete every message to ``address``, sent or waiting (an erased account). The caller commits."""
+    db.session.execute(delete(OutboxMessage).where(OutboxMessage.recipient == address)
+                       .execution_options(synchronize_session=False))
 
 
 def queue_email(recipient, subject, template, *, locale=None, kind=None, attachments=(), **context):

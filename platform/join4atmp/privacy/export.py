@@ -15,40 +15,23 @@ from decimal import Decimal
 from flask import current_app
 from sqlalchemy import LargeBinary, or_, select
 
+from ..accounts import privacy as accounts
 from ..core import audit
 from ..core.time import utcnow
 from ..extensions import db
+from ..matching import privacy as matching
+from ..profiles import privacy as profiles
+from ..questions import privacy as questions
+from ..webinars import privacy as webinars
 
 FORMAT = "join4atmp-personal-data/1"
 
-# (child table, foreign-key column) -> exported: the member's own data reached through a parent row.
-FOLLOW = {
-    ("profile_topic", "profile_id"), ("profile_language", "profile_id"), ("publication", "profile_id"),
-    ("declared_interest", "profile_id"), ("evidence_passage", "profile_id"),
-    ("match_request", "profile_id"),        # questions offered to the member as an expert
-    ("match_request", "question_id"),       # experts proposed for the member's question, as shown to them
-    ("webinar_speaker", "profile_id"),      # webinars the member speaks at
-    ("question_topic", "question_id"), ("question_revision", "question_id"),
-    ("answer_revision", "answer_id"),
-    ("webinar_topic", "webinar_id"),
-}
-
-# (child table, foreign-key column) -> why it is not followed.
-SKIP = {
-    ("answer", "question_id"): "other members' answers to your questions are their data; read them on the "
-                               "question page (your own answers are exported under 'answer')",
-    ("question_watch", "question_id"): "who else follows your questions is other people's data",
-    ("flag", "question_id"): "reports by other members about your posts are their data",
-    ("flag", "answer_id"): "reports by other members about your posts are their data",
-    ("answer_vote", "answer_id"): "who found your answers helpful is other people's data (the count is public)",
-    ("webinar", "qa_question_id"): "the webinar is the organiser's; its link to a question is not about you",
-    ("registration", "webinar_id"): "registrants of webinars you organise are other people's data",
-    ("webinar_question", "webinar_id"): "questions others sent to your webinars are their data",
-    ("webinar_speaker", "webinar_id"): "other speakers of your webinars are their data",
-    ("webinar_vote", "question_id"): "who voted for your questions ahead is other people's data",
-    ("match_request", "replaces_id"): "a link between requests already exported",
-    ("stale_evidence", "profile_id"): "a passing note that your evidence awaits re-embedding; it holds no data",
-}
+# Each area decides for its own tables, in its privacy.py: EXPORT_FOLLOW, the (child table, foreign-key
+# column) edges that lead to the member's own data through a parent row; EXPORT_SKIP, the edges that
+# lead to other people's data, with the reason the export states.
+AREAS = (accounts, profiles, matching, questions, webinars)
+FOLLOW = set().union(*(area.EXPORT_FOLLOW for area in AREAS))
+SKIP = {edge: why for area in AREAS for edge, why in area.EXPORT_SKIP.items()}
 
 # Columns never exported, whatever table they are in: credentials, not personal information.
 SECRET_SUFFIXES = ("_hash", "_digest")
