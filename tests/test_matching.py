@@ -9,6 +9,7 @@ from join4atmp.matching import indexing
 from join4atmp.matching.models import MatchRequest, RequestStatus
 from join4atmp.matching.services import MatchQuery, find_experts
 from join4atmp.profiles.models import DeclaredInterest
+from join4atmp.search.live import LiveIndex
 
 from helpers import PASSWORD, IsolatedClient, login, make_config, make_user
 
@@ -197,7 +198,7 @@ def test_the_index_is_persisted_and_reused_after_a_restart(experts, tmp_path, mo
     assert cache.with_suffix(".faiss").exists()
     restarted = create_app(make_config(tmp_path))
     rebuilds = []
-    monkeypatch.setattr(indexing.LiveIndex, "_rebuild", lambda self, version: rebuilds.append(version))
+    monkeypatch.setattr(LiveIndex, "_rebuild", lambda self, version: rebuilds.append(version))
     with restarted.app_context():
         index = indexing.live_index().current()
         assert rebuilds == [] and len(index) > 0

@@ -73,3 +73,47 @@ def test_metrics_follow_the_benchmark_definitions():
     seeded = metrics.rank_all({"x": 1.0}, ["a", "b", "x"], seed=0)
     assert seeded == metrics.rank_all({"x": 1.0}, ["a", "b", "x"], seed=0)
     assert metrics.rank_all({"x": 1.0}, ["a", "b", "x"])[0] == "x"
+
+
+def test_a_live_index_applies_only_what_changed_and_rebuilds_when_its_source_cannot_say():
+    import numpy as np
+
+    from join4atmp.search.live import LiveIndex
+
+    class Rows:
+        dimension = 2
+
+        def __init__(self):
+            self.vectors = {1: [1.0, 0.0], 2: [0.0, 1.0]}
+            self.counter, self.log, self.reads = 1, {}, []
+
+        def version(self):
+            return self.counter
+
+        def stamp(self, version):
+            return str(version)
+
+        def change(self, owner, vector):
+            self.counter += 1
+            self.log[self.counter] = owner
+            self.vectors[owner] = vector
+
+        def changed_owners(self, since, now):
+            owners = {self.log.get(v) for v in range(since + 1, now + 1)}
+            return None if None in owners else owners
+
+        def rows(self, owners):
+            self.reads.append(owners)
+            ids = sorted(o for o in self.vectors if owners is None or o in owners)
+            return ids, ids, ids, np.array([self.vectors[i] for i in ids], dtype=np.float32).reshape(-1)
+
+    source = Rows()
+    live = LiveIndex(source)
+    assert live.current().rank(np.array([1.0, 0.0], dtype=np.float32))[0][0] == 1
+    source.change(2, [1.0, 0.0])
+    source.change(1, [0.0, 1.0])
+    assert live.current().rank(np.array([1.0, 0.0], dtype=np.float32))[0][0] == 2
+    assert source.reads == [None, {1, 2}]           # built once, then only the two owners that changed
+    source.counter += 1                             # a change the log cannot explain
+    live.current()
+    assert source.reads[-1] is None and live.current().version == source.counter

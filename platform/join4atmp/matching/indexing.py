@@ -1,13 +1,10 @@
 """Keeping the experts' evidence passages, their vectors and each process's FAISS index up to date.
 
 The database is the source of truth: ``EvidencePassage`` rows hold the vectors and ``IndexChange``
-rows version them. Each process keeps a ``PassageIndex`` in memory; before every search it compares
-its version with the database and applies the profiles changed since (or rebuilds), so several
-workers stay consistent. The index file in ``instance/index/`` is only a cache for a quick start.
+rows version them. Each process keeps a live copy (``search.live``, fed by ``EvidenceSource``); before
+every search it compares its version with the database and applies the profiles changed since (or
+rebuilds), so several workers stay consistent. The file in ``instance/index/`` is only a cache.
 """
-import threading
-from pathlib import Path
-
 import numpy as np
 from flask import current_app
 from flask_babel import force_locale
@@ -15,23 +12,15 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from ..core import queue, taxonomy
+from ..core import embedding, queue, taxonomy
+from ..core.embedding import encoder
 from ..core.time import utcnow
 from ..extensions import db
 from ..profiles.models import ExpertProfile
 from ..questions.models import Answer, Question, Visibility
-from ..search.encoder import Encoder
-from ..search.encoder import shared as shared_encoder
-from ..search.index import PassageIndex
+from ..search.live import LiveIndex
 from ..search.passages import split_passages
 from .models import EvidencePassage, IndexChange, StaleEvidence
-
-_EXTENSION = "join4atmp.matching"
-
-
-def encoder() -> Encoder:
-    """The configured sentence encoder (EMBEDDING_MODEL), shared with every area of this process."""
-    return shared_encoder(current_app.config.get("EMBEDDING_MODEL"))
 
 
 def evidence_documents(profile: ExpertProfile) -> list[tuple[str, int | None, str]]:
@@ -155,7 +144,7 @@ def reindex_all(progress=None) -> int:
                        .execution_options(synchronize_session=False))
     db.session.add(IndexChange(profile_id=None))
     db.session.commit()
-    live_index().save_cache()
+    live_index().rebuild()
     return total
 
 
@@ -179,80 +168,43 @@ def index_version() -> int:
     return db.session.scalar(select(func.max(IndexChange.id))) or 0
 
 
-def _stamp(version: int) -> str:
-    """Fingerprint of a version: a cache written for another database does not match it."""
-    created = db.session.scalar(select(IndexChange.created_at).where(IndexChange.id == version))
-    return f"{version}:{created.isoformat() if created else ''}"
+class EvidenceSource:
+    """The experts' passages, for the live index: versioned by the ``IndexChange`` log."""
 
+    @property
+    def dimension(self) -> int:
+        return encoder().dimension
 
-class LiveIndex:
-    """This process's copy of the passage index, brought up to date before each use."""
+    def version(self) -> int:
+        return index_version()
 
-    def __init__(self, cache_path: Path):
-        self.cache_path = cache_path
-        self.index = None
-        self.lock = threading.Lock()
+    def stamp(self, version: int) -> str:
+        """A cache written for another database does not match it."""
+        created = db.session.scalar(select(IndexChange.created_at).where(IndexChange.id == version))
+        return f"{version}:{created.isoformat() if created else ''}"
 
-    def current(self) -> PassageIndex:
-        version = index_version()
-        with self.lock:
-            if self.index is None:
-                self.index = PassageIndex.load(self.cache_path)
-                if self.index is not None and (self.index.dimension != encoder().dimension
-                                               or self.index.stamp != _stamp(self.index.version)):
-                    self.index = None
-            if self.index is None or self.index.version > version:
-                self._rebuild(version)
-            elif self.index.version < version:
-                self._catch_up(version)
-            return self.index
+    def changed_owners(self, since, now):
+        if since > now:
+            return None
+        changed = set(db.session.scalars(select(IndexChange.profile_id).where(
+            IndexChange.id > since, IndexChange.id <= now)).all())
+        return None if None in changed or len(changed) > 500 else changed
 
-    def _catch_up(self, version):
-        changed = db.session.scalars(select(IndexChange.profile_id).where(
-            IndexChange.id > self.index.version, IndexChange.id <= version)).all()
-        if None in changed or len(set(changed)) > 500:
-            return self._rebuild(version)
-        for profile_id in set(changed):
-            self.index.remove_owner(profile_id)
-        self._add(select(EvidencePassage).where(EvidencePassage.profile_id.in_(set(changed))))
-        self.index.version, self.index.stamp = version, _stamp(version)
-
-    def _rebuild(self, version):
-        self.index = PassageIndex(encoder().dimension)
-        self._add(select(EvidencePassage))
-        self.index.version, self.index.stamp = version, _stamp(version)
-        self._save()
-
-    def _add(self, query):
-        name = encoder().name
-        rows = db.session.execute(query.where(EvidencePassage.model == name).with_only_columns(
-            EvidencePassage.id, EvidencePassage.profile_id, EvidencePassage.source, EvidencePassage.source_id,
-            EvidencePassage.vector)).all()
-        if not rows:
-            return
+    def rows(self, owners):
+        query = select(EvidencePassage.id, EvidencePassage.profile_id, EvidencePassage.source,
+                       EvidencePassage.source_id, EvidencePassage.vector).where(EvidencePassage.model == encoder().name)
+        if owners is not None:
+            query = query.where(EvidencePassage.profile_id.in_(owners))
+        rows = db.session.execute(query).all()
         documents = [EvidencePassage(profile_id=r.profile_id, source=r.source, source_id=r.source_id).document_key
                      for r in rows]
         vectors = np.frombuffer(b"".join(r.vector for r in rows), dtype=np.float32)
-        self.index.add([r.id for r in rows], [r.profile_id for r in rows], documents, vectors)
-
-    def _save(self):
-        try:
-            self.index.save(self.cache_path)
-        except OSError as error:   # a cache: failing to write it is not fatal
-            current_app.logger.warning("Could not write the index cache %s: %s", self.cache_path, error)
-
-    def save_cache(self):
-        """Rebuild from the database and write the cache (after a full reindex)."""
-        with self.lock:
-            self._rebuild(index_version())
+        return [r.id for r in rows], [r.profile_id for r in rows], documents, vectors
 
 
 def live_index() -> LiveIndex:
-    state = current_app.extensions.setdefault(_EXTENSION, {})
-    if "index" not in state:
-        path = Path(current_app.instance_path) / "index" / f"passages-{encoder().name}"
-        state["index"] = LiveIndex(path)
-    return state["index"]
+    """This process's copy of the passage index (cached in instance/index/)."""
+    return embedding.live_index("passages", EvidenceSource, cached=True)
 
 
 def remove_profile_evidence(profile_id: int):

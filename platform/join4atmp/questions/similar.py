@@ -1,25 +1,15 @@
 """Similar public questions by the sentence encoder (the same one matching uses, search.encoder.shared).
 
-Each public question keeps its vector on its row. Every process holds a small FAISS copy of those
-vectors, rebuilt when the set changes (a cheap fingerprint query tells). What it returns is checked
+Each public question keeps its vector on its row. Every process holds a small live copy of those vectors
+(``search.live``), rebuilt when the set changes (a cheap fingerprint query tells). What it returns is checked
 against the database at once, so a confidential or hidden question never appears, even from a stale copy.
 """
-import threading
-
 import numpy as np
-from flask import current_app
 from sqlalchemy import func, select
 
+from ..core.embedding import encoder, live_index
 from ..extensions import db
-from ..search.encoder import shared as shared_encoder
-from ..search.index import PassageIndex
 from .models import Question, QuestionStatus, Visibility
-
-_EXTENSION = "join4atmp.similar"
-
-
-def encoder():
-    return shared_encoder(current_app.config.get("EMBEDDING_MODEL"))
 
 
 def embed_question(question):
@@ -36,34 +26,36 @@ def _public_condition():
     return (Question.visibility == Visibility.PUBLIC) & Question.hidden_at.is_(None)
 
 
-def _fingerprint():
-    row = db.session.execute(select(func.count(Question.id), func.max(Question.updated_at)).where(
-        _public_condition(), Question.vector.is_not(None), Question.vector_model == encoder().name)).one()
-    return (row[0], row[1])
+class PublicQuestionSource:
+    """Public, visible questions' vectors, for the live index. There is no change log: the version is a
+    fingerprint (how many, and the latest change), and any change rebuilds the small copy."""
 
+    @property
+    def dimension(self) -> int:
+        return encoder().dimension
 
-class _SimilarIndex:
-    def __init__(self):
-        self.index, self.fingerprint, self.lock = None, None, threading.Lock()
+    def _indexed(self):
+        return _public_condition() & Question.vector.is_not(None) & (Question.vector_model == encoder().name)
 
-    def current(self) -> PassageIndex:
-        fingerprint = _fingerprint()
-        with self.lock:
-            if self.index is None or fingerprint != self.fingerprint:
-                rows = db.session.execute(select(Question.id, Question.vector).where(
-                    _public_condition(), Question.vector.is_not(None),
-                    Question.vector_model == encoder().name)).all()
-                index = PassageIndex(encoder().dimension)
-                if rows:
-                    ids = [r.id for r in rows]
-                    index.add(ids, ids, ids, np.frombuffer(b"".join(r.vector for r in rows), dtype=np.float32))
-                self.index, self.fingerprint = index, fingerprint
-            return self.index
+    def version(self):
+        count, latest = db.session.execute(select(func.count(Question.id), func.max(Question.updated_at))
+                                           .where(self._indexed())).one()
+        return f"{count}:{latest.isoformat() if latest else ''}"
+
+    def stamp(self, version) -> str:
+        return version
+
+    def changed_owners(self, since, now):
+        return None
+
+    def rows(self, owners):
+        rows = db.session.execute(select(Question.id, Question.vector).where(self._indexed())).all()
+        ids = [r.id for r in rows]
+        return ids, ids, ids, np.frombuffer(b"".join(r.vector for r in rows), dtype=np.float32)
 
 
 def _similar_index():
-    state = current_app.extensions.setdefault(_EXTENSION, {})
-    return state.setdefault("index", _SimilarIndex())
+    return live_index("similar-questions", PublicQuestionSource)
 
 
 def similar_questions(text, k=5, answered_only=True, exclude_id=None, min_score=0.3):

@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from ..core.embedding import encoder
 from ..core.errors import DomainError, NotAllowed, NotFound
 from ..core.time import utcnow
 from ..extensions import db
@@ -125,8 +126,7 @@ def question_themes(webinar, user) -> list[Theme]:
     questions = visible_questions(webinar)
     if not questions:
         return []
-    from ..search.encoder import shared
-    vectors = shared(current_app.config.get("EMBEDDING_MODEL")).encode([q.text for q in questions])
+    vectors = encoder().encode([q.text for q in questions])
     max_distance = float(current_app.config.get("WEBINAR_THEME_DISTANCE", cluster.DEFAULT_MAX_DISTANCE))
     themes = []
     for members in cluster.group_by_theme(vectors, max_distance):

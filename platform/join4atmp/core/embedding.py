@@ -1,0 +1,28 @@
+"""This app's sentence encoder and live vector indexes: search/'s plain pieces, bound to the app's config.
+
+Matching, similar questions and webinar themes all encode through ``encoder()`` (one model per process,
+loaded on first use); matching and similar questions each keep a ``live_index`` of their own rows.
+"""
+from pathlib import Path
+
+from flask import current_app
+
+from ..search.encoder import Encoder, shared
+from ..search.live import LiveIndex, Source
+
+_EXTENSION = "join4atmp.live_indexes"
+
+
+def encoder() -> Encoder:
+    """The configured sentence encoder (EMBEDDING_MODEL), shared by every area of this process."""
+    return shared(current_app.config.get("EMBEDDING_MODEL"))
+
+
+def live_index(name: str, source: type[Source], cached: bool = False) -> LiveIndex:
+    """This app's live index called ``name``, made once per process from ``source()``; with ``cached``, its
+    copy is kept in ``instance/index/`` for a quick start."""
+    indexes = current_app.extensions.setdefault(_EXTENSION, {})
+    if name not in indexes:
+        path = Path(current_app.instance_path) / "index" / f"{name}-{encoder().name}" if cached else None
+        indexes[name] = LiveIndex(source(), path)
+    return indexes[name]
