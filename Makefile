@@ -11,7 +11,7 @@ export FLASK_APP := join4atmp
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install run test bench load translations messages clean
+.PHONY: install run test bench load translations messages lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,13 @@ clean:
 	rm -rf $(VENV) build platform/*.egg-info
 
 # After adding or changing UI strings: refresh the catalogue, translate the new entries, commit the .po.
+# Writes the lock, requirements.txt, from the dependencies pyproject.toml declares (keeping the versions
+# already locked unless they no longer fit); `make lock UPGRADE=--upgrade` moves everything to the newest.
+lock: $(STAMP)
+	$(BIN)/uv pip compile pyproject.toml --extra test --extra dev --python $(BIN)/python $(UPGRADE) \
+		$(if $(wildcard /opt/wheels),--find-links /opt/wheels) --annotation-style line \
+		--custom-compile-command "make lock" -o requirements.txt
+
 messages: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _l -o platform/join4atmp/translations/messages.pot \
 		--no-location --sort-output --project JOIN4ATMP platform templates
