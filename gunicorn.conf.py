@@ -3,6 +3,7 @@
 Every setting can be overridden on the command line or in GUNICORN_CMD_ARGS; the few that deployments
 change most are read from the environment below.
 """
+
 import os
 
 wsgi_app = "join4atmp:create_app()"
@@ -15,7 +16,7 @@ threads = int(os.environ.get("JOIN4ATMP_WEB_THREADS", "2"))
 timeout = 60
 graceful_timeout = 30
 keepalive = 5
-max_requests = 5000            # recycle workers now and then; jitter keeps them from restarting together
+max_requests = 5000  # recycle workers now and then; jitter keeps them from restarting together
 max_requests_jitter = 500
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 accesslog = "-"
@@ -30,5 +31,6 @@ def post_worker_init(worker):
     app = worker.wsgi
     with app.app_context():
         from join4atmp.jobs.worker import warm_up
+
         warm_up()
     worker.log.info("Worker %s warm: model and index loaded", worker.pid)

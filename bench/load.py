@@ -9,6 +9,7 @@ PostgreSQL: JOIN4ATMP_TEST_POSTGRES_URL names a server, or a throw-away cluster 
 binaries; Redis likewise (redis-server). Only 127.0.0.1 is ever contacted; every loop is bounded in count and
 time, and the script stops by itself. Exit status 1 when any check fails.
 """
+
 import argparse
 import json
 import os
@@ -43,9 +44,11 @@ DEMO_PASSWORD = "join4atmp-demo"
 CSRF = re.compile(rb'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
 # Limits made for one person are lifted: every simulated person comes from 127.0.0.1.
 LIFTED_LIMITS = {
-    "ABUSE_LIMITS": {kind: {"user": [100000, 3600], "ip": [100000, 3600]}
-                     for kind in ("question", "match", "webinar_registration")},
-    "LOGIN_LIMIT_PER_IP": [100000, 900], "RESET_LIMIT_PER_IP": [100000, 3600],
+    "ABUSE_LIMITS": {
+        kind: {"user": [100000, 3600], "ip": [100000, 3600]} for kind in ("question", "match", "webinar_registration")
+    },
+    "LOGIN_LIMIT_PER_IP": [100000, 900],
+    "RESET_LIMIT_PER_IP": [100000, 3600],
     "RESET_LIMIT_PER_ACCOUNT": [100000, 3600],
 }
 
@@ -78,8 +81,14 @@ def _flask(env, *args):
 def _app(tmp, database_url):
     """The app in this process, on the load's database, for reading facts and checking results."""
     from join4atmp import create_app
-    return create_app({"INSTANCE_PATH": str(tmp / "instance"), "SQLALCHEMY_DATABASE_URI": database_url,
-                       "SECRET_KEY": "processes-secret"})
+
+    return create_app(
+        {
+            "INSTANCE_PATH": str(tmp / "instance"),
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "SECRET_KEY": "processes-secret",
+        }
+    )
 
 
 def _demo_facts(app) -> dict:
@@ -88,9 +97,13 @@ def _demo_facts(app) -> dict:
     from join4atmp.extensions import db
     from join4atmp.questions.models import Question, Visibility
     from join4atmp.webinars.models import Webinar, WebinarStatus
+
     with app.app_context():
-        users = [u.email for u in db.session.scalars(db.select(User).order_by(User.id))
-                 if u.is_active_account and u.email_confirmed_at and not u.needs_second_factor and u.profile]
+        users = [
+            u.email
+            for u in db.session.scalars(db.select(User).order_by(User.id))
+            if u.is_active_account and u.email_confirmed_at and not u.needs_second_factor and u.profile
+        ]
         questions = db.session.scalars(db.select(Question.id).where(Question.visibility == Visibility.PUBLIC)).all()
         webinars = db.session.scalars(db.select(Webinar.id).where(Webinar.status == WebinarStatus.PUBLISHED)).all()
     return {"users": users, "questions": questions, "webinars": webinars}
@@ -103,15 +116,31 @@ def _actions(person, facts, rng, token):
     if roll < 0.14:
         return "answer", "POST", f"/questions/{question}/answers", {"body": f"From experience: {token}. " * 3}
     if roll < 0.24:
-        return "publication", "POST", "/profile/publications", {"title": f"Potency assay study {token}",
-                                                                "abstract": "Comparability of lentiviral vectors."}
+        return (
+            "publication",
+            "POST",
+            "/profile/publications",
+            {"title": f"Potency assay study {token}", "abstract": "Comparability of lentiviral vectors."},
+        )
     if roll < 0.32:
-        return "registration", "POST", f"/webinars/{rng.choice(facts['webinars'])}/register", {"seats": "1",
-                                                                                              "needs": token}
+        return (
+            "registration",
+            "POST",
+            f"/webinars/{rng.choice(facts['webinars'])}/register",
+            {"seats": "1", "needs": token},
+        )
     if roll < 0.38:
         return "reset", "POST", "/reset", {"email": person.email}
-    reads = ["/", "/experts?q=hospital+exemption", "/questions?q=vector", f"/questions/{question}", "/webinars",
-             "/experts?topic=potency-assays", "/account", "/healthz"]
+    reads = [
+        "/",
+        "/experts?q=hospital+exemption",
+        "/questions?q=vector",
+        f"/questions/{question}",
+        "/webinars",
+        "/experts?topic=potency-assays",
+        "/account",
+        "/healthz",
+    ]
     return "read", "GET", rng.choice(reads), None
 
 
@@ -133,10 +162,11 @@ def run_load(database: str, clients: int, rounds: int, web_workers: int, seed: i
             queue, consumers = {"QUEUE_URL": redis.url}, 2
         else:
             database_url, queue, consumers = f"sqlite:///{tmp / 'load.db'}", {}, 1
-        env = app_env(tmp / "instance", database_url, MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp.port, **queue,
-                      **LIFTED_LIMITS)
+        env = app_env(
+            tmp / "instance", database_url, MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp.port, **queue, **LIFTED_LIMITS
+        )
         _flask(env, "db", "upgrade")
-        _flask(env, "demo", "load")          # embeds the demo evidence too
+        _flask(env, "demo", "load")  # embeds the demo evidence too
         app = _app(tmp, database_url)
         facts = _demo_facts(app)
         for number in range(consumers):
@@ -145,7 +175,7 @@ def run_load(database: str, clients: int, rounds: int, web_workers: int, seed: i
         web, base = start_web(env, tmp / "web.log", workers=web_workers)
         processes.append(web)
         wait_until(lambda: all(worker_ready(w) for w in processes[:consumers]), 180, 0.3, "the workers")
-        before = _wait_for_drain(app)          # what the demo data queued goes out first
+        before = _wait_for_drain(app)  # what the demo data queued goes out first
         already_sent = len(smtp.messages)
 
         people = [Person(base, facts["users"][i % len(facts["users"])], timeout=60) for i in range(clients)]
@@ -164,8 +194,15 @@ def run_load(database: str, clients: int, rounds: int, web_workers: int, seed: i
                 began = time.monotonic()
                 status, _ = person.send(path, data) if method == "POST" else person.get(path)
                 with lock:
-                    results.append({"kind": kind, "status": status, "seconds": time.monotonic() - began,
-                                    "token": (data or {}).get("needs") or _token_in(data)})
+                    results.append(
+                        {
+                            "kind": kind,
+                            "status": status,
+                            "seconds": time.monotonic() - began,
+                            "token": (data or {}).get("needs") or _token_in(data),
+                        }
+                    )
+
             threads = [threading.Thread(target=go, args=(p, plan)) for p, plan in zip(people, plans)]
             for thread in threads:
                 thread.start()
@@ -174,8 +211,11 @@ def run_load(database: str, clients: int, rounds: int, web_workers: int, seed: i
         elapsed = time.monotonic() - started
 
         drained = _wait_for_drain(app)
-        drained = {"queued": drained["queued"] - before["queued"], "sent": drained["sent"] - before["sent"],
-                   "stale": drained["stale"]}
+        drained = {
+            "queued": drained["queued"] - before["queued"],
+            "sent": drained["sent"] - before["sent"],
+            "stale": drained["stale"],
+        }
         stored = _stored_tokens(app, [r["token"] for r in results if r["token"]])
         return _figures(database, results, elapsed, drained, stored, smtp, already_sent, web_workers, consumers)
     finally:
@@ -199,13 +239,14 @@ def _wait_for_drain(app, timeout=240) -> dict:
     from join4atmp.core.mail import OutboxMessage
     from join4atmp.extensions import db
     from join4atmp.matching.models import StaleEvidence
+
     deadline = time.monotonic() + timeout
     while True:
         with app.app_context():
             queued, sent = db.session.execute(db.select(db.func.count(), db.func.count(OutboxMessage.sent_at))).one()
             stale = db.session.scalar(db.select(db.func.count()).select_from(StaleEvidence))
         if (queued == sent and stale == 0) or time.monotonic() > deadline:
-            time.sleep(2)      # room for a late duplicate to arrive
+            time.sleep(2)  # room for a late duplicate to arrive
             return {"queued": queued, "sent": sent, "stale": stale}
         time.sleep(1)
 
@@ -216,9 +257,13 @@ def _stored_tokens(app, tokens) -> set:
     from join4atmp.profiles.models import Publication
     from join4atmp.questions.models import Answer
     from join4atmp.webinars.models import Registration
+
     with app.app_context():
-        texts = [*db.session.scalars(db.select(Answer.body)), *db.session.scalars(db.select(Publication.title)),
-                 *(n for n in db.session.scalars(db.select(Registration.needs)) if n)]
+        texts = [
+            *db.session.scalars(db.select(Answer.body)),
+            *db.session.scalars(db.select(Publication.title)),
+            *(n for n in db.session.scalars(db.select(Registration.needs)) if n),
+        ]
         db.engine.dispose()
     found = set(re.findall(r"load-[a-z]+-\d+-\d+x", "\n".join(texts)))
     return {t for t in tokens if t in found}
@@ -229,8 +274,11 @@ def _figures(database, results, elapsed, drained, stored, smtp, already_sent, we
     writes = [r for r in results if r["token"]]
     delivered = smtp.message_ids()[already_sent:]
     return {
-        "database": database, "web_workers": web_workers, "consumers": consumers,
-        "requests": len(results), "by_kind": dict(Counter(r["kind"] for r in results)),
+        "database": database,
+        "web_workers": web_workers,
+        "consumers": consumers,
+        "requests": len(results),
+        "by_kind": dict(Counter(r["kind"] for r in results)),
         "statuses": dict(Counter(r["status"] for r in results)),
         "5xx": sum(1 for r in results if r["status"] >= 500),
         "p50_ms": round(statistics.median(seconds) * 1000),
@@ -238,16 +286,23 @@ def _figures(database, results, elapsed, drained, stored, smtp, already_sent, we
         "seconds": round(elapsed, 1),
         "committed_but_not_2xx_3xx": sum(1 for r in writes if r["token"] in stored and r["status"] >= 400),
         "answered_2xx_3xx_but_lost": sum(1 for r in writes if r["status"] < 400 and r["token"] not in stored),
-        "mails_queued": drained["queued"], "mails_sent": drained["sent"], "mails_received": len(delivered),
-        "mails_received_twice": len(delivered) - len(set(delivered)), "stale_evidence_left": drained["stale"],
+        "mails_queued": drained["queued"],
+        "mails_sent": drained["sent"],
+        "mails_received": len(delivered),
+        "mails_received_twice": len(delivered) - len(set(delivered)),
+        "stale_evidence_left": drained["stale"],
     }
 
 
 def passed(figures) -> bool:
-    return (figures["5xx"] == 0 and figures["committed_but_not_2xx_3xx"] == 0
-            and figures["answered_2xx_3xx_but_lost"] == 0 and figures["mails_received_twice"] == 0
-            and figures["mails_queued"] == figures["mails_sent"] == figures["mails_received"]
-            and figures["stale_evidence_left"] == 0)
+    return (
+        figures["5xx"] == 0
+        and figures["committed_but_not_2xx_3xx"] == 0
+        and figures["answered_2xx_3xx_but_lost"] == 0
+        and figures["mails_received_twice"] == 0
+        and figures["mails_queued"] == figures["mails_sent"] == figures["mails_received"]
+        and figures["stale_evidence_left"] == 0
+    )
 
 
 def main(argv=None):
@@ -256,8 +311,11 @@ def main(argv=None):
     parser.add_argument("--clients", type=int, default=220, help="people sending at once (default 220)")
     parser.add_argument("--rounds", type=int, default=2, help="bursts, each of one request per person")
     parser.add_argument("--web-workers", type=int, default=4)
-    parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "load-latest.jsonl"),
-                        help="where to write the figures, a JSON line per database ('' for nowhere)")
+    parser.add_argument(
+        "--out",
+        default=str(ROOT / "bench" / "results" / "load-latest.jsonl"),
+        help="where to write the figures, a JSON line per database ('' for nowhere)",
+    )
     args = parser.parse_args(argv)
     databases = ["sqlite", "postgresql"] if args.database == "both" else [args.database]
     ok = True
@@ -267,11 +325,14 @@ def main(argv=None):
         ok &= passed(figures)
         lines.append(json.dumps(figures))
         print(lines[-1])
-        print(f"{database}: {figures['requests']} requests, {figures['5xx']} 5xx, p50 {figures['p50_ms']} ms, "
-              f"p99 {figures['p99_ms']} ms; mails queued {figures['mails_queued']}, delivered "
-              f"{figures['mails_received']} ({figures['mails_received_twice']} twice); committed but refused "
-              f"{figures['committed_but_not_2xx_3xx']}, lost {figures['answered_2xx_3xx_but_lost']}; "
-              f"{'PASS' if passed(figures) else 'FAIL'}", flush=True)
+        print(
+            f"{database}: {figures['requests']} requests, {figures['5xx']} 5xx, p50 {figures['p50_ms']} ms, "
+            f"p99 {figures['p99_ms']} ms; mails queued {figures['mails_queued']}, delivered "
+            f"{figures['mails_received']} ({figures['mails_received_twice']} twice); committed but refused "
+            f"{figures['committed_but_not_2xx_3xx']}, lost {figures['answered_2xx_3xx_but_lost']}; "
+            f"{'PASS' if passed(figures) else 'FAIL'}",
+            flush=True,
+        )
     if args.out:
         Path(args.out).write_text("\n".join(lines) + "\n")
     return 0 if ok else 1

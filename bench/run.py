@@ -7,6 +7,7 @@ Every figure is printed beside a baseline measured in the same run:
   to encoding the question alone; reindexing as a ratio to raw `model.encode` throughput.
 Writes the table to bench/results/latest.md (with the machine described).
 """
+
 import argparse
 import json
 import os
@@ -21,8 +22,10 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data" / "expert-finding"
-QUESTION = ("We changed the lentiviral vector supplier for our CAR-T product after phase I; what comparability "
-            "data will the competent authority expect before phase II?")
+QUESTION = (
+    "We changed the lentiviral vector supplier for our CAR-T product after phase I; what comparability "
+    "data will the competent authority expect before phase II?"
+)
 
 
 def reference_max_cosine(data_dir: Path) -> dict:
@@ -41,6 +44,7 @@ def quality(data_dir: Path, datasets, model_path):
     from join4atmp.matching.evaluation import evaluate, read_dataset
     from join4atmp.search import metrics
     from join4atmp.search.keyword import KeywordIndex
+
     rows = []
     for name in datasets:
         directory = data_dir / name
@@ -58,14 +62,19 @@ def quality(data_dir: Path, datasets, model_path):
             random.append(metrics.query_metrics(metrics.rank_all(scores, candidates), relevant))
         # A text-free ranking by number of documents: strong on Stack Exchange sets (README of the data).
         popular = {e["id"]: float(len(e["documents"])) for e in experts}
-        popularity = [metrics.query_metrics(metrics.rank_all(popular, candidates), set(q["relevant"]))
-                      for q in queries]
-        rows.append({"dataset": name, "platform": platform["top5-sum"], "max": platform["max"],
-                     "bm25": metrics.summarise(bm25), "random": metrics.summarise(random),
-                     "popularity": metrics.summarise(popularity),
-                     "seconds": round(time.perf_counter() - started, 1)})
-        print(f"  {name}: MAP {platform['top5-sum']['MAP']:.3f} (max-cosine {platform['max']['MAP']:.3f})",
-              flush=True)
+        popularity = [metrics.query_metrics(metrics.rank_all(popular, candidates), set(q["relevant"])) for q in queries]
+        rows.append(
+            {
+                "dataset": name,
+                "platform": platform["top5-sum"],
+                "max": platform["max"],
+                "bm25": metrics.summarise(bm25),
+                "random": metrics.summarise(random),
+                "popularity": metrics.summarise(popularity),
+                "seconds": round(time.perf_counter() - started, 1),
+            }
+        )
+        print(f"  {name}: MAP {platform['top5-sum']['MAP']:.3f} (max-cosine {platform['max']['MAP']:.3f})", flush=True)
     return rows
 
 
@@ -83,11 +92,12 @@ def speed(model_path, sizes, repeat):
 
     from join4atmp.search.encoder import Encoder
     from join4atmp.search.index import PassageIndex
+
     encoder = Encoder(model_path)
     started = time.perf_counter()
     encoder.model
     load_seconds = time.perf_counter() - started
-    encoder.encode_one(QUESTION)   # warm up
+    encoder.encode_one(QUESTION)  # warm up
     bare = _median_ms(lambda: encoder.encode_one(QUESTION), repeat)
     rng = np.random.default_rng(0)
     rows = []
@@ -98,8 +108,7 @@ def speed(model_path, sizes, repeat):
         index.add(np.arange(size), (np.arange(size) // 5).tolist(), np.arange(size).tolist(), vectors)
         match = _median_ms(lambda: index.rank(encoder.encode_one(QUESTION), depth=1000), repeat)
         search_only = _median_ms(lambda: index.rank(vectors[0], depth=1000), repeat)
-        rows.append({"passages": size, "match_ms": match, "search_aggregate_ms": search_only,
-                     "ratio": match / bare})
+        rows.append({"passages": size, "match_ms": match, "search_aggregate_ms": search_only, "ratio": match / bare})
         print(f"  {size} passages: match {match:.1f} ms = {match / bare:.2f}x encoding", flush=True)
     return {"load_seconds": load_seconds, "bare_encode_ms": bare, "sizes": rows}
 
@@ -113,24 +122,39 @@ def reindex_throughput(data_dir: Path, model_path, documents_count):
     from join4atmp.profiles.models import Publication
     from join4atmp.search.encoder import Encoder
     from join4atmp.search.passages import split_passages
+
     experts = [json.loads(line) for line in (data_dir / "dblp" / "experts.jsonl").read_text().splitlines()]
     documents = [(e["id"], d) for e in experts for d in e["documents"]][:documents_count]
     passages = [p for _, d in documents for p in split_passages(d)]
     encoder = Encoder(model_path)
-    encoder.encode(passages[:64])   # warm up
+    encoder.encode(passages[:64])  # warm up
     started = time.perf_counter()
     encoder.encode(passages)
     raw = len(passages) / (time.perf_counter() - started)
     with tempfile.TemporaryDirectory() as tmp:
-        app = create_app({"INSTANCE_PATH": tmp, "SECRET_KEY": "bench", "EMBEDDING_MODEL": model_path,
-                          "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.db", "MATCHING_INDEX_ON_CHANGE": False})
+        app = create_app(
+            {
+                "INSTANCE_PATH": tmp,
+                "SECRET_KEY": "bench",
+                "EMBEDDING_MODEL": model_path,
+                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.db",
+                "MATCHING_INDEX_ON_CHANGE": False,
+            }
+        )
         with app.app_context():
             db.create_all()
             from join4atmp.accounts.passwords import hash_password
+
             shared = hash_password("bench only")
             for number, (expert_id, text) in enumerate(documents):
-                user = create_user(f"b{number}@bench.invalid", "bench only", "developer", password_hash=shared,
-                                   display_name=str(expert_id), confirmed=True)
+                user = create_user(
+                    f"b{number}@bench.invalid",
+                    "bench only",
+                    "developer",
+                    password_hash=shared,
+                    display_name=str(expert_id),
+                    confirmed=True,
+                )
                 user.profile.publications = [Publication(title="", abstract=text)]
             db.session.commit()
             started = time.perf_counter()
@@ -149,9 +173,17 @@ def demo_latency(model_path, repeat):
     from join4atmp.extensions import db
     from join4atmp.matching import indexing
     from join4atmp.matching.services import MatchQuery, find_experts
+
     with tempfile.TemporaryDirectory() as tmp:
-        app = create_app({"INSTANCE_PATH": tmp, "SECRET_KEY": "bench", "EMBEDDING_MODEL": model_path,
-                          "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.db", "SERVER_NAME": "localhost"})
+        app = create_app(
+            {
+                "INSTANCE_PATH": tmp,
+                "SECRET_KEY": "bench",
+                "EMBEDDING_MODEL": model_path,
+                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.db",
+                "SERVER_NAME": "localhost",
+            }
+        )
         with app.app_context():
             db.create_all()
             load_demo("bench only password")
@@ -175,43 +207,77 @@ def machine():
         pass
     import faiss
     import torch
-    return (f"{cpu}, {os.cpu_count()} cores, Python {stdlib_platform.python_version()}, torch {torch.__version__}, "
-            f"faiss {faiss.__version__}, {stdlib_platform.system()} {stdlib_platform.release()}")
+
+    return (
+        f"{cpu}, {os.cpu_count()} cores, Python {stdlib_platform.python_version()}, torch {torch.__version__}, "
+        f"faiss {faiss.__version__}, {stdlib_platform.system()} {stdlib_platform.release()}"
+    )
 
 
 def report(result) -> str:
-    lines = [f"# Matching benchmark, {result['date']}", "", f"Machine: {result['machine']}", "",
-             f"Model: {result['model']}", "", "## Quality (MAP and friends; every query ranks every expert)", "",
-             "| dataset | method | MAP ± s.e. | MRR | P@1 | P@5 | nDCG@10 | R@10 | MAP vs max-cosine (this run) "
-             "| MAP vs RESULTS.md max-cosine |", "|---|---|---|---|---|---|---|---|---|---|"]
+    lines = [
+        f"# Matching benchmark, {result['date']}",
+        "",
+        f"Machine: {result['machine']}",
+        "",
+        f"Model: {result['model']}",
+        "",
+        "## Quality (MAP and friends; every query ranks every expert)",
+        "",
+        "| dataset | method | MAP ± s.e. | MRR | P@1 | P@5 | nDCG@10 | R@10 | MAP vs max-cosine (this run) "
+        "| MAP vs RESULTS.md max-cosine |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
     for row in result["quality"]:
         reference = result["reference"].get(row["dataset"])
-        for method, label in (("platform", "platform: top5-sum"), ("max", "max-cosine"), ("bm25", "BM25"),
-                              ("popularity", "popularity (no text)"), ("random", "random")):
+        for method, label in (
+            ("platform", "platform: top5-sum"),
+            ("max", "max-cosine"),
+            ("bm25", "BM25"),
+            ("popularity", "popularity (no text)"),
+            ("random", "random"),
+        ):
             if method not in row:
                 continue
             m = row[method]
             vs_run = m["MAP"] / row["max"]["MAP"]
             vs_ref = f"{m['MAP'] / reference:.2f}x" if reference else "—"
-            lines.append(f"| {row['dataset']} | {label} | {m['MAP']:.3f} ± {m['MAP_se']:.3f} | {m['MRR']:.3f} | "
-                         f"{m['P@1']:.3f} | {m['P@5']:.3f} | {m['nDCG@10']:.3f} | {m['Recall@10']:.3f} | "
-                         f"{vs_run:.2f}x | {vs_ref} |")
+            lines.append(
+                f"| {row['dataset']} | {label} | {m['MAP']:.3f} ± {m['MAP_se']:.3f} | {m['MRR']:.3f} | "
+                f"{m['P@1']:.3f} | {m['P@5']:.3f} | {m['nDCG@10']:.3f} | {m['Recall@10']:.3f} | "
+                f"{vs_run:.2f}x | {vs_ref} |"
+            )
     s = result["speed"]
-    lines += ["", "## Speed", "", f"Model load: {s['load_seconds']:.1f} s. Encoding the question alone "
-              f"(the baseline): median {s['bare_encode_ms']:.1f} ms.", "",
-              "| indexed passages | one match: encode + search + aggregation | search + aggregation alone "
-              "| ratio to encoding alone |", "|---|---|---|---|"]
+    lines += [
+        "",
+        "## Speed",
+        "",
+        f"Model load: {s['load_seconds']:.1f} s. Encoding the question alone "
+        f"(the baseline): median {s['bare_encode_ms']:.1f} ms.",
+        "",
+        "| indexed passages | one match: encode + search + aggregation | search + aggregation alone "
+        "| ratio to encoding alone |",
+        "|---|---|---|---|",
+    ]
     for row in s["sizes"]:
-        lines.append(f"| {row['passages']:,} | {row['match_ms']:.1f} ms | {row['search_aggregate_ms']:.2f} ms | "
-                     f"{row['ratio']:.2f}x |")
+        lines.append(
+            f"| {row['passages']:,} | {row['match_ms']:.1f} ms | {row['search_aggregate_ms']:.2f} ms | "
+            f"{row['ratio']:.2f}x |"
+        )
     r = result["reindex"]
-    lines += ["", f"Reindex (split, encode, store in the database, rebuild FAISS) of {r['passages']} dblp passages: "
-              f"{r['platform_per_s']:.0f} passages/s against raw `model.encode` {r['raw_per_s']:.0f} passages/s: "
-              f"**{r['ratio']:.2f}x**."]
+    lines += [
+        "",
+        f"Reindex (split, encode, store in the database, rebuild FAISS) of {r['passages']} dblp passages: "
+        f"{r['platform_per_s']:.0f} passages/s against raw `model.encode` {r['raw_per_s']:.0f} passages/s: "
+        f"**{r['ratio']:.2f}x**.",
+    ]
     d = result["demo"]
-    lines += ["", f"The ask page's full path on the demo data ({d['passages']} passages; every rule, database "
-              f"filters): find_experts {d['find_ms']:.1f} ms, with highlighted evidence {d['explained_ms']:.1f} ms "
-              f"({d['explained_ms'] / d['bare_ms']:.1f}x encoding the question alone, {d['bare_ms']:.1f} ms)."]
+    lines += [
+        "",
+        f"The ask page's full path on the demo data ({d['passages']} passages; every rule, database "
+        f"filters): find_experts {d['find_ms']:.1f} ms, with highlighted evidence {d['explained_ms']:.1f} ms "
+        f"({d['explained_ms'] / d['bare_ms']:.1f}x encoding the question alone, {d['bare_ms']:.1f} ms).",
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -225,10 +291,14 @@ def main():
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "latest.md")
     args = parser.parse_args()
     from join4atmp.search.encoder import Encoder, default_model_path
+
     model_path = os.environ.get("JOIN4ATMP_EMBEDDING_MODEL") or default_model_path()
     datasets = args.datasets or sorted(p.name for p in args.data.iterdir() if (p / "experts.jsonl").exists())
-    result = {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "machine": machine(),
-              "model": Encoder(model_path).name}
+    result = {
+        "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": machine(),
+        "model": Encoder(model_path).name,
+    }
     print("Speed", flush=True)
     result["speed"] = speed(model_path, args.sizes, args.repeat)
     result["reindex"] = reindex_throughput(args.data, model_path, args.reindex_documents)

@@ -1,5 +1,6 @@
 """Shared fixtures: a fresh app and SQLite database per test, a real SMTP server, a browser, PostgreSQL.
 The helpers they use, and that tests import, are in helpers.py."""
+
 import os
 import threading
 
@@ -14,9 +15,27 @@ from helpers import BROWSER_SECRETS, CHROMIUM, POSTGRES_URL, Inbox, IsolatedClie
 
 # freezegun patches datetime in every loaded module at each start and stop; skipping the big libraries
 # (torch and friends hold thousands of modules, none of them reading the clock for us) makes it fast.
-freezegun.configure(extend_ignore_list=["torch", "transformers", "sentence_transformers", "sklearn", "scipy",
-                                        "numpy", "faiss", "huey", "redis", "sqlalchemy", "hypothesis", "playwright",
-                                        "babel", "tqdm", "huggingface_hub", "safetensors", "tokenizers"])
+freezegun.configure(
+    extend_ignore_list=[
+        "torch",
+        "transformers",
+        "sentence_transformers",
+        "sklearn",
+        "scipy",
+        "numpy",
+        "faiss",
+        "huey",
+        "redis",
+        "sqlalchemy",
+        "hypothesis",
+        "playwright",
+        "babel",
+        "tqdm",
+        "huggingface_hub",
+        "safetensors",
+        "tokenizers",
+    ]
+)
 
 
 @pytest.fixture
@@ -64,7 +83,8 @@ def smtp_server(smtp_port):
 def live_server(tmp_path):
     """The app served over real HTTP on loopback (for the browser), with its own database."""
     from werkzeug.serving import make_server
-    BROWSER_SECRETS.clear()     # a new database: authenticators set up in earlier tests are gone
+
+    BROWSER_SECRETS.clear()  # a new database: authenticators set up in earlier tests are gone
     port = free_port()
     config = make_config(tmp_path, WTF_CSRF_ENABLED=True, SERVER_NAME=None, BASE_URL=f"http://127.0.0.1:{port}")
     app = create_app(config)
@@ -83,8 +103,9 @@ def live_server(tmp_path):
 def model():
     """The bundled sentence model, loaded once for the whole session (every app shares it)."""
     from join4atmp.search.encoder import Encoder
+
     encoder = Encoder()
-    encoder.model   # load now, once
+    encoder.model  # load now, once
     return encoder
 
 
@@ -94,6 +115,7 @@ def postgres_database(request):
     if not POSTGRES_URL:
         pytest.skip("JOIN4ATMP_TEST_POSTGRES_URL is not set (.ci/run starts PostgreSQL)")
     from sqlalchemy import create_engine, text
+
     name = f"j4a_test_{os.getpid()}_{abs(hash(request.node.nodeid)) % 10**8}"
     admin = create_engine(POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
@@ -114,10 +136,21 @@ def browser_context_options():
 def page(browser_context_options):
     """A page in real headless Chromium (Debian's), with this machine's closed network in mind."""
     from playwright.sync_api import sync_playwright
+
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"])
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
         context = browser.new_context(**browser_context_options)
         yield context.new_page()
         context.close()

@@ -1,5 +1,6 @@
 """Helpers shared by the tests: configuration, users and login, the outbox, browsers. Fixtures are in
 conftest.py; tests import these from here."""
+
 import base64
 import hashlib
 import os
@@ -31,7 +32,7 @@ def make_config(tmp_path, **overrides):
         "WTF_CSRF_ENABLED": False,
         "MAIL_SERVER": None,
         "SERVER_NAME": "localhost",
-        "QUEUE_IMMEDIATE": True,     # jobs run in the test; tests of the real worker start one
+        "QUEUE_IMMEDIATE": True,  # jobs run in the test; tests of the real worker start one
     }
     config.update(overrides)
     return config
@@ -42,24 +43,41 @@ class IsolatedClient(FlaskClient):
     session are not shared with the request (Flask reuses an already pushed context otherwise)."""
 
     def open(self, *args, **kwargs):
-        db.session.commit()   # end the test's transaction so it sees what the request writes
+        db.session.commit()  # end the test's transaction so it sees what the request writes
         with self.application.app_context():
             return super().open(*args, **kwargs)
 
 
-def make_user(email="dev@uni.example", role="developer", *, confirmed=True, verified=False, password=PASSWORD,
-              two_factor=None, **profile):
+def make_user(
+    email="dev@uni.example",
+    role="developer",
+    *,
+    confirmed=True,
+    verified=False,
+    password=PASSWORD,
+    two_factor=None,
+    **profile,
+):
     """A user with a complete, listed profile unless told otherwise.
 
     ``two_factor``: True enrols a TOTP authenticator (secret ``totp_secret_for(email)``), False leaves the
     user without one; None (the default) enrols users whose role requires it (admins, verified regulators).
     Duties granted later are covered by ``login``, which enrols on demand."""
-    user = create_user(email, password, role, display_name=profile.pop("display_name", email.split("@")[0].title()),
-                       confirmed=confirmed, verified=verified)
+    user = create_user(
+        email,
+        password,
+        role,
+        display_name=profile.pop("display_name", email.split("@")[0].title()),
+        confirmed=confirmed,
+        verified=verified,
+    )
     if two_factor or (two_factor is None and user.needs_second_factor):
         enrol_two_factor(user)
-    defaults = {"country": "DE", "expertise": "Viral vector process development and GMP manufacturing.",
-                "organisation": "Example University"}
+    defaults = {
+        "country": "DE",
+        "expertise": "Viral vector process development and GMP manufacturing.",
+        "organisation": "Example University",
+    }
     defaults.update(profile)
     topics, languages = defaults.pop("topics", ["gene-therapy"]), defaults.pop("languages", ["en"])
     for key, value in defaults.items():
@@ -78,6 +96,7 @@ def enrol_two_factor(user):
     """Give ``user`` a confirmed TOTP authenticator with the secret ``totp_secret_for(user.email)``."""
     from join4atmp.accounts.models import TwoFactor
     from join4atmp.accounts.two_factor import _fernet
+
     encrypted = _fernet().encrypt(totp_secret_for(user.email).encode()).decode()
     user.two_factor = TwoFactor(secret_encrypted=encrypted, confirmed_at=utcnow())
     db.session.commit()
@@ -96,6 +115,7 @@ def login(client, email, password=PASSWORD):
     user in again, this helper forgets the last step used, as if the person had waited for the next code
     (tests of replay protection post the code themselves)."""
     from join4atmp.accounts.services import find_user_by_email
+
     user = find_user_by_email(email)
     if user is not None and user.needs_second_factor and not user.has_second_factor:
         enrol_two_factor(user)

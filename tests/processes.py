@@ -1,6 +1,7 @@
 """Real processes for tests (and bench/load.py): gunicorn with the repo's gunicorn.conf.py, job workers,
 redis-server, and an SMTP server on loopback that can stall like a hung one. Everything binds 127.0.0.1
 and is stopped by the caller."""
+
 import asyncio
 import http.cookiejar
 import json
@@ -22,6 +23,7 @@ BIN = ROOT / ".venv" / "bin"
 
 def free_port():
     import socket
+
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
@@ -29,9 +31,16 @@ def free_port():
 
 def app_env(instance: Path, database_url: str, **settings) -> dict:
     """The environment of a web or worker process: JOIN4ATMP_* settings (JSON-parsed by the app)."""
-    env = dict(os.environ, FLASK_APP="join4atmp", HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1",
-               JOIN4ATMP_INSTANCE_PATH=str(instance), DATABASE_URL=database_url,
-               JOIN4ATMP_SECRET_KEY="processes-secret", PYTHONUNBUFFERED="1")
+    env = dict(
+        os.environ,
+        FLASK_APP="join4atmp",
+        HF_HUB_OFFLINE="1",
+        TRANSFORMERS_OFFLINE="1",
+        JOIN4ATMP_INSTANCE_PATH=str(instance),
+        DATABASE_URL=database_url,
+        JOIN4ATMP_SECRET_KEY="processes-secret",
+        PYTHONUNBUFFERED="1",
+    )
     for key, value in settings.items():
         env[f"JOIN4ATMP_{key}"] = value if isinstance(value, str) else json.dumps(value)
     return env
@@ -43,8 +52,9 @@ class Process:
     def __init__(self, args, env, log_path: Path):
         self.log_path = log_path
         self.log = open(log_path, "ab")
-        self.popen = subprocess.Popen(args, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
-                                      start_new_session=True)
+        self.popen = subprocess.Popen(
+            args, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
+        )
 
     @property
     def alive(self):
@@ -83,8 +93,12 @@ def wait_until(predicate, timeout, interval=0.1, message="condition"):
 def start_web(env, log_path, workers=4, port=None, boot_timeout=120) -> tuple[Process, str]:
     """gunicorn with the repo's gunicorn.conf.py; returns once /healthz answers."""
     port = port or free_port()
-    env = dict(env, JOIN4ATMP_BIND=f"127.0.0.1:{port}", WEB_CONCURRENCY=str(workers),
-               JOIN4ATMP_BASE_URL=f"http://127.0.0.1:{port}")
+    env = dict(
+        env,
+        JOIN4ATMP_BIND=f"127.0.0.1:{port}",
+        WEB_CONCURRENCY=str(workers),
+        JOIN4ATMP_BASE_URL=f"http://127.0.0.1:{port}",
+    )
     web = Process([str(BIN / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py")], env, log_path)
     base = f"http://127.0.0.1:{port}"
 
@@ -95,6 +109,7 @@ def start_web(env, log_path, workers=4, port=None, boot_timeout=120) -> tuple[Pr
                 return response.status == 200
         except OSError:
             return False
+
     wait_until(up, boot_timeout, 0.3, "gunicorn to answer /healthz")
     return web, base
 
@@ -118,10 +133,25 @@ class RedisServer:
             raise FileNotFoundError("redis-server")
         self.port = free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process = Process([binary, "--bind", "127.0.0.1", "--port", str(self.port), "--save", "",
-                                "--appendonly", "no", "--dir", str(tmp_path)], dict(os.environ),
-                               tmp_path / "redis.log")
+        self.process = Process(
+            [
+                binary,
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(tmp_path),
+            ],
+            dict(os.environ),
+            tmp_path / "redis.log",
+        )
         import redis
+
         client = redis.Redis.from_url(self.url)
         wait_until(lambda: _pings(client), 15, 0.1, "redis-server")
 
@@ -132,7 +162,7 @@ class RedisServer:
 def _pings(client) -> bool:
     try:
         return client.ping()
-    except Exception:   # noqa: BLE001 - not up yet
+    except Exception:  # noqa: BLE001 - not up yet
         return False
 
 
@@ -170,6 +200,7 @@ class SmtpInbox:
 
 def start_smtp(port=None):
     from aiosmtpd.controller import Controller
+
     inbox = SmtpInbox()
     controller = Controller(inbox, hostname="127.0.0.1", port=port or free_port())
     controller.start()
@@ -188,7 +219,8 @@ class Visitor:
     def __init__(self, base, email=None, timeout=60):
         self.base, self.email, self.timeout = base, email, timeout
         self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), _NoRedirect())
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), _NoRedirect()
+        )
 
     def request(self, method, path, data=None) -> tuple[int, bytes]:
         body = urllib.parse.urlencode(data or {}, doseq=True).encode() if data is not None else None
@@ -215,6 +247,7 @@ class PostgresServer:
 
     def __init__(self, tmp_path: Path):
         import glob
+
         found = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"))
         if not found:
             raise FileNotFoundError("pg_ctl")
@@ -227,21 +260,40 @@ class PostgresServer:
             shutil.chown(self.data, "postgres")
             shutil.chown(tmp_path, "postgres")
         self.as_postgres = as_postgres
-        subprocess.run([*as_postgres, str(self.bin / "initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres"],
-                       check=True, capture_output=True)
-        subprocess.run([*as_postgres, str(self.bin / "pg_ctl"), "-D", str(self.data), "-o",
-                        f"-k {self.data} -h 127.0.0.1 -p {self.port} -c max_connections=200", "-l",
-                        str(self.data / "log"), "-w", "start"], check=True, capture_output=True)
+        subprocess.run(
+            [*as_postgres, str(self.bin / "initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres"],
+            check=True,
+            capture_output=True,
+        )
+        subprocess.run(
+            [
+                *as_postgres,
+                str(self.bin / "pg_ctl"),
+                "-D",
+                str(self.data),
+                "-o",
+                f"-k {self.data} -h 127.0.0.1 -p {self.port} -c max_connections=200",
+                "-l",
+                str(self.data / "log"),
+                "-w",
+                "start",
+            ],
+            check=True,
+            capture_output=True,
+        )
         self.url = f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
 
     def stop(self):
-        subprocess.run([*self.as_postgres, str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "fast", "stop"],
-                       capture_output=True)
+        subprocess.run(
+            [*self.as_postgres, str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "fast", "stop"],
+            capture_output=True,
+        )
 
 
 def fresh_postgres_database(server_url: str, name: str) -> str:
     """Create (or re-create) database ``name`` on the server; returns its URL."""
     from sqlalchemy import create_engine, text
+
     admin = create_engine(server_url.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))

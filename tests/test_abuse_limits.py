@@ -1,5 +1,6 @@
 """Abuse limits on asking, matching and webinar registration: per member and per address, counted in the
 database so that they hold across worker processes (a second app on the same database stands for one)."""
+
 from datetime import timedelta
 
 import pytest
@@ -15,11 +16,14 @@ from test_webinars import make_webinar
 TIGHT = {
     "question": {"user": (2, timedelta(days=1)), "ip": (3, timedelta(days=1))},
     "match": {"user": (2, timedelta(hours=1)), "ip": (100, timedelta(hours=1))},
-    "webinar_registration": {"user": (2, 3600), "ip": (100, 3600)},     # seconds, as from the environment
+    "webinar_registration": {"user": (2, 3600), "ip": (100, 3600)},  # seconds, as from the environment
 }
-ASK = {"title": "Comparability after changing the lentiviral vector supplier",
-       "body": "Our CAR-T product moved to a new vector supplier. What data will the authority expect?",
-       "topics": ["comparability"], "visibility": "public"}
+ASK = {
+    "title": "Comparability after changing the lentiviral vector supplier",
+    "body": "Our CAR-T product moved to a new vector supplier. What data will the authority expect?",
+    "topics": ["comparability"],
+    "visibility": "public",
+}
 
 
 @pytest.fixture
@@ -44,8 +48,11 @@ def test_asking_is_limited_per_member_across_workers_and_the_api(app, client, mo
         refused = second.post("/ask", data=ASK)
         assert refused.status_code == 429 and b"too often" in refused.data
         db.session.remove()
-    response = client.post("/api/v1/questions", json={"title": ASK["title"], "body": ASK["body"]},
-                           headers={"Authorization": f"Bearer {token}"})
+    response = client.post(
+        "/api/v1/questions",
+        json={"title": ASK["title"], "body": ASK["body"]},
+        headers={"Authorization": f"Bearer {token}"},
+    )
     assert response.status_code == 429 and "too often" in response.get_json()["error"]["message"]
     assert db.session.scalar(db.select(db.func.count()).select_from(Question)) == 2
 
@@ -73,8 +80,10 @@ def test_matching_through_the_api_is_limited(app, client, model):
     user = make_user("asker@sme.example")
     _, token = create_api_token(user, "script")
     headers = {"Authorization": f"Bearer {token}"}
-    statuses = [client.post("/api/v1/match", json={"text": "vector comparability"}, headers=headers).status_code
-                for _ in range(3)]
+    statuses = [
+        client.post("/api/v1/match", json={"text": "vector comparability"}, headers=headers).status_code
+        for _ in range(3)
+    ]
     assert statuses == [200, 200, 429]
 
 

@@ -1,4 +1,5 @@
 """Registration, confirmation, login, rate limits, passwords and resets, through HTTP."""
+
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -9,8 +10,13 @@ from join4atmp.extensions import db
 
 from helpers import PASSWORD, link_in, login, make_config, make_user, outbox
 
-NEW = {"display_name": "Ines Duarte", "email": "ines@biotech.example", "role": "developer",
-       "password": "a long enough password", "password_again": "a long enough password"}
+NEW = {
+    "display_name": "Ines Duarte",
+    "email": "ines@biotech.example",
+    "role": "developer",
+    "password": "a long enough password",
+    "password_again": "a long enough password",
+}
 
 
 def register(client, **changes):
@@ -65,7 +71,7 @@ def test_confirmation_link_tampered_or_expired_is_refused(app, client):
     register(client)
     link = link_in(outbox("confirm_email")[0], "/confirm/")
     assert client.get(link[:-3] + "abc").status_code == 400
-    app.config["EMAIL_CONFIRM_MAX_AGE"] = timedelta(seconds=-1)   # every link is now too old
+    app.config["EMAIL_CONFIRM_MAX_AGE"] = timedelta(seconds=-1)  # every link is now too old
     assert client.get(link).status_code == 400
 
 
@@ -82,7 +88,7 @@ def test_failed_logins_are_limited_per_account(client):
     make_user("target@uni.example")
     for _ in range(5):
         assert login(client, "target@uni.example", "guess guess guess").status_code == 400
-    blocked = login(client, "target@uni.example")   # even the right password
+    blocked = login(client, "target@uni.example")  # even the right password
     assert blocked.status_code == 429 and b"Too many failed attempts" in blocked.data
 
 
@@ -121,8 +127,14 @@ def test_password_change_ends_other_sessions(app):
     laptop, phone = app.test_client(), app.test_client()
     login(laptop, "two@uni.example")
     login(phone, "two@uni.example")
-    response = laptop.post("/account/password", data={
-        "current_password": PASSWORD, "new_password": "brand new password", "new_password_again": "brand new password"})
+    response = laptop.post(
+        "/account/password",
+        data={
+            "current_password": PASSWORD,
+            "new_password": "brand new password",
+            "new_password_again": "brand new password",
+        },
+    )
     assert response.status_code == 302
     assert laptop.get("/account").status_code == 200
     assert phone.get("/account").status_code == 302
@@ -132,8 +144,14 @@ def test_password_change_ends_other_sessions(app):
 def test_password_change_needs_the_current_password(client):
     make_user("cur@uni.example")
     login(client, "cur@uni.example")
-    response = client.post("/account/password", data={
-        "current_password": "wrong!", "new_password": "brand new password", "new_password_again": "brand new password"})
+    response = client.post(
+        "/account/password",
+        data={
+            "current_password": "wrong!",
+            "new_password": "brand new password",
+            "new_password_again": "brand new password",
+        },
+    )
     assert response.status_code == 400 and b"current password is not correct" in response.data
 
 
@@ -146,7 +164,7 @@ def test_password_reset_by_email_works_once(client):
     assert client.post(link, data=new).status_code == 302
     assert login(client, "forgot@uni.example", "my new password").status_code == 302
     client.post("/logout")
-    assert client.post(link, data=new).status_code == 400     # used links die with the old password
+    assert client.post(link, data=new).status_code == 400  # used links die with the old password
 
 
 def test_reset_for_unknown_email_says_the_same_and_sends_nothing(client):
@@ -161,7 +179,7 @@ def test_reset_requests_are_rate_limited(app, client):
     make_user("spam@uni.example")
     for _ in range(5):
         client.post("/reset", data={"email": "spam@uni.example"})
-    assert len(outbox("reset_password")) == 3   # per-account limit, silently
+    assert len(outbox("reset_password")) == 3  # per-account limit, silently
     app.config["RESET_LIMIT_PER_IP"] = (6, app.config["RESET_LIMIT_PER_IP"][1])
     client.post("/reset", data={"email": "spam@uni.example"})
     assert client.post("/reset", data={"email": "spam@uni.example"}).status_code == 429
@@ -169,8 +187,9 @@ def test_reset_requests_are_rate_limited(app, client):
 
 def test_login_redirects_only_to_local_pages(client):
     make_user("next@uni.example")
-    response = client.post("/login?next=https://evil.example/x",
-                           data={"email": "next@uni.example", "password": PASSWORD})
+    response = client.post(
+        "/login?next=https://evil.example/x", data={"email": "next@uni.example", "password": PASSWORD}
+    )
     assert response.headers["Location"] == "/"
     client.post("/logout")
     response = client.post("/login?next=/experts", data={"email": "next@uni.example", "password": PASSWORD})

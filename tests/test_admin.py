@@ -1,4 +1,5 @@
 """Admin pages: who may see them, verification, deactivation, the outbox."""
+
 import pytest
 
 from join4atmp.extensions import db
@@ -15,6 +16,7 @@ def people(app):
     member = make_user("member@uni.example")
     target = make_user("target@uni.example", role="regulator")
     from join4atmp.core.mail import queue_email
+
     with app.test_request_context():
         queue_email("x@y.example", "Hello", "already_registered", login_url="l", reset_url="r")
     db.session.commit()
@@ -125,4 +127,4 @@ def test_the_dashboard_charts_figures(app, people):
     login(admin, "root@platform.example")
     page = admin.get("/admin/").get_data(as_text=True)
     assert "Members by role" in page and "<svg" in page
-    assert '<th scope="row">Regulator</th><td>1</td>' in page      # the chart's data, readable as a table
+    assert '<th scope="row">Regulator</th><td>1</td>' in page  # the chart's data, readable as a table

@@ -1,4 +1,5 @@
 """The app factory, configuration layers, layout, database settings and error pages."""
+
 import os
 import re
 import stat
@@ -13,7 +14,8 @@ from join4atmp.extensions import db
 def test_platform_is_a_source_root_not_a_package():
     assert not (ROOT / "platform" / "__init__.py").exists()
     import platform
-    assert hasattr(platform, "system")   # the standard library module, not ours
+
+    assert hasattr(platform, "system")  # the standard library module, not ours
 
 
 def test_paths_are_absolute_and_point_at_the_top_folders(app):
@@ -29,9 +31,9 @@ def test_config_layers_defaults_instance_env_then_test_config(tmp_path, monkeypa
     monkeypatch.setenv("JOIN4ATMP_API_PAGE_SIZE", "9")
     monkeypatch.setenv("JOIN4ATMP_MAIL_PORT", "2")
     app = create_app({"INSTANCE_PATH": str(instance), "MAIL_PORT": 3})
-    assert app.config["DIRECTORY_PAGE_SIZE"] == 7      # instance/config.py over defaults
-    assert app.config["API_PAGE_SIZE"] == 9            # environment over instance
-    assert app.config["MAIL_PORT"] == 3                # test_config over everything
+    assert app.config["DIRECTORY_PAGE_SIZE"] == 7  # instance/config.py over defaults
+    assert app.config["API_PAGE_SIZE"] == 9  # environment over instance
+    assert app.config["MAIL_PORT"] == 3  # test_config over everything
     assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{instance / 'join4atmp.db'}"
 
 
@@ -84,12 +86,13 @@ def test_security_headers_on_every_response(client):
         assert "base-uri 'none'" in headers["Content-Security-Policy"]
         assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
         assert "unsafe-inline" not in headers["Content-Security-Policy"]
-        assert "Strict-Transport-Security" not in headers       # plain HTTP: HSTS would be ignored
+        assert "Strict-Transport-Security" not in headers  # plain HTTP: HSTS would be ignored
     assert "max-age=" in client.get("/", base_url="https://localhost").headers["Strict-Transport-Security"]
 
 
 def test_session_cookie_is_httponly_and_samesite(client, app):
     from helpers import login, make_user
+
     make_user("cookie@uni.example")
     response = login(client, "cookie@uni.example")
     cookie = response.headers["Set-Cookie"]
@@ -103,6 +106,7 @@ def test_unexpected_errors_answer_a_500_page_not_a_traceback(app, client, monkey
     @access("public")
     def boom():
         raise RuntimeError("kaput")
+
     response = client.get("/boom")
     assert response.status_code == 500
     assert b"kaput" not in response.data and b"Something went wrong" in response.data
@@ -132,8 +136,11 @@ def test_a_refusal_no_route_catches_is_answered_once_for_the_whole_app(app, clie
 
     def refuse(kind):
         db.session.add(User(email="half-done@uni.example", password_hash="x"))
-        raise {"rule": DomainError("Too short.", "name"), "denied": NotAllowed("Not yours."),
-               "limited": RateLimited("Slow down.")}[kind]
+        raise {
+            "rule": DomainError("Too short.", "name"),
+            "denied": NotAllowed("Not yours."),
+            "limited": RateLimited("Slow down."),
+        }[kind]
 
     @app.route("/t/form/<kind>", methods=["POST"])
     @access("public")
@@ -165,7 +172,11 @@ def test_a_refusal_no_route_catches_is_answered_once_for_the_whole_app(app, clie
     assert denied.status_code == 403 and "Not yours." in denied.text
     as_json = client.post("/t/page", headers={"Accept": "application/json"})
     assert as_json.status_code == 400 and as_json.json["error"] == {
-        "code": 400, "title": "Bad request", "message": "Too short.", "field": "name"}
+        "code": 400,
+        "title": "Bad request",
+        "message": "Too short.",
+        "field": "name",
+    }
     page = client.post("/t/page")
     assert page.status_code == 400 and "Too short." in page.text and page.mimetype == "text/html"
     assert db.session.scalar(db.select(User).where(User.email == "half-done@uni.example")) is None

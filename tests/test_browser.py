@@ -1,4 +1,5 @@
 """A person, in real headless Chromium: registers, confirms from the outbox, logs in, edits the profile."""
+
 from email import message_from_bytes, policy
 from pathlib import Path
 
@@ -37,7 +38,8 @@ def test_register_confirm_login_and_edit_profile(live_server, page):
     page.get_by_label("Country").select_option("IE")
     page.get_by_label("Specialty").fill("Orthopaedics")
     page.get_by_label("Expertise statement").fill(
-        "Clinical lead for autologous chondrocyte implantation; trial design for cartilage repair products.")
+        "Clinical lead for autologous chondrocyte implantation; trial design for cartilage repair products."
+    )
     page.get_by_label("Tissue engineering").check()
     page.get_by_label("Irish", exact=True).check()
     page.get_by_role("button", name="Save profile").click()
@@ -62,14 +64,29 @@ def test_ask_choose_experts_accept_and_answer(live_server, page, model):
     from join4atmp.matching import indexing
 
     from helpers import PASSWORD, make_user
+
     with live_server.app_context():
-        make_user("kv@pei.example", role="regulator", verified=True, display_name="Dr Katharina Vogel",
-                  organisation="Paul-Ehrlich-Institut", expertise=(
-                      "Quality assessor. Lentiviral vector comparability after a change of vector supplier or site."))
-        make_user("ml@hosp.example", role="clinician", display_name="Dr Marco Lenzi", organisation="Hospital",
-                  expertise="Knee cartilage repair with autologous chondrocyte implants.")
-        make_user("sme@nordvector.example", display_name="Erik Holm", organisation="Nordvector",
-                  expertise="CAR-T developer at an SME.")
+        make_user(
+            "kv@pei.example",
+            role="regulator",
+            verified=True,
+            display_name="Dr Katharina Vogel",
+            organisation="Paul-Ehrlich-Institut",
+            expertise=("Quality assessor. Lentiviral vector comparability after a change of vector supplier or site."),
+        )
+        make_user(
+            "ml@hosp.example",
+            role="clinician",
+            display_name="Dr Marco Lenzi",
+            organisation="Hospital",
+            expertise="Knee cartilage repair with autologous chondrocyte implants.",
+        )
+        make_user(
+            "sme@nordvector.example",
+            display_name="Erik Holm",
+            organisation="Nordvector",
+            expertise="CAR-T developer at an SME.",
+        )
         indexing.reindex_all()
         db.session.remove()
     base = live_server.base_url
@@ -107,12 +124,17 @@ def test_similar_suggestion_while_typing_then_answer_and_accept(live_server, pag
     from join4atmp.questions import services
 
     from helpers import PASSWORD, make_user
+
     with live_server.app_context(), request_context_for_links():
         asker = make_user("asker@uni.example", display_name="Ana Asker", organisation="Uni")
-        helper = make_user("helper@hosp.example", display_name="Dr Hugo Helper", role="clinician",
-                           organisation="Hosp")
-        earlier = services.create_question(asker, "How long is long-term follow-up after gene therapy?",
-                                           "For an integrating lentiviral vector.", ["long-term-follow-up"], "public")
+        helper = make_user("helper@hosp.example", display_name="Dr Hugo Helper", role="clinician", organisation="Hosp")
+        earlier = services.create_question(
+            asker,
+            "How long is long-term follow-up after gene therapy?",
+            "For an integrating lentiviral vector.",
+            ["long-term-follow-up"],
+            "public",
+        )
         services.post_answer(earlier, helper, "Usually fifteen years.")
         db.session.remove()
     base = live_server.base_url
@@ -120,7 +142,8 @@ def test_similar_suggestion_while_typing_then_answer_and_accept(live_server, pag
     _log_in(page, base, "asker@uni.example", PASSWORD)
     page.goto(f"{base}/ask")
     page.get_by_label("Your question in one line").press_sequentially(
-        "What duration of long-term follow-up is expected after gene therapy", delay=5)
+        "What duration of long-term follow-up is expected after gene therapy", delay=5
+    )
     suggestion = page.locator("#similar-questions a", has_text="How long is long-term follow-up")
     suggestion.wait_for(timeout=10_000)
     assert page.locator("#similar-questions").is_visible()
@@ -148,6 +171,7 @@ def test_a_moderator_sets_up_two_step_login_then_logs_in_with_a_code(live_server
     from join4atmp.extensions import db
 
     from helpers import BROWSER_SECRETS, browser_enrol, make_user
+
     with live_server.app_context():
         make_user("mod@platform.example", two_factor=False).is_moderator_flag = True
         db.session.commit()
@@ -158,7 +182,7 @@ def test_a_moderator_sets_up_two_step_login_then_logs_in_with_a_code(live_server
     page.get_by_label("Email").fill("mod@platform.example")
     page.get_by_label("Password").fill("correct horse battery")
     page.get_by_role("button", name="Log in").click()
-    assert page.url.endswith("/account/two-factor")          # required: nothing else until set up
+    assert page.url.endswith("/account/two-factor")  # required: nothing else until set up
     page.goto(f"{base}/moderation")
     assert page.url.endswith("/account/two-factor")
     assert page.get_by_role("img", name="QR code for your authenticator app").count() == 0
@@ -167,13 +191,13 @@ def test_a_moderator_sets_up_two_step_login_then_logs_in_with_a_code(live_server
     assert page.get_by_role("heading", name="Your recovery codes").is_visible()
     page.get_by_role("button", name="Log out").click()
 
-    _log_in(page, base, "mod@platform.example")                 # password, then the app's code
+    _log_in(page, base, "mod@platform.example")  # password, then the app's code
     assert "mod@platform.example" in BROWSER_SECRETS
     page.goto(f"{base}/moderation")
     assert page.url.endswith("/moderation")
     page.get_by_role("button", name="Log out").click()
 
-    page.goto(f"{base}/login")                                  # a recovery code instead of the phone
+    page.goto(f"{base}/login")  # a recovery code instead of the phone
     page.get_by_label("Email").fill("mod@platform.example")
     page.get_by_label("Password").fill("correct horse battery")
     page.get_by_role("button", name="Log in").click()

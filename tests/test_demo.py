@@ -1,4 +1,5 @@
 """Demo data: enough realistic experts, loaded once, visible in the directory and API."""
+
 import json
 
 from sqlalchemy import func, select

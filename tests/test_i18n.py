@@ -1,4 +1,5 @@
 """Languages: French for the layout and account pages, a switcher, <html lang>."""
+
 from babel.messages.pofile import read_po
 
 from join4atmp import ROOT
@@ -42,6 +43,7 @@ def test_every_french_message_is_translated_and_keeps_its_placeholders():
     with open(ROOT / "platform/join4atmp/translations/fr/LC_MESSAGES/messages.po", "rb") as handle:
         catalog = read_po(handle)
     import re
+
     placeholder = re.compile(r"%\(\w+\)[sd]")
     for message in catalog:
         if not message.id:
@@ -60,11 +62,29 @@ def test_the_catalogue_covers_every_marked_string():
     import sys
     import tempfile
     from pathlib import Path
+
     with tempfile.TemporaryDirectory() as tmp:
         pot = Path(tmp) / "messages.pot"
-        subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract", "-F", str(ROOT / "babel.cfg"),
-                        "-k", "_l", "-o", str(pot), "--no-location", "platform", "templates"],
-                       cwd=ROOT, check=True, capture_output=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "babel.messages.frontend",
+                "extract",
+                "-F",
+                str(ROOT / "babel.cfg"),
+                "-k",
+                "_l",
+                "-o",
+                str(pot),
+                "--no-location",
+                "platform",
+                "templates",
+            ],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+        )
         with open(pot, "rb") as handle:
             wanted = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(handle) if m.id}
     with open(ROOT / "platform/join4atmp/translations/fr/LC_MESSAGES/messages.po", "rb") as handle:

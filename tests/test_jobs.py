@@ -1,6 +1,7 @@
 """Background work on the real queue, in real processes: gunicorn with the repo's gunicorn.conf.py, `flask
 jobs worker` consumers, an SMTP server on loopback that hangs, kill -9 in the middle of the work, Redis and
 PostgreSQL for scale-out. Unit tests elsewhere run jobs at once (QUEUE_IMMEDIATE); these do not."""
+
 import json
 import sqlite3
 import time
@@ -50,8 +51,15 @@ def stack(tmp_path, smtp):
     state = {"processes": [], "url": _sqlite_url(tmp_path), "queue": None, "apps": []}
 
     def app(**settings):
-        config = make_config(tmp_path, SQLALCHEMY_DATABASE_URI=state["url"], QUEUE_IMMEDIATE=False,
-                             QUEUE_URL=state["queue"], MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp.port, **settings)
+        config = make_config(
+            tmp_path,
+            SQLALCHEMY_DATABASE_URI=state["url"],
+            QUEUE_IMMEDIATE=False,
+            QUEUE_URL=state["queue"],
+            MAIL_SERVER="127.0.0.1",
+            MAIL_PORT=smtp.port,
+            **settings,
+        )
         state["apps"].append(create_app(config))
         return state["apps"][-1]
 
@@ -120,22 +128,28 @@ def test_warm_gunicorn_workers_and_a_hung_smtp_server_that_slows_no_page(stack, 
     with ThreadPoolExecutor(5) as pool:
         answers = list(pool.map(reset, emails))
     assert all(status == 200 for status, _ in answers), answers
-    assert max(seconds for _, seconds in answers) < 1.0, answers      # with SMTP in the request: 2 s or more
-    wait_until(lambda: smtp.stalled_sessions >= 2 and any(m.last_error for m in _outbox(app)), 30,
-               message="the worker to give up on the hung server once")
+    assert max(seconds for _, seconds in answers) < 1.0, answers  # with SMTP in the request: 2 s or more
+    wait_until(
+        lambda: smtp.stalled_sessions >= 2 and any(m.last_error for m in _outbox(app)),
+        30,
+        message="the worker to give up on the hung server once",
+    )
     started = time.monotonic()
     status, _ = Visitor(base).get("/healthz")
     assert status == 200 and time.monotonic() - started < 1.0
-    assert all(m.sent_at is None for m in _outbox(app))                # nothing got through meanwhile
+    assert all(m.sent_at is None for m in _outbox(app))  # nothing got through meanwhile
 
     smtp.resume()
-    wait_until(lambda: len(smtp.messages) >= 5 and all(m.sent_at for m in _outbox(app)), 60,
-               message="the queued mail to go out")
-    time.sleep(2)     # room for a duplicate to show up
+    wait_until(
+        lambda: len(smtp.messages) >= 5 and all(m.sent_at for m in _outbox(app)),
+        60,
+        message="the queued mail to go out",
+    )
+    time.sleep(2)  # room for a duplicate to show up
     assert sorted(m["To"] for m in smtp.messages) == sorted(emails)
     assert len(set(smtp.message_ids())) == 5
     rows = _outbox(app)
-    assert all(m.last_error is None for m in rows) and sum(m.attempts for m in rows) > len(rows)   # retried
+    assert all(m.last_error is None for m in rows) and sum(m.attempts for m in rows) > len(rows)  # retried
 
 
 def test_a_worker_killed_during_a_delivery_loses_nothing_and_sends_nothing_twice(stack, smtp):
@@ -147,12 +161,12 @@ def test_a_worker_killed_during_a_delivery_loses_nothing_and_sends_nothing_twice
     with app.test_client() as client:
         assert client.post("/reset", data={"email": email}).status_code == 200
     wait_until(lambda: smtp.stalled_sessions == 1, 30, message="the delivery to be under way")
-    first.kill()                                   # kill -9 while the server holds the message at RCPT
+    first.kill()  # kill -9 while the server holds the message at RCPT
     [message] = _outbox(app)
     assert message.sent_at is None and message.claimed_until is not None
     smtp.resume()
     wait_until(lambda: utcnow() > message.claimed_until, 10, message="the dead worker's claim to lapse")
-    stack["worker"](**settings)                    # a restarted worker sweeps at start
+    stack["worker"](**settings)  # a restarted worker sweeps at start
     wait_until(lambda: _outbox(app)[0].sent_at is not None, 60, message="the new worker to deliver")
     time.sleep(2)
     assert [m["To"] for m in smtp.messages] == [email]
@@ -164,21 +178,34 @@ def test_a_worker_killed_during_a_reindex_leaves_no_stale_evidence(stack):
         db.create_all()
         user = make_user("prolific@lab.example", expertise="Lentiviral vector potency assays.")
         from join4atmp.profiles.models import Publication
+
         user.profile.publications.extend(
             Publication(title=f"Study {i} of vector copy number", abstract="Potency and comparability. " * 20)
-            for i in range(400))
+            for i in range(400)
+        )
         db.session.commit()
         profile_id = user.profile.id
     with app.app_context():
         client = _client(app)
         login(client, "prolific@lab.example")
-        response = client.post("/profile", data={
-            "display_name": "Prolific", "country": "DE", "organisation": "Example University",
-            "expertise": "Hospital exemption for CAR-T cells in Germany.", "topics": ["hospital-exemption"],
-            "languages": ["en"], "organisation_type": "academic", "development_stage": "phase_1",
-            "accepting_requests": "y", "max_open_requests": "3", "is_listed": "y"})
+        response = client.post(
+            "/profile",
+            data={
+                "display_name": "Prolific",
+                "country": "DE",
+                "organisation": "Example University",
+                "expertise": "Hospital exemption for CAR-T cells in Germany.",
+                "topics": ["hospital-exemption"],
+                "languages": ["en"],
+                "organisation_type": "academic",
+                "development_stage": "phase_1",
+                "accepting_requests": "y",
+                "max_open_requests": "3",
+                "is_listed": "y",
+            },
+        )
         assert response.status_code == 302
-        assert db.session.get(StaleEvidence, profile_id) is not None     # marked with the change
+        assert db.session.get(StaleEvidence, profile_id) is not None  # marked with the change
 
     first = stack["worker"]()
     wait_until(lambda: "Executing join4atmp.matching.tasks" in first.output(), 60, 0.05, "the reindex to start")
@@ -193,13 +220,18 @@ def test_a_worker_killed_during_a_reindex_leaves_no_stale_evidence(stack):
     def fresh():
         with app.app_context():
             return db.session.get(StaleEvidence, profile_id) is None and _statement_mentions(
-                profile_id, "Hospital exemption")
+                profile_id, "Hospital exemption"
+            )
+
     wait_until(fresh, 90, 0.3, "the restarted worker to re-embed the profile")
 
 
 def _statement_mentions(profile_id, words) -> bool:
-    text = db.session.scalar(select(EvidencePassage.text).where(
-        EvidencePassage.profile_id == profile_id, EvidencePassage.source == "statement"))
+    text = db.session.scalar(
+        select(EvidencePassage.text).where(
+            EvidencePassage.profile_id == profile_id, EvidencePassage.source == "statement"
+        )
+    )
     return bool(text) and words in text
 
 
@@ -230,22 +262,30 @@ def test_health_is_503_when_the_queue_cannot_be_reached(tmp_path):
 def test_a_change_commits_even_when_the_queue_is_down_and_the_sweep_delivers_later(tmp_path, smtp):
     from join4atmp.core.mail import deliver_pending
 
-    app = create_app(make_config(tmp_path, QUEUE_IMMEDIATE=False, QUEUE_URL=f"redis://127.0.0.1:{free_port()}/0",
-                                 MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp.port))
+    app = create_app(
+        make_config(
+            tmp_path,
+            QUEUE_IMMEDIATE=False,
+            QUEUE_URL=f"redis://127.0.0.1:{free_port()}/0",
+            MAIL_SERVER="127.0.0.1",
+            MAIL_PORT=smtp.port,
+        )
+    )
     with app.app_context():
         db.create_all()
         make_user("down@lab.example")
     response = app.test_client().post("/reset", data={"email": "down@lab.example"})
-    assert response.status_code == 200                       # not a 500 after the commit
+    assert response.status_code == 200  # not a 500 after the commit
     [message] = _outbox(app)
     assert message.sent_at is None
     with app.app_context():
-        assert deliver_pending()[0] == 1                     # what the periodic sweep runs
+        assert deliver_pending()[0] == 1  # what the periodic sweep runs
     assert [m["To"] for m in smtp.messages] == ["down@lab.example"]
 
 
-def test_several_workers_on_redis_and_postgresql_share_the_work_and_each_mail_goes_once(stack, smtp, tmp_path,
-                                                                                         postgres_database, request):
+def test_several_workers_on_redis_and_postgresql_share_the_work_and_each_mail_goes_once(
+    stack, smtp, tmp_path, postgres_database, request
+):
     try:
         redis = RedisServer(tmp_path)
     except FileNotFoundError:
@@ -254,6 +294,7 @@ def test_several_workers_on_redis_and_postgresql_share_the_work_and_each_mail_go
     stack["url"] = postgres_database
     stack["queue"] = redis.url
     from datetime import timedelta
+
     app = stack["app"](RESET_LIMIT_PER_IP=(100, timedelta(hours=1)))
     emails = _people(app, 12)
     stack["worker"]("--workers", "2")
@@ -261,20 +302,28 @@ def test_several_workers_on_redis_and_postgresql_share_the_work_and_each_mail_go
     with app.test_client() as client:
         for email in emails:
             assert client.post("/reset", data={"email": email}).status_code == 200
-    wait_until(lambda: all(m.sent_at for m in _outbox(app)) and len(smtp.messages) >= 12, 60,
-               message="the workers to deliver")
+    wait_until(
+        lambda: all(m.sent_at for m in _outbox(app)) and len(smtp.messages) >= 12, 60, message="the workers to deliver"
+    )
     time.sleep(1)
     assert sorted(m["To"] for m in smtp.messages) == sorted(emails)
     with app.app_context():
         client = _client(app)
         login(client, emails[0])
-        assert client.post("/profile/publications", data={"title": "Potency assays for AAV gene therapy"}
-                           ).status_code == 302
+        assert (
+            client.post("/profile/publications", data={"title": "Potency assays for AAV gene therapy"}).status_code
+            == 302
+        )
 
     def embedded():
         with app.app_context():
-            return db.session.scalar(select(EvidencePassage.id).where(
-                EvidencePassage.text.contains("Potency assays for AAV"))) is not None
+            return (
+                db.session.scalar(
+                    select(EvidencePassage.id).where(EvidencePassage.text.contains("Potency assays for AAV"))
+                )
+                is not None
+            )
+
     wait_until(embedded, 60, 0.3, "a worker to embed the new publication")
 
 
@@ -285,6 +334,7 @@ def test_an_organisers_message_to_every_registrant_is_one_job_not_one_request(tm
     from join4atmp.webinars import registrations
 
     from test_webinars import make_organiser, make_webinar
+
     app = create_app(make_config(tmp_path, QUEUE_IMMEDIATE=False))
     with app.app_context(), app.test_request_context("/"):
         db.create_all()
@@ -298,11 +348,12 @@ def test_an_organisers_message_to_every_registrant_is_one_job_not_one_request(tm
     with app.app_context():
         client = _client(app)
         login(client, organiser_email)
-        response = client.post(f"/webinars/{webinar_id}/message", data={
-            "subject": "Slides", "body": "The slides are on the page now."})
+        response = client.post(
+            f"/webinars/{webinar_id}/message", data={"subject": "Slides", "body": "The slides are on the page now."}
+        )
         assert response.status_code == 302
-        assert len(_outbox_rows()) == before            # the request queued no email itself
-        assert huey.pending_count() == 1                # one job for twelve people
+        assert len(_outbox_rows()) == before  # the request queued no email itself
+        assert huey.pending_count() == 1  # one job for twelve people
         huey.execute(huey.dequeue())
         assert len(_outbox_rows()) == before + 12
 
@@ -316,8 +367,9 @@ def test_the_worker_runs_every_periodic_job_that_cron_lines_used_to():
 
     from join4atmp.core.queue import huey
     from join4atmp.jobs.worker import load_tasks
+
     load_tasks()
-    names = lambda when: {t.name for t in huey.read_periodic(when)}   # noqa: E731
+    names = lambda when: {t.name for t in huey.read_periodic(when)}  # noqa: E731
     every_minute = {"deliver_due", "expire_requests", "sweep_stale_evidence"}
     assert names(datetime(2026, 12, 1, 10, 1)) == every_minute
     assert names(datetime(2026, 12, 1, 10, 5)) == every_minute | {"send_reminders"}
@@ -328,10 +380,16 @@ def test_the_worker_runs_every_periodic_job_that_cron_lines_used_to():
 
 def test_mail_that_could_never_be_sent_is_refused_when_it_is_queued(app):
     from join4atmp.core.mail import UndeliverableMessage, queue_email
+
     with app.test_request_context():
         with pytest.raises(UndeliverableMessage, match="newline in the subject"):
-            queue_email("a@lab.example", "Hello\r\nBcc: everyone@lab.example", "already_registered",
-                        login_url="l", reset_url="r")
+            queue_email(
+                "a@lab.example",
+                "Hello\r\nBcc: everyone@lab.example",
+                "already_registered",
+                login_url="l",
+                reset_url="r",
+            )
         with pytest.raises(UndeliverableMessage, match="not an email address"):
             queue_email("a@lab.example\nb@lab.example", "Hello", "already_registered", login_url="l", reset_url="r")
         db.session.rollback()
@@ -346,6 +404,7 @@ def test_a_message_the_server_refuses_for_good_is_not_retried(tmp_path):
     class Refusing:
         async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
             return "550 No such mailbox"
+
     port = free_port()
     controller = Controller(Refusing(), hostname="127.0.0.1", port=port)
     controller.start()
@@ -357,7 +416,7 @@ def test_a_message_the_server_refuses_for_good_is_not_retried(tmp_path):
         app.test_client().post("/reset", data={"email": "gone@lab.example"})
         [message] = _outbox(app)
         assert message.sent_at is None and "550" in message.last_error
-        assert message.attempts == app.config["MAIL_MAX_ATTEMPTS"]       # given up, not retried 20 times
+        assert message.attempts == app.config["MAIL_MAX_ATTEMPTS"]  # given up, not retried 20 times
         with app.app_context():
             message.due_at = utcnow()
             assert deliver_pending() == (0, 0, None)
@@ -366,16 +425,24 @@ def test_a_message_the_server_refuses_for_good_is_not_retried(tmp_path):
 
 
 def test_reindex_if_needed_honours_marks_left_by_a_lost_job(tmp_path, model):
-    app = create_app(make_config(tmp_path, QUEUE_IMMEDIATE=False))   # the job is queued, nobody runs it
+    app = create_app(make_config(tmp_path, QUEUE_IMMEDIATE=False))  # the job is queued, nobody runs it
     with app.app_context():
         db.create_all()
         user = make_user("marked@lab.example", expertise="Potency assays.")
         from join4atmp.matching import indexing
         from join4atmp.profiles.services import update_profile
+
         indexing.reindex_all()
-        update_profile(user.profile, {"display_name": "Marked", "country": "DE",
-                                      "expertise": "Tumourigenicity studies.", "topics": ["tumourigenicity"],
-                                      "languages": ["en"]})
+        update_profile(
+            user.profile,
+            {
+                "display_name": "Marked",
+                "country": "DE",
+                "expertise": "Tumourigenicity studies.",
+                "topics": ["tumourigenicity"],
+                "languages": ["en"],
+            },
+        )
         assert db.session.get(StaleEvidence, user.profile.id) is not None
     result = app.test_cli_runner().invoke(args=["matching", "reindex", "--if-needed"])
     assert "1 profiles embedded" in result.output
@@ -405,12 +472,20 @@ def _logged_in_while_another_writer_holds_the_lock(tmp_path, email, **settings):
 
 def test_a_locked_database_answers_503_with_retry_after_and_saves_nothing(tmp_path):
     from join4atmp.questions.models import Question
-    with _logged_in_while_another_writer_holds_the_lock(tmp_path, "asker@lab.example",
-                                                        SQLITE_BUSY_TIMEOUT_MS=200) as client:
-        assert client.get("/questions").status_code == 200          # reads go on
-        response = client.post("/ask", data={"title": "Hospital exemption in Germany for CAR-T?",
-                                             "body": "Which authority decides, and how long does it take?",
-                                             "topics": ["hospital-exemption"], "visibility": "public"})
+
+    with _logged_in_while_another_writer_holds_the_lock(
+        tmp_path, "asker@lab.example", SQLITE_BUSY_TIMEOUT_MS=200
+    ) as client:
+        assert client.get("/questions").status_code == 200  # reads go on
+        response = client.post(
+            "/ask",
+            data={
+                "title": "Hospital exemption in Germany for CAR-T?",
+                "body": "Which authority decides, and how long does it take?",
+                "topics": ["hospital-exemption"],
+                "visibility": "public",
+            },
+        )
         assert response.status_code == 503 and response.headers["Retry-After"] == "2"
         assert b"nothing was saved" in response.data
     with create_app(make_config(tmp_path)).app_context():
@@ -419,6 +494,8 @@ def test_a_locked_database_answers_503_with_retry_after_and_saves_nothing(tmp_pa
 
 def test_a_busy_database_never_fails_a_page_over_the_session_touch(tmp_path):
     from datetime import timedelta
-    with _logged_in_while_another_writer_holds_the_lock(tmp_path, "reader@lab.example", SQLITE_BUSY_TIMEOUT_MS=100,
-                                                        SESSION_TOUCH_INTERVAL=timedelta(0)) as client:
+
+    with _logged_in_while_another_writer_holds_the_lock(
+        tmp_path, "reader@lab.example", SQLITE_BUSY_TIMEOUT_MS=100, SESSION_TOUCH_INTERVAL=timedelta(0)
+    ) as client:
         assert client.get("/account").status_code == 200

@@ -1,5 +1,6 @@
 """The outbox delivers through a real SMTP server on loopback, survives it being down, and
 writes .eml files when no server is configured."""
+
 from email import message_from_bytes, policy
 from pathlib import Path
 
@@ -12,8 +13,13 @@ from join4atmp.extensions import db
 
 from helpers import make_config, outbox, wait_for
 
-NEW = {"display_name": "Jonas Weber", "email": "jonas@lab.example", "role": "clinician",
-       "password": "a long enough password", "password_again": "a long enough password"}
+NEW = {
+    "display_name": "Jonas Weber",
+    "email": "jonas@lab.example",
+    "role": "clinician",
+    "password": "a long enough password",
+    "password_again": "a long enough password",
+}
 
 
 @pytest.fixture
@@ -40,23 +46,24 @@ def test_confirmation_mail_arrives_by_smtp_after_the_commit(smtp_app, smtp_serve
 def test_nothing_is_lost_while_smtp_is_down(smtp_app, smtp_port):
     runner = smtp_app.test_cli_runner()
     response = smtp_app.test_client().post("/register", data=NEW)
-    assert response.status_code == 200            # the sign-up itself succeeded
+    assert response.status_code == 200  # the sign-up itself succeeded
     [stored] = outbox()
     assert stored.sent_at is None and stored.attempts == 1 and "Connection" in stored.last_error
-    assert stored.due_at > utcnow()               # retried later, with back-off
+    assert stored.due_at > utcnow()  # retried later, with back-off
 
     from aiosmtpd.controller import Controller
 
     from helpers import Inbox
+
     inbox = Inbox()
     controller = Controller(inbox, hostname="127.0.0.1", port=smtp_port)
     controller.start()
     try:
-        assert "0 sent" in runner.invoke(args=["mail", "send-pending"]).output   # not due yet
+        assert "0 sent" in runner.invoke(args=["mail", "send-pending"]).output  # not due yet
         stored.due_at = utcnow()
         db.session.commit()
         assert "1 sent, 0 failed" in runner.invoke(args=["mail", "send-pending"]).output
-        assert "0 sent, 0 failed" in runner.invoke(args=["mail", "send-pending"]).output   # never twice
+        assert "0 sent, 0 failed" in runner.invoke(args=["mail", "send-pending"]).output  # never twice
         assert wait_for(lambda: len(inbox.messages) == 1)
         assert inbox.messages[0]["To"] == "jonas@lab.example"
     finally:
@@ -85,8 +92,14 @@ def test_without_smtp_mail_is_written_to_the_instance_outbox(app, client):
 
 def test_attachments_travel_with_the_message(smtp_app, smtp_server):
     with smtp_app.test_request_context():
-        queue_email("cal@lab.example", "Invite", "already_registered", login_url="l", reset_url="r",
-                    attachments=[("invite.ics", "text/calendar", b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n")])
+        queue_email(
+            "cal@lab.example",
+            "Invite",
+            "already_registered",
+            login_url="l",
+            reset_url="r",
+            attachments=[("invite.ics", "text/calendar", b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n")],
+        )
         db.session.commit()
     assert wait_for(lambda: len(smtp_server.messages) == 1)
     [attachment] = list(smtp_server.messages[0].iter_attachments())

@@ -1,5 +1,6 @@
 """Expert matching: ranking with evidence, conflicts of interest, workload, deactivation, filters,
 the index across processes and restarts, and the JSON API."""
+
 import pytest
 
 from join4atmp import create_app
@@ -13,38 +14,81 @@ from join4atmp.search.live import LiveIndex
 
 from helpers import PASSWORD, IsolatedClient, login, make_config, make_user
 
-VECTOR_QUESTION = ("We changed the lentiviral vector supplier for our CAR-T product after phase I; "
-                   "what comparability data will the competent authority expect before phase II?")
+VECTOR_QUESTION = (
+    "We changed the lentiviral vector supplier for our CAR-T product after phase I; "
+    "what comparability data will the competent authority expect before phase II?"
+)
 
 EXPERTS = {
-    "vector@pei.example": dict(role="regulator", verified=True, organisation="Paul-Ehrlich-Institut", country="DE",
-        languages=["de", "en"], topics=["comparability", "viral-vectors"], expertise=(
-        "Quality assessor for gene therapy products. I assess lentiviral vector comparability after manufacturing "
-        "changes such as a new vector supplier or a new production site, and what analytical data are expected.")),
-    "crs@charite.example": dict(role="clinician", organisation="Charité", country="DE", languages=["de"],
-        topics=["car-t", "safety-monitoring"], expertise=(
-        "Haematologist treating lymphoma patients with CAR-T cells; management of cytokine release syndrome and "
-        "ICANS, and the organisation of a qualified treatment centre.")),
-    "cartilage@tissue.example": dict(role="developer", organisation="ChondroMatrix GmbH", country="AT",
-        topics=["tissue-engineering"], languages=["en"], expertise=(
-        "Development of a matrix-assisted autologous chondrocyte implant for knee cartilage defects, including "
-        "scaffold sterilisation and combination with a medical device.")),
-    "sma@families.example": dict(role="patient_org", organisation="SMA Families Network", country="IT",
-        topics=["patient-involvement", "gene-therapy"], languages=["it", "en"], expertise=(
-        "Patient advocate for families living with spinal muscular atrophy; access to gene therapy, newborn "
-        "screening and reimbursement decisions across Europe.")),
-    "exemption@aemps.example": dict(role="regulator", verified=True, organisation="AEMPS", country="ES",
-        topics=["hospital-exemption"], languages=["es", "en"], expertise=(
-        "Assessor for hospital exemption authorisations of academic CAR-T products in Spain, and the quality "
-        "requirements for non-routine manufacture in hospitals.")),
+    "vector@pei.example": dict(
+        role="regulator",
+        verified=True,
+        organisation="Paul-Ehrlich-Institut",
+        country="DE",
+        languages=["de", "en"],
+        topics=["comparability", "viral-vectors"],
+        expertise=(
+            "Quality assessor for gene therapy products. I assess lentiviral vector comparability after manufacturing "
+            "changes such as a new vector supplier or a new production site, and what analytical data are expected."
+        ),
+    ),
+    "crs@charite.example": dict(
+        role="clinician",
+        organisation="Charité",
+        country="DE",
+        languages=["de"],
+        topics=["car-t", "safety-monitoring"],
+        expertise=(
+            "Haematologist treating lymphoma patients with CAR-T cells; management of cytokine release syndrome and "
+            "ICANS, and the organisation of a qualified treatment centre."
+        ),
+    ),
+    "cartilage@tissue.example": dict(
+        role="developer",
+        organisation="ChondroMatrix GmbH",
+        country="AT",
+        topics=["tissue-engineering"],
+        languages=["en"],
+        expertise=(
+            "Development of a matrix-assisted autologous chondrocyte implant for knee cartilage defects, including "
+            "scaffold sterilisation and combination with a medical device."
+        ),
+    ),
+    "sma@families.example": dict(
+        role="patient_org",
+        organisation="SMA Families Network",
+        country="IT",
+        topics=["patient-involvement", "gene-therapy"],
+        languages=["it", "en"],
+        expertise=(
+            "Patient advocate for families living with spinal muscular atrophy; access to gene therapy, newborn "
+            "screening and reimbursement decisions across Europe."
+        ),
+    ),
+    "exemption@aemps.example": dict(
+        role="regulator",
+        verified=True,
+        organisation="AEMPS",
+        country="ES",
+        topics=["hospital-exemption"],
+        languages=["es", "en"],
+        expertise=(
+            "Assessor for hospital exemption authorisations of academic CAR-T products in Spain, and the quality "
+            "requirements for non-routine manufacture in hospitals."
+        ),
+    ),
 }
 
 
 @pytest.fixture
 def experts(app, model):
     people = {email: make_user(email, **dict(spec)) for email, spec in EXPERTS.items()}
-    asker = make_user("asker@nordvector.example", organisation="Nordvector Therapeutics AB", country="SE",
-                      expertise="SME developing a CAR-T product with a lentiviral vector.")
+    asker = make_user(
+        "asker@nordvector.example",
+        organisation="Nordvector Therapeutics AB",
+        country="SE",
+        expertise="SME developing a CAR-T product with a lentiviral vector.",
+    )
     indexing.reindex_all()
     people["asker"] = asker
     return people
@@ -69,10 +113,16 @@ def test_the_asker_is_never_proposed(experts):
 
 
 def test_colleagues_by_organisation_name_or_email_domain_are_excluded(experts):
-    make_user("colleague@other-mail.example", organisation="NordVector Therapeutics", expertise=EXPERTS[
-        "vector@pei.example"]["expertise"])
-    make_user("same.domain@nordvector.example", organisation="A subsidiary", expertise=EXPERTS[
-        "vector@pei.example"]["expertise"])
+    make_user(
+        "colleague@other-mail.example",
+        organisation="NordVector Therapeutics",
+        expertise=EXPERTS["vector@pei.example"]["expertise"],
+    )
+    make_user(
+        "same.domain@nordvector.example",
+        organisation="A subsidiary",
+        expertise=EXPERTS["vector@pei.example"]["expertise"],
+    )
     indexing.reindex_all()
     everyone = ranked(VECTOR_QUESTION, experts["asker"], k=20)
     assert "colleague@other-mail.example" not in everyone and "same.domain@nordvector.example" not in everyone
@@ -88,15 +138,21 @@ def test_an_interest_declared_in_the_askers_organisation_excludes(experts):
 
 def test_excluded_organisations_cover_staff_and_declared_interests(experts):
     experts["crs@charite.example"].profile.interests.append(
-        DeclaredInterest(organisation="Helvetia Cell Sciences AG", kind="advisory_board"))
+        DeclaredInterest(organisation="Helvetia Cell Sciences AG", kind="advisory_board")
+    )
     db.session.commit()
-    result = ranked(VECTOR_QUESTION, experts["asker"], k=10,
-                    exclude_organisations=["Paul-Ehrlich-Institut", "Helvetia Cell Sciences"])
+    result = ranked(
+        VECTOR_QUESTION,
+        experts["asker"],
+        k=10,
+        exclude_organisations=["Paul-Ehrlich-Institut", "Helvetia Cell Sciences"],
+    )
     assert "vector@pei.example" not in result and "crs@charite.example" not in result
     assert "exemption@aemps.example" in result
     # generic words alone are no conflict
-    assert "crs@charite.example" in ranked(VECTOR_QUESTION, experts["asker"], k=10,
-                                           exclude_organisations=["University"])
+    assert "crs@charite.example" in ranked(
+        VECTOR_QUESTION, experts["asker"], k=10, exclude_organisations=["University"]
+    )
 
 
 def test_unavailable_and_fully_loaded_experts_are_skipped(experts):
@@ -111,9 +167,11 @@ def test_unavailable_and_fully_loaded_experts_are_skipped(experts):
 
 def _open_request(profile, asker, status=RequestStatus.INVITED):
     from join4atmp.questions.services import create_question
+
     question = create_question(asker, "An earlier question about vectors", "", [], "public")
-    db.session.add(MatchRequest(question=question, profile_id=profile.id, rank=1, score=1.0, status=status,
-                                deadline=utcnow()))
+    db.session.add(
+        MatchRequest(question=question, profile_id=profile.id, rank=1, score=1.0, status=status, deadline=utcnow())
+    )
     db.session.commit()
 
 
@@ -130,7 +188,7 @@ def test_among_near_equal_scores_the_less_loaded_expert_comes_first(experts, app
 
 
 def test_deactivated_experts_are_never_returned_even_by_a_stale_index(experts):
-    indexing.live_index().current()       # this process's index still holds the expert's passages
+    indexing.live_index().current()  # this process's index still holds the expert's passages
     experts["vector@pei.example"].is_active_account = False
     db.session.commit()
     assert "vector@pei.example" not in ranked(VECTOR_QUESTION, experts["asker"], k=10)
@@ -146,14 +204,16 @@ def test_unverified_regulators_and_unlisted_profiles_are_not_proposed(experts):
 
 def test_filters_and_the_balanced_panel(experts):
     assert set(ranked(VECTOR_QUESTION, experts["asker"], k=10, role="regulator")) == {
-        "vector@pei.example", "exemption@aemps.example"}
+        "vector@pei.example",
+        "exemption@aemps.example",
+    }
     assert ranked(VECTOR_QUESTION, experts["asker"], k=10, country="IT") == ["sma@families.example"]
     assert ranked(VECTOR_QUESTION, experts["asker"], k=10, language="es") == ["exemption@aemps.example"]
     assert "crs@charite.example" not in ranked(VECTOR_QUESTION, experts["asker"], k=10, verified_only=True)
     plain = ranked(VECTOR_QUESTION, experts["asker"], k=3)
     panel = find_experts(MatchQuery(text=VECTOR_QUESTION, k=3, balanced=True), experts["asker"])
     assert {m.profile.user.role.value for m in panel} == {"regulator", "clinician", "patient_org"}
-    assert "sma@families.example" not in plain       # the panel changed the choice
+    assert "sma@families.example" not in plain  # the panel changed the choice
 
 
 def test_preferences_lift_without_excluding(experts):
@@ -167,16 +227,24 @@ def test_preferences_lift_without_excluding(experts):
 
 def test_a_profile_edit_updates_the_index_after_its_commit(experts, client):
     login(client, "cartilage@tissue.example")
-    client.post("/profile", data={
-        "display_name": "Cartilage Dev", "country": "AT", "max_open_requests": "3", "accepting_requests": "y",
-        "is_listed": "y", "expertise": "Expert in lentiviral vector comparability after a change of vector supplier."})
+    client.post(
+        "/profile",
+        data={
+            "display_name": "Cartilage Dev",
+            "country": "AT",
+            "max_open_requests": "3",
+            "accepting_requests": "y",
+            "is_listed": "y",
+            "expertise": "Expert in lentiviral vector comparability after a change of vector supplier.",
+        },
+    )
     assert ranked(VECTOR_QUESTION, experts["asker"], k=2)[0] in {"cartilage@tissue.example", "vector@pei.example"}
     assert "cartilage@tissue.example" not in ranked("cartilage repair in the knee with a scaffold", k=1)
 
 
 def test_a_stale_second_process_catches_up(experts, tmp_path):
     orphan = "regulatory strategy for orphan designation of enzyme replacement therapies"
-    other = create_app(make_config(tmp_path))          # another worker on the same database
+    other = create_app(make_config(tmp_path))  # another worker on the same database
     profile = experts["cartilage@tissue.example"].profile
     with other.app_context():
         vector = indexing.encoder().encode_one(orphan)
@@ -184,9 +252,9 @@ def test_a_stale_second_process_catches_up(experts, tmp_path):
         db.session.remove()
     profile.expertise = "Regulatory strategy for orphan designation of enzyme replacement therapies."
     db.session.commit()
-    indexing.reindex_profiles([profile.id])            # this process changed it
+    indexing.reindex_profiles([profile.id])  # this process changed it
     with other.app_context():
-        index = indexing.live_index().current()        # the other one notices before its next search
+        index = indexing.live_index().current()  # the other one notices before its next search
         assert index.version == indexing.index_version()
         assert index.rank(vector)[0][0] == profile.id
         db.session.remove()
@@ -219,26 +287,35 @@ def test_a_cache_from_another_database_is_not_trusted(experts, tmp_path):
 
 def test_the_api_returns_the_same_ranking_as_the_service(experts, client):
     from join4atmp.accounts.services import create_api_token
+
     expected = ranked(VECTOR_QUESTION, experts["asker"], k=3)
     _, plain = create_api_token(experts["asker"], "tests")
-    response = client.post("/api/v1/match", json={"text": VECTOR_QUESTION, "k": 3},
-                           headers={"Authorization": f"Bearer {plain}"})
+    response = client.post(
+        "/api/v1/match", json={"text": VECTOR_QUESTION, "k": 3}, headers={"Authorization": f"Bearer {plain}"}
+    )
     assert response.status_code == 200, response.json
     items = response.json["items"]
-    assert [i["expert"]["display_name"] for i in items] == [
-        experts[e].profile.display_name for e in expected]
+    assert [i["expert"]["display_name"] for i in items] == [experts[e].profile.display_name for e in expected]
     assert items[0]["evidence"] and "email" not in items[0]["expert"]
 
 
 def test_the_api_validates_input_and_needs_a_login(experts, app):
     from join4atmp.accounts.services import create_api_token
+
     _, plain = create_api_token(experts["asker"], "tests")
     auth = {"Authorization": f"Bearer {plain}"}
     client = app.test_client()
     assert client.post("/api/v1/match", json={"text": VECTOR_QUESTION}).status_code == 401
-    for body in ({}, {"text": ""}, {"text": VECTOR_QUESTION, "k": 0}, {"text": VECTOR_QUESTION, "k": "5"},
-                 {"text": VECTOR_QUESTION, "role": "admin"}, {"text": VECTOR_QUESTION, "balanced": "yes"},
-                 {"text": VECTOR_QUESTION, "exclude_organisations": "Acme"}, [1, 2]):
+    for body in (
+        {},
+        {"text": ""},
+        {"text": VECTOR_QUESTION, "k": 0},
+        {"text": VECTOR_QUESTION, "k": "5"},
+        {"text": VECTOR_QUESTION, "role": "admin"},
+        {"text": VECTOR_QUESTION, "balanced": "yes"},
+        {"text": VECTOR_QUESTION, "exclude_organisations": "Acme"},
+        [1, 2],
+    ):
         response = client.post("/api/v1/match", json=body, headers=auth)
         assert response.status_code == 400 and "error" in response.json, body
     assert client.post("/api/v1/match", data="not json", headers=auth).status_code == 400
@@ -254,9 +331,11 @@ def test_cookie_clients_need_the_csrf_header_for_the_api(tmp_path, model):
         login_page = client.get("/login").data.decode()
         csrf = login_page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
         client.post("/login", data={"email": "cookie@uni.example", "password": PASSWORD, "csrf_token": csrf})
-        page = client.get("/account").data.decode()    # a new session at login: a new token
+        page = client.get("/account").data.decode()  # a new session at login: a new token
         csrf = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
         assert client.post("/api/v1/match", json={"text": VECTOR_QUESTION}).status_code == 400
-        assert client.post("/api/v1/match", json={"text": VECTOR_QUESTION},
-                           headers={"X-CSRFToken": csrf}).status_code == 200
+        assert (
+            client.post("/api/v1/match", json={"text": VECTOR_QUESTION}, headers={"X-CSRFToken": csrf}).status_code
+            == 200
+        )
         db.session.remove()

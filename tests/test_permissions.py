@@ -6,6 +6,7 @@ from who holds each object in a small world built once; the database is restored
 every route, so what one allowed request changes never leaks into the next. A route that declares no rule
 fails here.
 """
+
 import re
 import sqlite3
 from datetime import timedelta
@@ -26,8 +27,19 @@ from join4atmp.webinars.models import WebinarQuestion
 
 from helpers import login, make_user
 
-ACTORS = ["anonymous", "owner", "same_role", "regulator", "expert", "other_expert", "patient_org", "moderator",
-          "organiser", "other_organiser", "admin"]
+ACTORS = [
+    "anonymous",
+    "owner",
+    "same_role",
+    "regulator",
+    "expert",
+    "other_expert",
+    "patient_org",
+    "moderator",
+    "organiser",
+    "other_organiser",
+    "admin",
+]
 SECURITY_HEADERS = ["Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy", "X-Frame-Options"]
 
 # Who may act on the world's objects (the confidential question, its answer, the match request, the draft
@@ -47,12 +59,18 @@ HOLDERS = {
     "profile.listed": set(),
 }
 READERS = {
-    "question.read": HOLDERS["question.read"], "question.asker": HOLDERS["question.read"],
-    "question.edit": HOLDERS["question.read"], "question.answer": HOLDERS["question.read"],
-    "answer.edit": HOLDERS["question.read"], "post.author": HOLDERS["question.read"],
+    "question.read": HOLDERS["question.read"],
+    "question.asker": HOLDERS["question.read"],
+    "question.edit": HOLDERS["question.read"],
+    "question.answer": HOLDERS["question.read"],
+    "answer.edit": HOLDERS["question.read"],
+    "post.author": HOLDERS["question.read"],
     "request.expert": {"expert"},
-    "webinar.view": HOLDERS["webinar.view"], "webinar.manage": HOLDERS["webinar.manage"],
-    "own": {"owner"}, "profile.view": {"owner"}, "profile.listed": set(),
+    "webinar.view": HOLDERS["webinar.view"],
+    "webinar.manage": HOLDERS["webinar.manage"],
+    "own": {"owner"},
+    "profile.view": {"owner"},
+    "profile.listed": set(),
 }
 
 
@@ -77,21 +95,44 @@ def _people():
 
 def _objects(people):
     owner, expert = people["owner"], people["expert"]
-    question = questions.create_question(owner, "Comparability after a vector supplier change",
-                                         "Our process changed; what data will the authority expect?",
-                                         ["gene-therapy"], "confidential")
-    request = MatchRequest(question=question, profile_id=expert.profile.id, rank=1, score=1.0,
-                           status=RequestStatus.ACCEPTED, deadline=utcnow() + timedelta(days=7))
+    question = questions.create_question(
+        owner,
+        "Comparability after a vector supplier change",
+        "Our process changed; what data will the authority expect?",
+        ["gene-therapy"],
+        "confidential",
+    )
+    request = MatchRequest(
+        question=question,
+        profile_id=expert.profile.id,
+        rank=1,
+        score=1.0,
+        status=RequestStatus.ACCEPTED,
+        deadline=utcnow() + timedelta(days=7),
+    )
     db.session.add(request)
     db.session.commit()
     answer = questions.post_answer(question, expert, "Analytical comparability first, then a bridging study.")
     flag = questions.flag(owner, "Please check this answer.", answer=answer)
-    webinar = webinars.create_webinar(people["organiser"], {
-        "title": "Hospital exemption explained", "abstract": "How it works.", "audience": "Patient organisations",
-        "speakers": "", "language": "en", "timezone": "Europe/Paris",
-        "starts_at": (utcnow() + timedelta(days=3)).replace(second=0, microsecond=0), "duration_minutes": 60,
-        "registration_deadline": None, "capacity": 10, "join_url": "https://meet.example/x",
-        "recording_url": "", "materials": "", "topics": ["hospital-exemption"]})
+    webinar = webinars.create_webinar(
+        people["organiser"],
+        {
+            "title": "Hospital exemption explained",
+            "abstract": "How it works.",
+            "audience": "Patient organisations",
+            "speakers": "",
+            "language": "en",
+            "timezone": "Europe/Paris",
+            "starts_at": (utcnow() + timedelta(days=3)).replace(second=0, microsecond=0),
+            "duration_minutes": 60,
+            "registration_deadline": None,
+            "capacity": 10,
+            "join_url": "https://meet.example/x",
+            "recording_url": "",
+            "materials": "",
+            "topics": ["hospital-exemption"],
+        },
+    )
     webinar_question = WebinarQuestion(webinar_id=webinar.id, author_id=people["patient_org"].id, text="When?")
     db.session.add(webinar_question)
     token, _ = create_api_token(owner, "laptop")
@@ -101,10 +142,18 @@ def _objects(people):
     db.session.add(message)
     db.session.commit()
     return {
-        "question_id": question.id, "answer_id": answer.id, "request_id": request.id, "webinar_id": webinar.id,
-        "webinar_question_id": webinar_question.id, "token_id": token.id, "publication_id": publication.id,
-        "interest_id": interest.id, "flag_id": flag.id, "message_id": message.id,
-        "profile_id": owner.profile.id, "user_id": people["same_role"].id,
+        "question_id": question.id,
+        "answer_id": answer.id,
+        "request_id": request.id,
+        "webinar_id": webinar.id,
+        "webinar_question_id": webinar_question.id,
+        "token_id": token.id,
+        "publication_id": publication.id,
+        "interest_id": interest.id,
+        "flag_id": flag.id,
+        "message_id": message.id,
+        "profile_id": owner.profile.id,
+        "user_id": people["same_role"].id,
     }
 
 
@@ -118,14 +167,21 @@ def _url_values(endpoint, arguments, world):
         elif name in world:
             values[name] = world[name]
         else:
-            values[name] = {"kind": "answers", "post_id": world["answer_id"], "action": "hide", "duty": "moderator",
-                            "change": "grant", "token": "not-a-valid-token", "filename": "css/site.css",
-                            "purpose": "public_contact"}[name]
+            values[name] = {
+                "kind": "answers",
+                "post_id": world["answer_id"],
+                "action": "hide",
+                "duty": "moderator",
+                "change": "grant",
+                "token": "not-a-valid-token",
+                "filename": "css/site.css",
+                "purpose": "public_contact",
+            }[name]
     return values
 
 
 def _expected(rule, actor, has_object):
-    """"login", "hidden" (404), "denied" (403 or 404), "allowed" or "any"."""
+    """ "login", "hidden" (404), "denied" (403 or 404), "allowed" or "any"."""
     if rule.access != policy.PUBLIC and actor == "anonymous":
         return "login"
     if rule.access in policy.DUTIES and actor not in _duty_holders(rule.access):
@@ -140,8 +196,11 @@ def _expected(rule, actor, has_object):
 
 
 def _duty_holders(access):
-    return {"moderator": {"moderator", "admin"}, "organiser": {"organiser", "other_organiser", "admin"},
-            "admin": {"admin"}}[access]
+    return {
+        "moderator": {"moderator", "admin"},
+        "organiser": {"organiser", "other_organiser", "admin"},
+        "admin": {"admin"},
+    }[access]
 
 
 def _outcome(response):
@@ -170,7 +229,8 @@ def world(app, model):
         response = login(clients[actor], user.email)
         assert response.status_code == 302 and "/login" not in response.location, actor
     objects["session_id"] = db.session.scalar(
-        db.select(UserSession.id).where(UserSession.user_id == people["owner"].id))
+        db.select(UserSession.id).where(UserSession.user_id == people["owner"].id)
+    )
     cookies = {actor: client.get_cookie("session", domain="localhost") for actor, client in clients.items()}
     db.session.remove()
     snapshot = sqlite3.connect(":memory:")
@@ -207,19 +267,22 @@ def test_the_permission_matrix_over_every_route(app, world):
         assert rule is not None, url_rule.endpoint
         with app.test_request_context():
             from flask import url_for
+
             url = url_for(url_rule.endpoint, **_url_values(url_rule.endpoint, url_rule.arguments, objects))
         for method in sorted(url_rule.methods - {"HEAD", "OPTIONS"}):
             for actor in ACTORS:
                 _restore(snapshot)
-                if cookies[actor] is not None:    # a logout before cleared it
+                if cookies[actor] is not None:  # a logout before cleared it
                     clients[actor].set_cookie("session", cookies[actor].value, domain="localhost")
                 response = clients[actor].open(url, method=method)
                 expected = _expected(rule, actor, has_object=any(a.endswith("_id") for a in url_rule.arguments))
                 outcome = _outcome(response)
                 checked += 1
                 if not _matches(expected, outcome):
-                    failures.append(f"{method} {url} as {actor}: expected {expected}, got "
-                                    f"{response.status_code} {response.location or ''}")
+                    failures.append(
+                        f"{method} {url} as {actor}: expected {expected}, got "
+                        f"{response.status_code} {response.location or ''}"
+                    )
                 missing = [h for h in SECURITY_HEADERS if h not in response.headers]
                 if missing:
                     failures.append(f"{method} {url} as {actor}: no {missing}")
@@ -237,8 +300,9 @@ def test_the_policy_refuses_before_the_view_runs(app, client, monkeypatch):
     """The declared rule alone keeps anonymous members out, even of a view that forgot its own check."""
     calls = []
     view = app.view_functions["matching.dashboard"]
-    monkeypatch.setitem(app.view_functions, "matching.dashboard",
-                        policy.access("login")(lambda: calls.append(1) or "open"))
+    monkeypatch.setitem(
+        app.view_functions, "matching.dashboard", policy.access("login")(lambda: calls.append(1) or "open")
+    )
     assert client.get("/requests").status_code == 302 and not calls
     assert re.search(r"/login", client.get("/requests").location)
     assert view is not None

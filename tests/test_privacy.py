@@ -1,5 +1,6 @@
 """Privacy: the notice, consent to show a public contact, retention of logs and personal data, and the
 audit log that cannot be rewritten."""
+
 from datetime import timedelta
 
 import pytest
@@ -17,20 +18,40 @@ from join4atmp.notifications.models import Notification
 
 from helpers import login, make_user
 
-PROFILE = {"display_name": "SMA Families Network", "organisation": "SMA Families Network", "country": "IT",
-           "expertise": "Patient advocacy for families living with spinal muscular atrophy.",
-           "topics": ["patient-involvement"], "languages": ["it", "en"], "max_open_requests": "3",
-           "is_listed": "y", "accepting_requests": "y"}
+PROFILE = {
+    "display_name": "SMA Families Network",
+    "organisation": "SMA Families Network",
+    "country": "IT",
+    "expertise": "Patient advocacy for families living with spinal muscular atrophy.",
+    "topics": ["patient-involvement"],
+    "languages": ["it", "en"],
+    "max_open_requests": "3",
+    "is_listed": "y",
+    "accepting_requests": "y",
+}
 
 
 def test_the_notice_states_the_controller_version_and_the_configured_retention_periods(app, client):
-    app.config.update(PRIVACY_CONTROLLER_NAME="Example ATMP Consortium", PRIVACY_NOTICE_VERSION="2031-02",
-                      AUDIT_RETENTION_DAYS=417, OUTBOX_RETENTION_DAYS=93, WEBINAR_PURGE_AFTER_DAYS=31)
+    app.config.update(
+        PRIVACY_CONTROLLER_NAME="Example ATMP Consortium",
+        PRIVACY_NOTICE_VERSION="2031-02",
+        AUDIT_RETENTION_DAYS=417,
+        OUTBOX_RETENTION_DAYS=93,
+        WEBINAR_PURGE_AFTER_DAYS=31,
+    )
     page = client.get("/privacy")
     assert page.status_code == 200
     text = page.data.decode()
-    for expected in ("Example ATMP Consortium", "Version 2031-02", "417 days", "93 days", "31 days",
-                     "Consent (GDPR art. 6(1)(a))", "Legitimate interest", 'href="/privacy/data"'):
+    for expected in (
+        "Example ATMP Consortium",
+        "Version 2031-02",
+        "417 days",
+        "93 days",
+        "31 days",
+        "Consent (GDPR art. 6(1)(a))",
+        "Legitimate interest",
+        'href="/privacy/data"',
+    ):
         assert expected in text, expected
 
 
@@ -40,12 +61,14 @@ def test_a_contact_email_shows_only_while_consent_holds_and_withdrawing_hides_it
     login(client, "contact@sma.example")
     public = f"/experts/{profile_id}"
 
-    client.post("/profile", data={**PROFILE, "contact_email": "info@sma.example"})     # no consent given
+    client.post("/profile", data={**PROFILE, "contact_email": "info@sma.example"})  # no consent given
     assert b"info@sma.example" not in client.get(public).data
     assert db.session.scalars(select(Consent)).all() == []
 
-    assert client.post("/profile", data={**PROFILE, "contact_email": "info@sma.example",
-                                         "show_contact": "y"}).status_code == 302
+    assert (
+        client.post("/profile", data={**PROFILE, "contact_email": "info@sma.example", "show_contact": "y"}).status_code
+        == 302
+    )
     assert b"mailto:info@sma.example" in client.get(public).data
     assert client.get(f"/api/v1/experts/{profile_id}").json["contact_email"] == "info@sma.example"
     granted = db.session.scalars(select(Consent)).one()
@@ -61,8 +84,8 @@ def test_a_contact_email_shows_only_while_consent_holds_and_withdrawing_hides_it
 
     client.post("/profile", data={**PROFILE, "contact_email": "info@sma.example", "show_contact": "y"})
     rows = db.session.scalars(select(Consent).order_by(Consent.id)).all()
-    assert len(rows) == 2 and rows[0].withdrawn_at is not None and rows[1].withdrawn_at is None   # history kept
-    client.post("/profile", data={**PROFILE, "contact_email": "info@sma.example"})   # unticking withdraws too
+    assert len(rows) == 2 and rows[0].withdrawn_at is not None and rows[1].withdrawn_at is None  # history kept
+    client.post("/profile", data={**PROFILE, "contact_email": "info@sma.example"})  # unticking withdraws too
     assert b"info@sma.example" not in client.get(public).data
 
 
@@ -72,8 +95,10 @@ def test_consenting_without_an_address_is_refused_and_unknown_purposes_are_404(c
     response = client.post("/profile", data={**PROFILE, "show_contact": "y"})
     assert response.status_code == 400 and b"Give the contact email" in response.data
     assert client.post("/privacy/consents/marketing/withdraw").status_code == 404
-    assert client.post("/profile", data={**PROFILE, "contact_email": "not an address",
-                                         "show_contact": "y"}).status_code == 400
+    assert (
+        client.post("/profile", data={**PROFILE, "contact_email": "not an address", "show_contact": "y"}).status_code
+        == 400
+    )
 
 
 def test_your_data_page_needs_a_login(client):
@@ -92,23 +117,34 @@ def test_retention_removes_only_what_is_past_its_period_and_is_idempotent(app, r
     user = make_user("kept@uni.example")
     audit_old, audit_new = _old_and_new(lambda: _add(AuditEvent(actor_id=user.id, action="user.login")))
     hit_old, hit_new = _old_and_new(lambda: _add(RateLimitHit(key="x" * 64)))
-    sent_old, sent_new = _old_and_new(lambda: _add(OutboxMessage(
-        kind="k", recipient=user.email, subject="s", body_text="b", sent_at=utcnow())))
-    failed_old, queued_new = _old_and_new(lambda: _add(OutboxMessage(
-        kind="k", recipient=user.email, subject="s", body_text="b", attempts=app.config["MAIL_MAX_ATTEMPTS"])))
-    queued_old = _old_and_new(lambda: _add(OutboxMessage(kind="k", recipient="r@x.example", subject="s",
-                                                         body_text="b")))[0]
-    note_old, note_new = _old_and_new(lambda: _add(Notification(user_id=user.id, kind="k", text="t", url="/",
-                                                                emailed_at=utcnow())))
+    sent_old, sent_new = _old_and_new(
+        lambda: _add(OutboxMessage(kind="k", recipient=user.email, subject="s", body_text="b", sent_at=utcnow()))
+    )
+    failed_old, queued_new = _old_and_new(
+        lambda: _add(
+            OutboxMessage(
+                kind="k", recipient=user.email, subject="s", body_text="b", attempts=app.config["MAIL_MAX_ATTEMPTS"]
+            )
+        )
+    )
+    queued_old = _old_and_new(
+        lambda: _add(OutboxMessage(kind="k", recipient="r@x.example", subject="s", body_text="b"))
+    )[0]
+    note_old, note_new = _old_and_new(
+        lambda: _add(Notification(user_id=user.id, kind="k", text="t", url="/", emailed_at=utcnow()))
+    )
     unsent_note_old = _old_and_new(lambda: _add(Notification(user_id=user.id, kind="k", text="t", url="/")))[0]
 
     result = runner.invoke(args=["privacy", "retention"])
     assert result.exit_code == 0, result.output
     assert "audit events: 1 removed" in result.output and "outbox messages: 2 removed" in result.output
     db.session.expire_all()
-    for model, gone, kept in ((AuditEvent, [audit_old], [audit_new]), (RateLimitHit, [hit_old], [hit_new]),
-                              (OutboxMessage, [sent_old, failed_old], [sent_new, queued_new, queued_old]),
-                              (Notification, [note_old], [note_new, unsent_note_old])):
+    for model, gone, kept in (
+        (AuditEvent, [audit_old], [audit_new]),
+        (RateLimitHit, [hit_old], [hit_new]),
+        (OutboxMessage, [sent_old, failed_old], [sent_new, queued_new, queued_old]),
+        (Notification, [note_old], [note_new, unsent_note_old]),
+    ):
         assert all(db.session.get(model, i) is None for i in gone), model
         assert all(db.session.get(model, i) is not None for i in kept), model
 
@@ -122,6 +158,7 @@ def test_retention_ends_old_server_sessions_and_purges_past_webinar_registrants(
     from join4atmp.webinars.models import Registration
 
     from test_webinars import make_webinar
+
     member = make_user("member@uni.example")
     with freeze_time(utcnow() - timedelta(days=400)):
         webinar = make_webinar(capacity=5)
@@ -129,8 +166,11 @@ def test_retention_ends_old_server_sessions_and_purges_past_webinar_registrants(
     sessions = db.metadata.tables.get("user_session")
     if sessions is not None:
         long_ago = utcnow() - timedelta(days=400)
-        db.session.execute(sessions.insert().values(token_hash="a" * 64, user_id=member.id, created_at=long_ago,
-                                                    last_seen_at=long_ago, revoked_at=long_ago))
+        db.session.execute(
+            sessions.insert().values(
+                token_hash="a" * 64, user_id=member.id, created_at=long_ago, last_seen_at=long_ago, revoked_at=long_ago
+            )
+        )
         db.session.commit()
     removed = enforce_retention()
     assert removed["webinars purged of registrant data"] == 1

@@ -1,5 +1,6 @@
 """Erasure (GDPR right to erasure): nothing personal remains, the account is dead, the expert is gone from
 the index at once, freed webinar places go to the waiting list, public answers stay as "Former member"."""
+
 from sqlalchemy import JSON, String, Text, cast, or_, select
 
 from join4atmp.accounts.models import User
@@ -19,17 +20,34 @@ from join4atmp.webinars.models import Registration, RegistrationStatus
 from helpers import PASSWORD, IsolatedClient, login, make_user
 from test_webinars import make_webinar
 
-EMAIL, NAME, ORGANISATION, CONTACT = ("erika@erasmus-lab.example", "Dr Erika Quillfeather",
-                                      "Erasmus Vector Laboratory", "hello@erasmus-lab.example")
-EXPERTISE = ("Quality assessor for lentiviral vector comparability after a change of vector supplier, "
-             "and the analytical data competent authorities expect.")
+EMAIL, NAME, ORGANISATION, CONTACT = (
+    "erika@erasmus-lab.example",
+    "Dr Erika Quillfeather",
+    "Erasmus Vector Laboratory",
+    "hello@erasmus-lab.example",
+)
+EXPERTISE = (
+    "Quality assessor for lentiviral vector comparability after a change of vector supplier, "
+    "and the analytical data competent authorities expect."
+)
 
 
 def make_erika():
-    user = make_user(EMAIL, role="clinician", display_name=NAME, organisation=ORGANISATION, contact_email=CONTACT,
-                     hospital=f"{ORGANISATION} Hospital", expertise=EXPERTISE)
-    db.session.add_all([Publication(profile=user.profile, title=f"{NAME}: vector comparability", year=2024),
-                        DeclaredInterest(profile=user.profile, organisation=ORGANISATION, kind="employment")])
+    user = make_user(
+        EMAIL,
+        role="clinician",
+        display_name=NAME,
+        organisation=ORGANISATION,
+        contact_email=CONTACT,
+        hospital=f"{ORGANISATION} Hospital",
+        expertise=EXPERTISE,
+    )
+    db.session.add_all(
+        [
+            Publication(profile=user.profile, title=f"{NAME}: vector comparability", year=2024),
+            DeclaredInterest(profile=user.profile, organisation=ORGANISATION, kind="employment"),
+        ]
+    )
     db.session.commit()
     return user
 
@@ -57,13 +75,24 @@ def test_after_erasure_no_personal_field_remains_and_the_account_is_dead(app, cl
     erika = make_erika()
     other = make_user("other@uni.example", display_name="Otto Other")
     login(client, EMAIL)
-    client.post("/profile", data={"display_name": NAME, "organisation": ORGANISATION, "country": "DE",
-                                  "expertise": EXPERTISE, "max_open_requests": "3", "is_listed": "y",
-                                  "contact_email": CONTACT, "show_contact": "y"})
+    client.post(
+        "/profile",
+        data={
+            "display_name": NAME,
+            "organisation": ORGANISATION,
+            "country": "DE",
+            "expertise": EXPERTISE,
+            "max_open_requests": "3",
+            "is_listed": "y",
+            "contact_email": CONTACT,
+            "show_contact": "y",
+        },
+    )
     # (what she wrote in a public post she keeps is hers to remove with the box: not written here)
     public = questions.create_question(erika, "Comparability after a supplier change", "What data?")
-    secret = questions.create_question(erika, "Confidential: our vector supplier change",
-                                       f"{ORGANISATION} internal data", visibility="confidential")
+    secret = questions.create_question(
+        erika, "Confidential: our vector supplier change", f"{ORGANISATION} internal data", visibility="confidential"
+    )
     theirs = questions.create_question(other, "Potency assay for CAR-T", "Which assay do authorities expect?")
     questions.post_answer(theirs, erika, "A functional cytotoxicity assay, qualified before phase II.")
     questions.post_answer(public, other, "Otto's answer to the public question.")
@@ -74,7 +103,7 @@ def test_after_erasure_no_personal_field_remains_and_the_account_is_dead(app, cl
     registrations.register_for_webinar(erika, webinar, needs=f"{NAME} needs captions")
     webinar_questions.ask_question(webinar, erika, "Will the recording have subtitles for everyone?")
     erika_id, secret_id = erika.id, secret.id
-    second = IsolatedClient(app)                  # another browser where she is signed in
+    second = IsolatedClient(app)  # another browser where she is signed in
     login(second, EMAIL)
     assert second.get("/privacy/data").status_code == 200
 
@@ -86,12 +115,20 @@ def test_after_erasure_no_personal_field_remains_and_the_account_is_dead(app, cl
     event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "privacy.erase")).one()
     assert event.actor_id == erika_id and event.object_id == erika_id
     assert db.session.scalars(select(Registration)).one().user_id is None
-    assert login(client, EMAIL).status_code != 302            # cannot log in
+    assert login(client, EMAIL).status_code != 302  # cannot log in
     assert login(client, user.email).status_code != 302
-    response = second.get("/privacy/data")                    # the other session has ended
+    response = second.get("/privacy/data")  # the other session has ended
     assert response.status_code == 302 and "/login" in response.headers["Location"]
-    for table in ("user_session", "api_token", "two_factor", "recovery_code", "notification", "question_watch",
-                  "flag", "answer_vote"):
+    for table in (
+        "user_session",
+        "api_token",
+        "two_factor",
+        "recovery_code",
+        "notification",
+        "question_watch",
+        "flag",
+        "answer_vote",
+    ):
         if table in db.metadata.tables:
             rows = db.session.execute(select(db.metadata.tables[table])).mappings().all()
             assert all(row.get("user_id") != erika_id for row in rows), table
@@ -113,7 +150,7 @@ def test_the_erased_expert_leaves_the_index_at_once_without_a_reindex(app, clien
     profile_id, vector = erika.profile.id, indexing.encoder().encode_one(EXPERTISE)
     assert profile_id in [pid for pid, _ in rank_candidates(vector)]
     assert find_experts(MatchQuery(text=EXPERTISE, k=1))[0].profile.id == profile_id
-    app.config["MATCHING_INDEX_ON_CHANGE"] = False     # no re-embedding behind the test's back
+    app.config["MATCHING_INDEX_ON_CHANGE"] = False  # no re-embedding behind the test's back
     login(client, EMAIL)
     assert erase(client).status_code == 302
     assert profile_id not in [pid for pid, _ in rank_candidates(vector)]
@@ -166,4 +203,4 @@ def test_with_the_box_ticked_her_public_answers_and_questions_are_removed(app, c
     assert db.session.get(Question, own_id) is None
     blanked = db.session.get(Question, answered_id)
     assert "Her private wording" not in blanked.body and "Her answered" not in blanked.title
-    assert db.session.get(Answer, kept_id) is not None         # others' answers are theirs
+    assert db.session.get(Answer, kept_id) is not None  # others' answers are theirs

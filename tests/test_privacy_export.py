@@ -1,4 +1,5 @@
 """Export (GDPR access and portability): every table that links to a member, and never a credential."""
+
 import json
 
 from sqlalchemy import select
@@ -57,12 +58,20 @@ def test_every_table_with_a_path_to_the_user_is_exported_or_explicitly_left_out(
 
 
 def _member_who_used_everything():
-    me = make_user("me@nordvector.example", display_name="Maja Nord", organisation="Nordvector AB",
-                   contact_email="contact@nordvector.example")
+    me = make_user(
+        "me@nordvector.example",
+        display_name="Maja Nord",
+        organisation="Nordvector AB",
+        contact_email="contact@nordvector.example",
+    )
     other = make_user("other@uni.example", display_name="Otto Other")
     profile = me.profile
-    db.session.add_all([Publication(profile=profile, title="Lentiviral comparability", year=2023),
-                        DeclaredInterest(profile=profile, organisation="Vector Supplier Oy", kind="consultancy")])
+    db.session.add_all(
+        [
+            Publication(profile=profile, title="Lentiviral comparability", year=2023),
+            DeclaredInterest(profile=profile, organisation="Vector Supplier Oy", kind="consultancy"),
+        ]
+    )
     set_consent(me, PUBLIC_CONTACT, True)
     mine = Question(asker=me, title="Comparability after a supplier change", body="What data?")
     mine.topics = ["comparability"]
@@ -73,17 +82,22 @@ def _member_who_used_everything():
     their_answer = Answer(question=mine, author=other, body="Otto's private thoughts on comparability.")
     db.session.add_all([my_answer, their_answer])
     db.session.flush()
-    db.session.add_all([
-        QuestionRevision(question_id=mine.id, editor_id=me.id, title="Old title", body="Old body"),
-        AnswerRevision(answer_id=my_answer.id, editor_id=me.id, body="First draft"),
-        AnswerVote(answer_id=their_answer.id, user_id=me.id), AnswerVote(answer_id=my_answer.id, user_id=other.id),
-        QuestionWatch(question_id=theirs.id, user_id=me.id), QuestionWatch(question_id=mine.id, user_id=other.id),
-        Flag(question_id=theirs.id, user_id=me.id, reason="Off topic"),
-        Notification(user_id=me.id, kind="new_answer", text="New answer", url="/questions/1"),
-        EvidencePassage(profile_id=profile.id, source="statement", text="Viral vectors.", model="m",
-                        vector=b"\x00" * 16),
-        MatchRequest(question_id=theirs.id, profile_id=profile.id, rank=1, score=0.9, deadline=utcnow()),
-    ])
+    db.session.add_all(
+        [
+            QuestionRevision(question_id=mine.id, editor_id=me.id, title="Old title", body="Old body"),
+            AnswerRevision(answer_id=my_answer.id, editor_id=me.id, body="First draft"),
+            AnswerVote(answer_id=their_answer.id, user_id=me.id),
+            AnswerVote(answer_id=my_answer.id, user_id=other.id),
+            QuestionWatch(question_id=theirs.id, user_id=me.id),
+            QuestionWatch(question_id=mine.id, user_id=other.id),
+            Flag(question_id=theirs.id, user_id=me.id, reason="Off topic"),
+            Notification(user_id=me.id, kind="new_answer", text="New answer", url="/questions/1"),
+            EvidencePassage(
+                profile_id=profile.id, source="statement", text="Viral vectors.", model="m", vector=b"\x00" * 16
+            ),
+            MatchRequest(question_id=theirs.id, profile_id=profile.id, rank=1, score=0.9, deadline=utcnow()),
+        ]
+    )
     audit.record(me, "user.login", me)
     db.session.commit()
     create_api_token(me, "script")
@@ -111,10 +125,28 @@ def test_the_download_holds_the_members_rows_and_not_others_or_secrets(app, clie
 
     assert tables["user"] == [tables["user"][0]] and tables["user"][0]["email"] == "me@nordvector.example"
     assert tables["expert_profile"][0]["contact_email"] == "contact@nordvector.example"
-    for name in ("profile_topic", "profile_language", "publication", "declared_interest", "consent", "question",
-                 "question_topic", "question_revision", "answer", "answer_revision", "answer_vote",
-                 "question_watch", "flag", "notification", "api_token", "audit_event", "registration",
-                 "webinar_question", "evidence_passage", "match_request"):
+    for name in (
+        "profile_topic",
+        "profile_language",
+        "publication",
+        "declared_interest",
+        "consent",
+        "question",
+        "question_topic",
+        "question_revision",
+        "answer",
+        "answer_revision",
+        "answer_vote",
+        "question_watch",
+        "flag",
+        "notification",
+        "api_token",
+        "audit_event",
+        "registration",
+        "webinar_question",
+        "evidence_passage",
+        "match_request",
+    ):
         assert tables[name], f"{name} is empty"
     assert tables["registration"][0]["needs"] == "Sign language interpretation"
     # Only the member's rows: not others' answers, votes, watches or registrations.
@@ -136,9 +168,11 @@ def test_the_download_holds_the_members_rows_and_not_others_or_secrets(app, clie
 def test_new_credential_tables_are_exported_without_their_secrets(app):
     me = make_user("secrets@uni.example")
     tables = db.metadata.tables
-    rows = {"user_session": {"token_hash": "f" * 64, "ip": "192.0.2.7"},
-            "recovery_code": {"salt": "s" * 32, "code_hash": "c" * 64},
-            "two_factor": {"secret_encrypted": "ENCRYPTED-SECRET"}}
+    rows = {
+        "user_session": {"token_hash": "f" * 64, "ip": "192.0.2.7"},
+        "recovery_code": {"salt": "s" * 32, "code_hash": "c" * 64},
+        "two_factor": {"secret_encrypted": "ENCRYPTED-SECRET"},
+    }
     present = [name for name in rows if name in tables]
     for name in present:
         db.session.execute(tables[name].insert().values(user_id=me.id, **rows[name]))
@@ -149,7 +183,7 @@ def test_new_credential_tables_are_exported_without_their_secrets(app):
     for secret in ("f" * 64, "c" * 64, "s" * 32, "ENCRYPTED-SECRET"):
         assert secret not in text
     if "user_session" in present:
-        assert "192.0.2.7" in text      # where one was signed in from is the member's data
+        assert "192.0.2.7" in text  # where one was signed in from is the member's data
 
 
 def test_the_export_is_a_csrf_protected_post(app, client):

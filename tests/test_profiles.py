@@ -1,4 +1,5 @@
 """Profiles, the directory and who is listed, through services and HTTP."""
+
 from join4atmp.extensions import db
 from join4atmp.profiles.models import DeclaredInterest, Publication
 from join4atmp.profiles.services import add_interest, add_publication, normalise_organisation
@@ -6,18 +7,24 @@ from join4atmp.profiles.services import add_interest, add_publication, normalise
 from helpers import login, make_user
 
 PROFILE = {
-    "display_name": "Dr Lena Berg", "organisation": "Karolinska Institutet", "country": "SE",
+    "display_name": "Dr Lena Berg",
+    "organisation": "Karolinska Institutet",
+    "country": "SE",
     "expertise": "AAV biodistribution and shedding studies for first-in-human gene therapy trials.",
-    "topics": ["gene-therapy", "biodistribution"], "languages": ["sv", "en"],
-    "organisation_type": "academic", "development_stage": "phase_1",
-    "accepting_requests": "y", "max_open_requests": "4", "is_listed": "y",
+    "topics": ["gene-therapy", "biodistribution"],
+    "languages": ["sv", "en"],
+    "organisation_type": "academic",
+    "development_stage": "phase_1",
+    "accepting_requests": "y",
+    "max_open_requests": "4",
+    "is_listed": "y",
 }
 
 
 def test_a_new_member_fills_in_the_profile_and_appears_in_the_directory(client):
     make_user("lena@ki.example", country=None, expertise="")
     login(client, "lena@ki.example")
-    assert b"Lena" not in client.get("/experts").data     # incomplete profiles are not listed
+    assert b"Lena" not in client.get("/experts").data  # incomplete profiles are not listed
     response = client.post("/profile", data=PROFILE)
     assert response.status_code == 302
     directory = client.get("/experts?q=biodistribution").data.decode()
@@ -32,8 +39,14 @@ def test_a_new_member_fills_in_the_profile_and_appears_in_the_directory(client):
 def test_profile_form_rejects_unknown_choices_with_messages(client):
     make_user("bad@uni.example")
     login(client, "bad@uni.example")
-    for changes in ({"country": "XX"}, {"topics": ["astrology"]}, {"languages": ["tlh"]},
-                    {"max_open_requests": "-1"}, {"display_name": ""}, {"expertise": "x" * 5001}):
+    for changes in (
+        {"country": "XX"},
+        {"topics": ["astrology"]},
+        {"languages": ["tlh"]},
+        {"max_open_requests": "-1"},
+        {"display_name": ""},
+        {"expertise": "x" * 5001},
+    ):
         response = client.post("/profile", data={**PROFILE, **changes})
         assert response.status_code == 400, changes
         assert b'class="errors"' in response.data
@@ -85,15 +98,38 @@ def test_publications_and_interests_are_added_and_removed_by_their_owner_only(ap
     owner = make_user("owner@uni.example")
     make_user("intruder@uni.example")
     login(client, "owner@uni.example")
-    assert client.post("/profile/publications", data={
-        "title": "Potency assay matrix for CAR-T", "abstract": "We compare...", "year": "2023",
-        "doi": "https://doi.org/10.5555/abc"}).status_code == 302
+    assert (
+        client.post(
+            "/profile/publications",
+            data={
+                "title": "Potency assay matrix for CAR-T",
+                "abstract": "We compare...",
+                "year": "2023",
+                "doi": "https://doi.org/10.5555/abc",
+            },
+        ).status_code
+        == 302
+    )
     assert client.post("/profile/publications", data={"title": "No DOI", "doi": "abc"}).status_code == 400
-    assert client.post("/profile/interests", data={
-        "organisation": "Nordvector", "kind": "consultancy", "start_year": "2022", "end_year": "2020",
-    }).status_code == 400
-    assert client.post("/profile/interests", data={
-        "organisation": "Nordvector", "kind": "consultancy", "start_year": "2020", "is_public": "y"}).status_code == 302
+    assert (
+        client.post(
+            "/profile/interests",
+            data={
+                "organisation": "Nordvector",
+                "kind": "consultancy",
+                "start_year": "2022",
+                "end_year": "2020",
+            },
+        ).status_code
+        == 400
+    )
+    assert (
+        client.post(
+            "/profile/interests",
+            data={"organisation": "Nordvector", "kind": "consultancy", "start_year": "2020", "is_public": "y"},
+        ).status_code
+        == 302
+    )
     publication = db.session.scalar(db.select(Publication))
     interest = db.session.scalar(db.select(DeclaredInterest))
     assert publication.doi == "10.5555/abc" and publication.profile_id == owner.profile.id
@@ -133,7 +169,7 @@ def test_directory_filters_and_pagination(app, client):
 def test_directory_and_api_answer_bad_filters_with_400_not_500(client):
     make_user("x@uni.example")
     assert client.get("/experts?country=<script>").status_code == 400
-    assert client.get("/experts?page=abc").status_code == 200   # a bad page number falls back to page 1
+    assert client.get("/experts?page=abc").status_code == 200  # a bad page number falls back to page 1
     for query in ("country=XX", "role=admin", "topic=nope", "language=xx", "page=0", "per_page=9999", "page=a"):
         response = client.get(f"/api/v1/experts?{query}")
         assert response.status_code == 400 and "error" in response.json, query
@@ -154,6 +190,7 @@ def test_admins_are_never_listed(client):
 
 def test_services_signal_profile_changes(app):
     from join4atmp.core.signals import profile_changed
+
     user = make_user("sig@uni.example")
     seen = []
     with profile_changed.connected_to(lambda sender: seen.append(sender.id)):

@@ -1,5 +1,6 @@
 """Q&A threads: reading rules, confidential questions everywhere, answers, acceptance as evidence,
 votes, revisions, flags and moderation, notifications and digests, browsing, the API, and Markdown."""
+
 from html.parser import HTMLParser
 
 import pytest
@@ -21,8 +22,13 @@ SECRET = "Our proprietary XQ-17 capsid shows liver tropism"
 def people(app, model):
     people = {
         "asker": make_user("asker@sme.example", organisation="SME Bio", expertise="Developer of AAV products."),
-        "expert": make_user("expert@pei.example", role="regulator", verified=True, organisation="PEI",
-                            expertise="Quality of viral vectors."),
+        "expert": make_user(
+            "expert@pei.example",
+            role="regulator",
+            verified=True,
+            organisation="PEI",
+            expertise="Quality of viral vectors.",
+        ),
         "outsider": make_user("outsider@far.example", organisation="Far", expertise="Patient advocacy."),
         "moderator": make_user("mod@platform.example", organisation="Platform", expertise="Moderation."),
     }
@@ -37,10 +43,19 @@ def _public(asker, title="Which potency assay for a CAR-T product at phase I?", 
 
 
 def _confidential(people):
-    question = services.create_question(people["asker"], "Capsid tropism question for our vector",
-                                         SECRET, ["gene-therapy"], "confidential")
-    db.session.add(MatchRequest(question=question, profile_id=people["expert"].profile.id, rank=1, score=1,
-                                status=RequestStatus.ACCEPTED, deadline=db.func.now()))
+    question = services.create_question(
+        people["asker"], "Capsid tropism question for our vector", SECRET, ["gene-therapy"], "confidential"
+    )
+    db.session.add(
+        MatchRequest(
+            question=question,
+            profile_id=people["expert"].profile.id,
+            rank=1,
+            score=1,
+            status=RequestStatus.ACCEPTED,
+            deadline=db.func.now(),
+        )
+    )
     db.session.commit()
     return question
 
@@ -55,10 +70,15 @@ def test_confidential_questions_stay_out_of_every_public_place(app, people, clie
     for who in (client, outsider):
         assert who.get(f"/questions/{question.id}").status_code == 404
         assert who.get(f"/api/v1/questions/{question.id}").status_code == 404
-        for path in ("/questions", "/questions?q=XQ-17", "/questions?q=capsid+liver+tropism&mode=meaning",
-                     "/questions/similar?q=capsid+liver+tropism+of+our+vector", "/api/v1/questions",
-                     "/api/v1/questions?q=XQ-17"):
-            text = who.get(path).get_data(as_text=True)     # the search box echoes the query itself
+        for path in (
+            "/questions",
+            "/questions?q=XQ-17",
+            "/questions?q=capsid+liver+tropism&mode=meaning",
+            "/questions/similar?q=capsid+liver+tropism+of+our+vector",
+            "/api/v1/questions",
+            "/api/v1/questions?q=XQ-17",
+        ):
+            text = who.get(path).get_data(as_text=True)  # the search box echoes the query itself
             assert "proprietary" not in text and "Capsid tropism question" not in text, path
     # Its accepted answer never becomes evidence shown to other askers.
     evidence = find_experts(MatchQuery(text="capsid liver tropism biodistribution", k=5), people["outsider"])
@@ -74,10 +94,16 @@ def test_confidential_questions_stay_out_of_every_public_place(app, people, clie
 
 
 def test_an_accepted_answer_becomes_the_answerers_evidence(app, people):
-    question = _public(people["asker"], "How long should long-term follow-up last after gene therapy?",
-                       "Integrating vector, rare disease.")
-    services.post_answer(question, people["outsider"],
-                         "Fifteen years of long-term follow-up for integrating vectors, with registry data.")
+    question = _public(
+        people["asker"],
+        "How long should long-term follow-up last after gene therapy?",
+        "Integrating vector, rare disease.",
+    )
+    services.post_answer(
+        question,
+        people["outsider"],
+        "Fifteen years of long-term follow-up for integrating vectors, with registry data.",
+    )
     query = MatchQuery(text="duration of long-term follow-up after an integrating gene therapy", k=5)
     before = {m.profile.user.email: m for m in find_experts(query)}
     assert "fifteen years" not in str(before.get("outsider@far.example", "")).lower()
@@ -96,14 +122,17 @@ def test_answers_are_ordered_accepted_then_helpful_then_oldest(app, people, clie
     services.post_answer(question, people["moderator"], "Third answer, accepted.")
     first, second, third = question.answers
     services.vote_helpful(second, people["asker"])
-    services.vote_helpful(second, people["asker"])          # once per reader
+    services.vote_helpful(second, people["asker"])  # once per reader
     with pytest.raises(Exception):
-        services.vote_helpful(second, people["outsider"])    # not on your own answer
+        services.vote_helpful(second, people["outsider"])  # not on your own answer
     services.accept_answer(question, third, people["asker"])
     assert [a.body for a in services.ordered_answers(question, None)] == [
-        "Third answer, accepted.", "Second answer, helpful.", "First answer, oldest."]
+        "Third answer, accepted.",
+        "Second answer, helpful.",
+        "First answer, oldest.",
+    ]
     assert second.helpful_count == 1
-    services.accept_answer(question, first, people["asker"])          # the asker may change their mind
+    services.accept_answer(question, first, people["asker"])  # the asker may change their mind
     assert [a.is_accepted for a in (first, second, third)] == [True, False, False]
     page = client.get(f"/questions/{question.id}").get_data(as_text=True)
     assert page.index("First answer") < page.index("Second answer") < page.index("Third answer")
@@ -125,9 +154,17 @@ def test_edits_keep_revisions_for_the_author_and_moderators(app, people):
     question = _public(people["asker"])
     asker = app.test_client()
     login(asker, "asker@sme.example")
-    assert asker.post(f"/questions/{question.id}/edit", data={
-        "title": "Which potency assay for CAR-T, revised", "body": "Now with a cytotoxicity assay.",
-        "topics": ["potency-assays"]}).status_code == 302
+    assert (
+        asker.post(
+            f"/questions/{question.id}/edit",
+            data={
+                "title": "Which potency assay for CAR-T, revised",
+                "body": "Now with a cytotoxicity assay.",
+                "topics": ["potency-assays"],
+            },
+        ).status_code
+        == 302
+    )
     history = asker.get(f"/questions/{question.id}/revisions").get_data(as_text=True)
     assert "We use flow cytometry." in history
     outsider = app.test_client()
@@ -152,7 +189,7 @@ def test_flags_reach_the_queue_and_moderators_hide_and_restore_with_a_reason(app
     queue = moderator.get("/moderation").get_data(as_text=True)
     assert "Spam" in queue and "Buy cheap pills" in queue
     assert moderator.post(f"/moderation/answers/{answer.id}/hide", data={"reason": ""}).status_code == 302
-    assert db.session.get(type(answer), answer.id).hidden_at is None        # a reason is required
+    assert db.session.get(type(answer), answer.id).hidden_at is None  # a reason is required
     moderator.post(f"/moderation/answers/{answer.id}/hide", data={"reason": "Advertising"})
     assert "Buy cheap pills" not in client.get(f"/questions/{question.id}").get_data(as_text=True)
     assert "No open flags" in moderator.get("/moderation").get_data(as_text=True)
@@ -161,8 +198,11 @@ def test_flags_reach_the_queue_and_moderators_hide_and_restore_with_a_reason(app
     assert "Hidden by a moderator: Advertising" in author.get(f"/questions/{question.id}").get_data(as_text=True)
     moderator.post(f"/moderation/answers/{answer.id}/restore", data={"reason": "Appeal accepted"})
     assert "Buy cheap pills" in client.get(f"/questions/{question.id}").get_data(as_text=True)
-    actions = [e.action for e in db.session.scalars(db.select(AuditEvent).order_by(AuditEvent.id))
-               if e.action.startswith("answer.")]
+    actions = [
+        e.action
+        for e in db.session.scalars(db.select(AuditEvent).order_by(AuditEvent.id))
+        if e.action.startswith("answer.")
+    ]
     assert actions == ["answer.hide", "answer.restore"]
     moderator.post(f"/moderation/questions/{question.id}/hide", data={"reason": "Off topic"})
     assert client.get(f"/questions/{question.id}").status_code == 404
@@ -182,7 +222,7 @@ def test_digests_gather_notifications_and_are_never_sent_twice(app, people, runn
     question = _public(people["asker"])
     services.post_answer(question, people["expert"], "One.")
     services.post_answer(question, people["outsider"], "Two.")
-    assert [m.recipient for m in outbox("notification")] == ["expert@pei.example"]   # a watcher, emailed at once
+    assert [m.recipient for m in outbox("notification")] == ["expert@pei.example"]  # a watcher, emailed at once
     assert "1 digests sent" in runner.invoke(args=["notifications", "digest"]).output
     assert "0 digests sent" in runner.invoke(args=["notifications", "digest"]).output
     [digest] = outbox("digest")
@@ -204,9 +244,14 @@ def test_a_confidential_asker_publishes_an_anonymised_summary(app, people):
     question = _confidential(people)
     asker = app.test_client()
     login(asker, "asker@sme.example")
-    response = asker.post(f"/questions/{question.id}/summary", data={
-        "title": "Capsid tropism: what non-clinical data do regulators expect?",
-        "body": "A general version of our question.", "topics": ["non-clinical"]})
+    response = asker.post(
+        f"/questions/{question.id}/summary",
+        data={
+            "title": "Capsid tropism: what non-clinical data do regulators expect?",
+            "body": "A general version of our question.",
+            "topics": ["non-clinical"],
+        },
+    )
     assert response.status_code == 302
     summary = db.session.scalars(db.select(Question).where(Question.is_summary.is_(True))).one()
     assert not summary.is_confidential and db.session.get(Question, question.id).is_confidential
@@ -219,8 +264,9 @@ def test_a_confidential_asker_publishes_an_anonymised_summary(app, people):
 def test_browse_filters_and_anonymous_reading(app, people, client):
     answered = _public(people["asker"])
     services.post_answer(answered, people["expert"], "Regulator's view.")
-    open_one = services.create_question(people["asker"], "Hospital exemption for a cartilage product in Spain?",
-                                        "", ["hospital-exemption"], "public")
+    open_one = services.create_question(
+        people["asker"], "Hospital exemption for a cartilage product in Spain?", "", ["hospital-exemption"], "public"
+    )
     assert client.get("/api/v1/questions?answered=yes").json["total"] == 1
     assert client.get("/api/v1/questions?answered=no").json["items"][0]["id"] == open_one.id
     assert client.get("/api/v1/questions?answered_by=regulator").json["items"][0]["id"] == answered.id
@@ -238,7 +284,7 @@ def test_browse_filters_and_anonymous_reading(app, people, client):
 def test_similar_questions_are_public_and_answered(app, people, client):
     answered = _public(people["asker"])
     services.post_answer(answered, people["expert"], "Use a cytotoxicity assay.")
-    _public(people["asker"], "Which potency assay for our CAR-T product at phase I, again?")   # unanswered
+    _public(people["asker"], "Which potency assay for our CAR-T product at phase I, again?")  # unanswered
     items = client.get("/questions/similar?q=potency+assay+for+CAR-T+cells").json["items"]
     assert [i["id"] for i in items] == [answered.id]
     assert client.get("/questions/similar?q=").json["items"] == []
@@ -246,42 +292,60 @@ def test_similar_questions_are_public_and_answered(app, people, client):
 
 def test_the_api_creates_questions_and_answers(app, people):
     from join4atmp.accounts.services import create_api_token
+
     _, token = create_api_token(people["asker"], "t")
     _, expert_token = create_api_token(people["outsider"], "t")
     client = app.test_client()
     auth = {"Authorization": f"Bearer {token}"}
-    created = client.post("/api/v1/questions", json={"title": "How to plan a PRIME application?", "body": "x",
-                                                      "topics": ["prime"]}, headers=auth)
+    created = client.post(
+        "/api/v1/questions",
+        json={"title": "How to plan a PRIME application?", "body": "x", "topics": ["prime"]},
+        headers=auth,
+    )
     assert created.status_code == 201
     qid = created.json["id"]
     assert client.post("/api/v1/questions", json={"title": "short"}, headers=auth).status_code == 400
-    assert client.post("/api/v1/questions", json={"title": "How to plan a PRIME application?",
-                                                   "topics": ["nope"]}, headers=auth).status_code == 400
+    assert (
+        client.post(
+            "/api/v1/questions", json={"title": "How to plan a PRIME application?", "topics": ["nope"]}, headers=auth
+        ).status_code
+        == 400
+    )
     assert client.post("/api/v1/questions", json={"title": "x" * 20}).status_code == 401
-    answer = client.post(f"/api/v1/questions/{qid}/answers", json={"body": "Talk to EMA early."},
-                         headers={"Authorization": f"Bearer {expert_token}"})
+    answer = client.post(
+        f"/api/v1/questions/{qid}/answers",
+        json={"body": "Talk to EMA early."},
+        headers={"Authorization": f"Bearer {expert_token}"},
+    )
     assert answer.status_code == 201 and answer.json["author"]["role"] == "developer"
     assert client.get(f"/api/v1/questions/{qid}").json["answers"][0]["body"] == "Talk to EMA early."
-    secret = client.post("/api/v1/questions", json={"title": "A confidential one here", "visibility":
-                                                    "confidential"}, headers=auth).json["id"]
+    secret = client.post(
+        "/api/v1/questions", json={"title": "A confidential one here", "visibility": "confidential"}, headers=auth
+    ).json["id"]
     assert client.get(f"/api/v1/questions/{secret}").status_code == 404
-    assert client.post(f"/api/v1/questions/{secret}/answers", json={"body": "hi"},
-                       headers={"Authorization": f"Bearer {expert_token}"}).status_code == 404
+    assert (
+        client.post(
+            f"/api/v1/questions/{secret}/answers",
+            json={"body": "hi"},
+            headers={"Authorization": f"Bearer {expert_token}"},
+        ).status_code
+        == 404
+    )
 
 
 XSS = [
     "<script>alert(1)</script>",
     "<img src=x onerror=alert(1)>",
     "[click](javascript:alert(1))",
-    "<a href=\"javascript:alert(1)\">x</a>",
+    '<a href="javascript:alert(1)">x</a>',
     "<svg onload=alert(1)>",
-    "<iframe src=\"https://evil.example\"></iframe>",
+    '<iframe src="https://evil.example"></iframe>',
     "![x](javascript:alert(1))",
     "<details open ontoggle=alert(1)>",
     "[x](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
     "<style>body{display:none}</style>",
-    "\"><script>alert(1)</script>",
-    "<a href=\"https://ok.example\" onclick=\"alert(1)\">ok</a>",
+    '"><script>alert(1)</script>',
+    '<a href="https://ok.example" onclick="alert(1)">ok</a>',
 ]
 
 
@@ -304,9 +368,11 @@ def test_markdown_neutralises_hostile_input(app, people, client, payload):
     parser = _Tags()
     parser.feed(page.split('<main id="main"', 1)[1])
     for tag, attrs in parser.tags:
-        assert tag not in {"script", "iframe", "svg", "style", "object", "embed", "details"} or \
-            (tag == "details" and not any(k.startswith("on") for k in attrs)) or \
-            (tag == "script" and attrs.get("src", "").startswith("/static/")), tag
+        assert (
+            tag not in {"script", "iframe", "svg", "style", "object", "embed", "details"}
+            or (tag == "details" and not any(k.startswith("on") for k in attrs))
+            or (tag == "script" and attrs.get("src", "").startswith("/static/"))
+        ), tag
         assert not any(name.startswith("on") for name in attrs), (tag, attrs)
         for name in ("href", "src"):
             value = (attrs.get(name) or "").strip().lower()

@@ -1,5 +1,6 @@
 """Routing: the ask page, invitations with signed links, accept, decline, expiry and re-routing, the
 expert dashboard, and who may read a confidential question."""
+
 from datetime import timedelta
 
 import pytest
@@ -12,10 +13,13 @@ from join4atmp.questions.models import Question
 
 from helpers import login, make_user, outbox
 
-ASK = {"title": "Comparability after changing the lentiviral vector supplier",
-       "body": "Our CAR-T product moved to a new **vector supplier** after phase I. What data will the "
-               "competent authority expect before phase II?",
-       "topics": ["comparability", "car-t"], "visibility": "confidential"}
+ASK = {
+    "title": "Comparability after changing the lentiviral vector supplier",
+    "body": "Our CAR-T product moved to a new **vector supplier** after phase I. What data will the "
+    "competent authority expect before phase II?",
+    "topics": ["comparability", "car-t"],
+    "visibility": "confidential",
+}
 
 
 @pytest.fixture
@@ -23,8 +27,13 @@ def people(app, model):
     vector = "Lentiviral vector comparability after a change of supplier: analytical and functional data."
     people = {
         "first": make_user("first@pei.example", role="regulator", verified=True, organisation="PEI", expertise=vector),
-        "second": make_user("second@ansm.example", role="regulator", verified=True, organisation="ANSM",
-                            expertise=vector + " Potency assays for CAR-T."),
+        "second": make_user(
+            "second@ansm.example",
+            role="regulator",
+            verified=True,
+            organisation="ANSM",
+            expertise=vector + " Potency assays for CAR-T.",
+        ),
         "third": make_user("third@lab.example", organisation="Lab", expertise="Lentiviral vector manufacturing."),
         "outsider": make_user("outsider@far.example", organisation="Far", expertise="Cartilage tissue engineering."),
         "asker": make_user("asker@sme.example", organisation="SME Bio", expertise="CAR-T developer."),
@@ -44,16 +53,17 @@ def test_asking_shows_ranked_experts_and_sends_requests_with_signed_links(app, p
     question = ask(client)
     page = client.get(f"/questions/{question.id}/experts").data.decode()
     assert page.index(">First<") < page.index(">Third<") and "Asker" not in page
-    assert "<mark>" in page and "Scientific advice and protocol assistance" in page    # the triage hint
-    response = client.post(f"/questions/{question.id}/experts", data={"experts": [people["first"].profile.id,
-                                                                                  people["second"].profile.id]})
+    assert "<mark>" in page and "Scientific advice and protocol assistance" in page  # the triage hint
+    response = client.post(
+        f"/questions/{question.id}/experts", data={"experts": [people["first"].profile.id, people["second"].profile.id]}
+    )
     assert response.status_code == 302
     requests = db.session.scalars(db.select(MatchRequest).order_by(MatchRequest.rank)).all()
     assert [r.status for r in requests] == [RequestStatus.INVITED] * 2
     assert requests[0].deadline - requests[0].invited_at == timedelta(days=7)
     invitations = outbox("match_invitation")
     assert sorted(m.recipient for m in invitations) == ["first@pei.example", "second@ansm.example"]
-    assert "vector supplier" not in invitations[0].body_text          # confidential: no text before accepting
+    assert "vector supplier" not in invitations[0].body_text  # confidential: no text before accepting
     assert "/requests/" in invitations[0].body_text and "token=" in invitations[0].body_text
 
 
@@ -74,7 +84,7 @@ def test_accepting_through_the_emailed_link_opens_the_confidential_question(app,
     question = _invite(client, people, "first", "second")
     expert = app.test_client()
     link = _link("first@pei.example", "accept")
-    assert expert.get(link).status_code == 302                # login required
+    assert expert.get(link).status_code == 302  # login required
     login(expert, "first@pei.example")
     page = expert.get(link).data.decode()
     assert "confidential" in page and "vector supplier" not in page
@@ -115,7 +125,7 @@ def test_a_decline_routes_to_the_next_best_available_expert_and_tells_the_asker(
     assert requests[1].profile_id == people["second"].profile.id and requests[1].replaces_id == requests[0].id
     [update] = outbox("match_rerouted")
     assert update.recipient == "asker@sme.example" and "Second" in update.body_text
-    assert expert.post(f"/requests/{request.id}/accept").status_code == 302     # too late: flashed, unchanged
+    assert expert.post(f"/requests/{request.id}/accept").status_code == 302  # too late: flashed, unchanged
     assert db.session.get(MatchRequest, request.id).status == RequestStatus.DECLINED
 
 
@@ -124,14 +134,14 @@ def test_expiry_reroutes_once_however_often_it_runs(app, people, client, runner)
     request = db.session.scalar(db.select(MatchRequest))
     request.deadline = utcnow() - timedelta(minutes=1)
     db.session.commit()
-    app.config.update(SERVER_NAME=None, BASE_URL="https://platform.example")   # as in production cron
+    app.config.update(SERVER_NAME=None, BASE_URL="https://platform.example")  # as in production cron
     assert "1 requests expired" in runner.invoke(args=["matching", "expire"]).output
     assert "0 requests expired" in runner.invoke(args=["matching", "expire"]).output
     statuses = [r.status for r in db.session.scalars(db.select(MatchRequest).order_by(MatchRequest.id))]
     assert statuses == [RequestStatus.EXPIRED, RequestStatus.INVITED]
     [update] = outbox("match_rerouted")
     assert "did not answer in time" in update.body_text
-    assert "https://platform.example/questions/" in update.body_text     # links from cron use BASE_URL
+    assert "https://platform.example/questions/" in update.body_text  # links from cron use BASE_URL
 
 
 def test_when_nobody_is_left_the_asker_is_told(app, people, client):
@@ -154,8 +164,9 @@ def test_choosing_an_ineligible_or_too_many_experts_is_refused(app, people, clie
     response = client.post(f"/questions/{question.id}/experts", data={"experts": [people["asker"].profile.id]})
     assert response.status_code == 400
     app.config["MAX_REQUESTS_PER_QUESTION"] = 1
-    response = client.post(f"/questions/{question.id}/experts", data={
-        "experts": [people["first"].profile.id, people["second"].profile.id]})
+    response = client.post(
+        f"/questions/{question.id}/experts", data={"experts": [people["first"].profile.id, people["second"].profile.id]}
+    )
     assert response.status_code == 400 and b"at most 1" in response.data
     assert db.session.scalar(db.select(db.func.count()).select_from(MatchRequest)) == 0
 
@@ -174,8 +185,13 @@ def test_answering_closes_the_request_and_the_dashboard_shows_it(app, people, cl
     expert = app.test_client()
     login(expert, "first@pei.example")
     expert.post(f"/requests/{request.id}/accept")
-    assert expert.post(f"/questions/{question.id}/answers", data={"body": "Plan an **extended** analytical "
-                                                                          "comparability exercise."}).status_code == 302
+    assert (
+        expert.post(
+            f"/questions/{question.id}/answers",
+            data={"body": "Plan an **extended** analytical comparability exercise."},
+        ).status_code
+        == 302
+    )
     db.session.expire_all()
     assert db.session.get(MatchRequest, request.id).status == RequestStatus.ANSWERED
     page = expert.get(f"/questions/{question.id}").data.decode()

@@ -1,4 +1,5 @@
 """search/: passages, aggregation, the FAISS index and metrics, without Flask."""
+
 import numpy as np
 import pytest
 
@@ -12,14 +13,18 @@ def test_long_texts_are_split_into_overlapping_passages():
     words = [f"w{i}" for i in range(400)]
     passages = split_passages(" ".join(words), size=170, overlap=35)
     assert [len(p.split()) for p in passages] == [170, 170, 130]
-    assert passages[1].split()[0] == "w135"              # overlaps the previous passage by 35 words
+    assert passages[1].split()[0] == "w135"  # overlaps the previous passage by 35 words
     assert split_passages("short text") == ["short text"]
     assert split_passages("   ") == []
 
 
 def test_sentences():
     assert split_sentences("One thing. Another one! A third? 4 is a number.") == [
-        "One thing.", "Another one!", "A third?", "4 is a number."]
+        "One thing.",
+        "Another one!",
+        "A third?",
+        "4 is a number.",
+    ]
     assert split_sentences("e.g. lower case after a dot stays") == ["e.g. lower case after a dot stays"]
 
 
@@ -28,8 +33,8 @@ def test_top_docs_sum_counts_each_document_once_and_k_best_documents():
     documents = [10, 10, 11, 20, 21, 22, 23, 24, 25, 26]
     scores = [0.9, 0.8, 0.1, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5]
     result = aggregate.top_docs_sum(owners, documents, scores, k=5)
-    assert result[1] == pytest.approx(1.0)               # 0.9 (best passage of doc 10) + 0.1
-    assert result[2] == pytest.approx(2.5)               # only the 5 best of 7 documents
+    assert result[1] == pytest.approx(1.0)  # 0.9 (best passage of doc 10) + 0.1
+    assert result[2] == pytest.approx(2.5)  # only the 5 best of 7 documents
     assert aggregate.max_score(owners, documents, scores) == {1: pytest.approx(0.9), 2: pytest.approx(0.5)}
     assert aggregate.top_docs_sum([], [], []) == {}
 
@@ -113,7 +118,7 @@ def test_a_live_index_applies_only_what_changed_and_rebuilds_when_its_source_can
     source.change(2, [1.0, 0.0])
     source.change(1, [0.0, 1.0])
     assert live.current().rank(np.array([1.0, 0.0], dtype=np.float32))[0][0] == 2
-    assert source.reads == [None, {1, 2}]           # built once, then only the two owners that changed
-    source.counter += 1                             # a change the log cannot explain
+    assert source.reads == [None, {1, 2}]  # built once, then only the two owners that changed
+    source.counter += 1  # a change the log cannot explain
     live.current()
     assert source.reads[-1] is None and live.current().version == source.counter

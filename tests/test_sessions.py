@@ -1,4 +1,5 @@
 """Sessions held on the server: logout, sign out everywhere, timeouts, fixation, cookie flags."""
+
 import re
 from datetime import timedelta
 
@@ -26,8 +27,7 @@ def logged_in(client) -> bool:
 
 
 def rows(user):
-    return db.session.scalars(select(UserSession).where(UserSession.user_id == user.id)
-                              .order_by(UserSession.id)).all()
+    return db.session.scalars(select(UserSession).where(UserSession.user_id == user.id).order_by(UserSession.id)).all()
 
 
 def test_logout_ends_only_that_session(app):
@@ -38,7 +38,7 @@ def test_logout_ends_only_that_session(app):
     stolen = laptop.get_cookie("session", domain="localhost").value
     assert laptop.post("/logout").status_code == 302
     assert not logged_in(laptop) and logged_in(phone)
-    thief = app.test_client()                    # the cookie from before the logout is dead on the server
+    thief = app.test_client()  # the cookie from before the logout is dead on the server
     thief.set_cookie("session", stolen, domain="localhost")
     assert not logged_in(thief)
     assert [row.revoked_at is not None for row in rows(services.find_user_by_email("two@uni.example"))] == [True, False]
@@ -77,8 +77,8 @@ def test_nobody_ends_another_members_session(app):
     [row] = rows(owner)
     assert other.post(f"/account/sessions/{row.id}/end").status_code == 404
     assert other.post("/account/sessions/99999/end").status_code == 404
-    assert other.post(f"/account/sessions/{2 ** 70}/end").status_code == 404
-    assert other.post(f"/account/tokens/{2 ** 70}/revoke").status_code == 404
+    assert other.post(f"/account/sessions/{2**70}/end").status_code == 404
+    assert other.post(f"/account/tokens/{2**70}/revoke").status_code == 404
     assert logged_in(owner_client)
 
 
@@ -95,8 +95,14 @@ def test_password_change_keeps_this_session_and_ends_the_others(app):
     laptop, phone = app.test_client(), app.test_client()
     login(laptop, "change@uni.example")
     login(phone, "change@uni.example")
-    laptop.post("/account/password", data={"current_password": PASSWORD, "new_password": "a brand new password",
-                                           "new_password_again": "a brand new password"})
+    laptop.post(
+        "/account/password",
+        data={
+            "current_password": PASSWORD,
+            "new_password": "a brand new password",
+            "new_password_again": "a brand new password",
+        },
+    )
     assert logged_in(laptop) and not logged_in(phone)
 
 
@@ -106,8 +112,12 @@ def test_password_reset_ends_every_session(app):
     login(laptop, "reset@uni.example")
     app.test_client().post("/reset", data={"email": "reset@uni.example"})
     link = link_in(outbox("reset_password")[0], "/reset/")
-    assert app.test_client().post(link, data={"password": "my new password!", "password_again": "my new password!"}
-                                  ).status_code == 302
+    assert (
+        app.test_client()
+        .post(link, data={"password": "my new password!", "password_again": "my new password!"})
+        .status_code
+        == 302
+    )
     assert not logged_in(laptop)
 
 
@@ -117,7 +127,7 @@ def test_deactivation_ends_every_session(app):
     client = app.test_client()
     login(client, "bad@uni.example")
     services.set_active(user, False, admin)
-    services.set_active(user, True, admin)     # reactivating does not bring the old session back
+    services.set_active(user, True, admin)  # reactivating does not bring the old session back
     assert not logged_in(client)
 
 
@@ -126,7 +136,7 @@ def test_idle_timeout(client, app):
     with freeze_time(utcnow()) as clock:
         login(client, "idle@uni.example")
         clock.tick(timedelta(minutes=90))
-        assert logged_in(client)                 # activity moves the idle deadline on
+        assert logged_in(client)  # activity moves the idle deadline on
         clock.tick(timedelta(minutes=90))
         assert logged_in(client)
         clock.tick(app.config["SESSION_IDLE_TIMEOUT"] + timedelta(minutes=2))
@@ -165,7 +175,7 @@ def test_last_seen_is_written_at_most_once_a_minute(client):
 def test_each_login_gets_a_new_session_id_and_a_planted_cookie_stays_out(app):
     make_user("fix@uni.example")
     victim = app.test_client()
-    victim.post("/language", data={"lang": "fr", "next": "/"})     # a cookie exists before login
+    victim.post("/language", data={"lang": "fr", "next": "/"})  # a cookie exists before login
     planted = victim.get_cookie("session", domain="localhost").value
     assert sid(victim) is None
     login(victim, "fix@uni.example")
@@ -189,7 +199,7 @@ def test_only_a_digest_of_the_session_id_is_stored(client):
 def test_a_remember_me_cookie_cannot_restore_a_session(app):
     user = make_user("remember@uni.example")
     with app.test_request_context():
-        forged = encode_cookie(str(user.id))      # what Flask-Login would accept as "remember me"
+        forged = encode_cookie(str(user.id))  # what Flask-Login would accept as "remember me"
     client = app.test_client()
     client.set_cookie("remember_token", forged, domain="localhost")
     assert not logged_in(client)
@@ -210,8 +220,9 @@ def test_session_cookie_is_secure_when_configured(tmp_path):
     with app.app_context():
         db.create_all()
         make_user("secure@uni.example")
-        response = app.test_client().post("/login", data={"email": "secure@uni.example", "password": PASSWORD},
-                                          base_url="https://localhost")
+        response = app.test_client().post(
+            "/login", data={"email": "secure@uni.example", "password": PASSWORD}, base_url="https://localhost"
+        )
         header = set_cookie_header(response)
         assert re.search(r"; Secure", header) and "HttpOnly" in header and "SameSite=Lax" in header
         db.session.remove()

@@ -1,4 +1,5 @@
 """Personal API tokens (page, bearer auth, revocation) and the `flask users` commands."""
+
 import hashlib
 
 from sqlalchemy import select
@@ -23,8 +24,8 @@ def test_token_is_shown_once_stored_hashed_and_accepted_as_bearer(client):
     token = db.session.scalar(select(ApiToken))
     assert token.token_hash == hashlib.sha256(plain.encode()).hexdigest() and plain not in token.token_hash
     account = client.get("/account").data
-    assert plain.encode() not in account     # never shown again
-    assert b"Authorization: Bearer &lt;token&gt;" in account      # the example header is text, not a tag
+    assert plain.encode() not in account  # never shown again
+    assert b"Authorization: Bearer &lt;token&gt;" in account  # the example header is text, not a tag
 
     anonymous = client.application.test_client()
     me = anonymous.get("/api/v1/me", headers=bearer(plain))
@@ -63,19 +64,41 @@ def test_tokens_of_deactivated_users_stop_working(client):
 def test_cli_creates_admins_users_and_tokens(runner, tmp_path):
     password_file = tmp_path / "pw"
     password_file.write_text(PASSWORD + "\n")
-    result = runner.invoke(args=["users", "create-admin", "--email", "Root@Platform.example",
-                                 "--password-file", str(password_file)])
+    result = runner.invoke(
+        args=["users", "create-admin", "--email", "Root@Platform.example", "--password-file", str(password_file)]
+    )
     assert result.exit_code == 0, result.output
     admin = db.session.scalar(select(User).where(User.email == "root@platform.example"))
     assert admin.role == Role.ADMIN and admin.is_confirmed and admin.is_verified
 
-    result = runner.invoke(args=["users", "create", "--email", "reg@pei.example", "--password-file",
-                                 str(password_file), "--role", "regulator", "--verified"])
+    result = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--email",
+            "reg@pei.example",
+            "--password-file",
+            str(password_file),
+            "--role",
+            "regulator",
+            "--verified",
+        ]
+    )
     assert result.exit_code == 0, result.output
     assert db.session.scalar(select(User).where(User.email == "reg@pei.example")).is_verified
 
-    again = runner.invoke(args=["users", "create", "--email", "reg@pei.example", "--password-file",
-                                str(password_file), "--role", "regulator"])
+    again = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--email",
+            "reg@pei.example",
+            "--password-file",
+            str(password_file),
+            "--role",
+            "regulator",
+        ]
+    )
     assert again.exit_code != 0 and "already exists" in again.output
 
     result = runner.invoke(args=["users", "token", "reg@pei.example"])

@@ -1,4 +1,5 @@
 """The second factor: TOTP at login, replay refused, recovery codes, roles that must enrol, the admin reset."""
+
 import re
 from datetime import timedelta
 
@@ -36,7 +37,7 @@ def enrol(client):
     assert client.post("/account/two-factor/setup").status_code == 302
     page = client.get("/account/two-factor").get_data(as_text=True)
     secret = re.search(r'id="totp-secret"[^>]*>([A-Z2-7]+)<', page).group(1)
-    assert 'src="data:image/svg+xml' in page          # the QR code, as an image the CSP allows
+    assert 'src="data:image/svg+xml' in page  # the QR code, as an image the CSP allows
     done = client.post("/account/two-factor/enable", data={"code": pyotp.TOTP(secret).now()})
     assert done.status_code == 200 and b"Two-step login is on" in done.data
     codes = re.findall(r"<code>([a-z2-9]{5}-[a-z2-9]{5})</code>", done.get_data(as_text=True))
@@ -47,7 +48,7 @@ def test_login_demands_the_code_and_lets_nothing_through_before_it(client):
     make_user("two@uni.example", two_factor=True)
     first = password_step(client, "two@uni.example", "/login?next=/experts")
     assert first.status_code == 302 and first.location.endswith("/two-step")
-    assert client.get("/account").status_code == 302                 # pending is not logged in
+    assert client.get("/account").status_code == 302  # pending is not logged in
     assert client.get("/api/v1/me").status_code == 401
     assert client.post("/account/two-factor/setup").status_code == 302
     assert client.get("/two-step").status_code == 200
@@ -92,9 +93,9 @@ def test_a_replayed_code_is_refused(app):
         password_step(first, "replay@uni.example")
         assert code_step(first, code).status_code == 302
         password_step(second, "replay@uni.example")
-        assert code_step(second, code).status_code == 400                              # same code again
-        assert code_step(second, totp_code("replay@uni.example", -1)).status_code == 400   # an older one
-        assert code_step(second, totp_code("replay@uni.example", +1)).status_code == 302   # the next one
+        assert code_step(second, code).status_code == 400  # same code again
+        assert code_step(second, totp_code("replay@uni.example", -1)).status_code == 400  # an older one
+        assert code_step(second, totp_code("replay@uni.example", +1)).status_code == 302  # the next one
 
 
 def test_wrong_codes_are_limited_per_account(app, client):
@@ -105,7 +106,7 @@ def test_wrong_codes_are_limited_per_account(app, client):
     for _ in range(5):
         assert code_step(client, wrong).status_code == 400
     assert code_step(client, right).status_code == 429
-    other = app.test_client()       # a fresh login does not reset the count
+    other = app.test_client()  # a fresh login does not reset the count
     password_step(other, "brute@uni.example")
     assert code_step(other, right).status_code == 429
     assert other.get("/account").status_code == 302
@@ -176,6 +177,7 @@ def with_duty(duty):
         setattr(user, f"is_{duty}_flag", True)
         db.session.commit()
         return user
+
     return make
 
 
@@ -227,6 +229,6 @@ def test_an_admin_resets_a_locked_out_users_second_factor_on_the_command_line(ap
     assert result.exit_code == 0, result.output
     db.session.expire_all()
     assert not db.session.get(User, user.id).has_second_factor
-    assert session_client.get("/account").status_code == 302          # their sessions ended too
+    assert session_client.get("/account").status_code == 302  # their sessions ended too
     assert "2fa.admin_reset" in actions(user.id)
     assert runner.invoke(args=["users", "reset-2fa", "nobody@x.example"]).exit_code != 0

@@ -1,5 +1,6 @@
 """Webinars: organisers create and publish them; members register, wait, cancel and get promoted; every
 change that matters reaches people through the outbox, with calendar files a calendar program accepts."""
+
 from datetime import timedelta
 
 import pytest
@@ -17,8 +18,7 @@ JOIN = "https://meet.example/atmp-101"
 
 
 def make_organiser(email="organiser@join4atmp.example", **profile):
-    user = make_user(email, role="patient_org", display_name=profile.pop("display_name", "Olivia Organiser"),
-                     **profile)
+    user = make_user(email, role="patient_org", display_name=profile.pop("display_name", "Olivia Organiser"), **profile)
     user.is_organiser_flag = True
     db.session.commit()
     return user
@@ -26,12 +26,22 @@ def make_organiser(email="organiser@join4atmp.example", **profile):
 
 def webinar_values(**overrides):
     start = (utcnow() + timedelta(days=3)).replace(second=0, microsecond=0)
-    values = {"title": "Hospital exemption explained for patient organisations",
-              "abstract": "How **hospital exemption** works across the EU.", "audience": "Patient organisations",
-              "speakers": "Dr Anna Berg, regulator\nLuc Martin, patient advocate", "language": "en",
-              "timezone": "Europe/Paris", "starts_at": start, "duration_minutes": 60,
-              "registration_deadline": None, "capacity": 2, "join_url": JOIN, "recording_url": "",
-              "materials": "", "topics": ["hospital-exemption"]}
+    values = {
+        "title": "Hospital exemption explained for patient organisations",
+        "abstract": "How **hospital exemption** works across the EU.",
+        "audience": "Patient organisations",
+        "speakers": "Dr Anna Berg, regulator\nLuc Martin, patient advocate",
+        "language": "en",
+        "timezone": "Europe/Paris",
+        "starts_at": start,
+        "duration_minutes": 60,
+        "registration_deadline": None,
+        "capacity": 2,
+        "join_url": JOIN,
+        "recording_url": "",
+        "materials": "",
+        "topics": ["hospital-exemption"],
+    }
     values.update(overrides)
     return values
 
@@ -54,6 +64,7 @@ def plain(text):
 def ics_of(message, index=0):
     """The calendar attached to an outbox message, parsed back."""
     import base64
+
     item = message.attachments[index]
     assert item["filename"].endswith(".ics") and item["content_type"].startswith("text/calendar")
     return Calendar.from_ical(base64.b64decode(item["data"]))
@@ -73,24 +84,35 @@ def status_of(registration):
 
 # --- Organisers -------------------------------------------------------------------------------
 
+
 def test_an_organiser_creates_a_draft_in_their_zone_and_publishes_it(app, client):
     make_organiser()
     login(client, "organiser@join4atmp.example")
-    response = client.post("/webinars/new", data={
-        "title": "Potency assays for CAR-T", "abstract": "What authorities expect.", "language": "en",
-        "timezone": "Europe/Paris", "starts_local": "2031-01-15T14:00", "duration_minutes": "90",
-        "capacity": "50", "join_url": JOIN, "topics": ["potency-assays", "car-t"]})
+    response = client.post(
+        "/webinars/new",
+        data={
+            "title": "Potency assays for CAR-T",
+            "abstract": "What authorities expect.",
+            "language": "en",
+            "timezone": "Europe/Paris",
+            "starts_local": "2031-01-15T14:00",
+            "duration_minutes": "90",
+            "capacity": "50",
+            "join_url": JOIN,
+            "topics": ["potency-assays", "car-t"],
+        },
+    )
     assert response.status_code == 302
     webinar = db.session.scalar(db.select(Webinar))
     assert webinar.status == WebinarStatus.DRAFT
-    assert webinar.starts_at.isoformat() == "2031-01-15T13:00:00"       # 14:00 CET is 13:00 UTC
+    assert webinar.starts_at.isoformat() == "2031-01-15T13:00:00"  # 14:00 CET is 13:00 UTC
     assert webinar.ends_at.isoformat() == "2031-01-15T14:30:00"
     assert webinar.topics == ["car-t", "potency-assays"]
 
     anonymous = app.test_client()
-    assert anonymous.get(f"/webinars/{webinar.id}").status_code == 404          # drafts are secret
+    assert anonymous.get(f"/webinars/{webinar.id}").status_code == 404  # drafts are secret
     assert "Potency assays for CAR-T" not in anonymous.get("/webinars").data.decode()
-    assert "Potency assays for CAR-T" in client.get("/webinars").data.decode()             # "Your drafts"
+    assert "Potency assays for CAR-T" in client.get("/webinars").data.decode()  # "Your drafts"
 
     assert client.post(f"/webinars/{webinar.id}/publish").status_code == 302
     page = anonymous.get(f"/webinars/{webinar.id}").data.decode()
@@ -100,15 +122,22 @@ def test_an_organiser_creates_a_draft_in_their_zone_and_publishes_it(app, client
 
 def test_the_edit_form_shows_local_times_and_rejects_bad_input_with_400(app, client):
     organiser = make_organiser()
-    webinar = make_webinar(organiser, starts_at=utcnow().replace(year=2031, month=7, day=1, hour=12, minute=0,
-                                                                 second=0, microsecond=0))
+    webinar = make_webinar(
+        organiser, starts_at=utcnow().replace(year=2031, month=7, day=1, hour=12, minute=0, second=0, microsecond=0)
+    )
     login(client, organiser.email)
     form = client.get(f"/webinars/{webinar.id}/edit").data.decode()
-    assert 'value="2031-07-01T14:00"' in form                 # 12:00 UTC is 14:00 in Paris in summer
-    base = {"title": "Hospital exemption", "language": "en", "timezone": "Europe/Paris", "duration_minutes": "60",
-            "capacity": "20", "starts_local": "2031-07-01T14:00"}
+    assert 'value="2031-07-01T14:00"' in form  # 12:00 UTC is 14:00 in Paris in summer
+    base = {
+        "title": "Hospital exemption",
+        "language": "en",
+        "timezone": "Europe/Paris",
+        "duration_minutes": "60",
+        "capacity": "20",
+        "starts_local": "2031-07-01T14:00",
+    }
     cases = [
-        ({"starts_local": "2031-03-30T02:30"}, "does not exist"),          # the clocks go forward that night
+        ({"starts_local": "2031-03-30T02:30"}, "does not exist"),  # the clocks go forward that night
         ({"starts_local": "2001-01-01T10:00"}, "must be in the future"),
         ({"starts_local": "tomorrow at ten"}, "Not a valid datetime"),
         ({"capacity": "0"}, "Number must be between"),
@@ -130,10 +159,20 @@ def test_organiser_pages_are_for_organisers_who_manage_the_webinar(app):
     admin = make_user("admin@join4atmp.example", role="admin")
     draft = make_webinar(owner, publish=False)
     published = make_webinar(owner, title="Published webinar on PRIME")
-    pages = ["/webinars/{id}/manage", "/webinars/{id}/edit", "/webinars/{id}/themes", "/webinars/{id}/cancel",
-             "/webinars/{id}/registrants.csv"]
-    posts = ["/webinars/{id}/publish", "/webinars/{id}/delete", "/webinars/{id}/attendance", "/webinars/{id}/message",
-             "/webinars/{id}/publish-answers"]
+    pages = [
+        "/webinars/{id}/manage",
+        "/webinars/{id}/edit",
+        "/webinars/{id}/themes",
+        "/webinars/{id}/cancel",
+        "/webinars/{id}/registrants.csv",
+    ]
+    posts = [
+        "/webinars/{id}/publish",
+        "/webinars/{id}/delete",
+        "/webinars/{id}/attendance",
+        "/webinars/{id}/message",
+        "/webinars/{id}/publish-answers",
+    ]
 
     anonymous = app.test_client()
     assert anonymous.get("/webinars/new").status_code == 302
@@ -150,7 +189,7 @@ def test_organiser_pages_are_for_organisers_who_manage_the_webinar(app):
 
     colleague = app.test_client()
     login(colleague, other.email)
-    assert colleague.get(f"/webinars/{draft.id}/manage").status_code == 404     # someone else's draft
+    assert colleague.get(f"/webinars/{draft.id}/manage").status_code == 404  # someone else's draft
     assert colleague.get(f"/webinars/{published.id}/manage").status_code == 403
     assert colleague.post(f"/webinars/{published.id}/edit", data={"title": "Hijacked"}).status_code == 403
     assert colleague.get("/webinars/999999/manage").status_code == 404
@@ -176,6 +215,7 @@ def test_a_draft_can_be_deleted_but_a_published_webinar_only_cancelled(app, clie
 
 
 # --- Registering, the waiting list, cancelling -----------------------------------------------------
+
 
 def test_registering_confirms_a_place_with_a_calendar_request(app, client):
     webinar = make_webinar()
@@ -214,8 +254,11 @@ def test_a_full_webinar_waitlists_and_a_cancellation_promotes_the_first_in_line(
     r1 = registrations.register_for_webinar(first, webinar)
     r2 = registrations.register_for_webinar(second, webinar)
     r3 = registrations.register_for_webinar(third, webinar)
-    assert [status_of(r) for r in (r1, r2, r3)] == [RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED,
-                                                    RegistrationStatus.WAITLISTED]
+    assert [status_of(r) for r in (r1, r2, r3)] == [
+        RegistrationStatus.CONFIRMED,
+        RegistrationStatus.WAITLISTED,
+        RegistrationStatus.WAITLISTED,
+    ]
     assert registrations.waitlist_position(db.session.get(Registration, r3.id)) == 2
     [waiting_mail, _] = outbox("webinar_waitlisted")
     assert waiting_mail.recipient == "second@patients.example" and "number 1" in waiting_mail.body_text
@@ -223,8 +266,11 @@ def test_a_full_webinar_waitlists_and_a_cancellation_promotes_the_first_in_line(
 
     promoted = registrations.cancel_registration(db.session.get(Registration, r1.id), first)
     assert [r.id for r in promoted] == [r2.id]
-    assert [status_of(r) for r in (r1, r2, r3)] == [RegistrationStatus.CANCELLED, RegistrationStatus.CONFIRMED,
-                                                    RegistrationStatus.WAITLISTED]
+    assert [status_of(r) for r in (r1, r2, r3)] == [
+        RegistrationStatus.CANCELLED,
+        RegistrationStatus.CONFIRMED,
+        RegistrationStatus.WAITLISTED,
+    ]
     assert registrations.waitlist_position(db.session.get(Registration, r3.id)) == 1
     assert db.session.get(Webinar, webinar.id).seats_taken == 1
 
@@ -255,8 +301,12 @@ def test_organisations_book_several_places_and_free_places_go_to_the_first_who_f
     b = registrations.register_for_webinar(org_b, webinar, seats=3)
     d = registrations.register_for_webinar(dev, webinar)
     lt = registrations.register_for_webinar(late, webinar)
-    assert [status_of(r) for r in (a, b, d, lt)] == [RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED,
-                                                     RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED]
+    assert [status_of(r) for r in (a, b, d, lt)] == [
+        RegistrationStatus.CONFIRMED,
+        RegistrationStatus.WAITLISTED,
+        RegistrationStatus.CONFIRMED,
+        RegistrationStatus.WAITLISTED,
+    ]
     registrations.cancel_registration(db.session.get(Registration, d.id), dev)
     # One place is free: the organisation needing three waits, the person behind it needing one goes ahead.
     assert status_of(b) == RegistrationStatus.WAITLISTED and status_of(lt) == RegistrationStatus.CONFIRMED
@@ -267,6 +317,7 @@ def test_organisations_book_several_places_and_free_places_go_to_the_first_who_f
 
 def test_registration_closes_at_the_deadline_and_cancelling_ends_at_the_start(app, client):
     from freezegun import freeze_time
+
     webinar = make_webinar(registration_deadline=utcnow() + timedelta(hours=1))
     user = make_user("luc@patients.example")
     with freeze_time(utcnow() + timedelta(hours=2)):
@@ -278,8 +329,9 @@ def test_registration_closes_at_the_deadline_and_cancelling_ends_at_the_start(ap
             registrations.cancel_registration(registration, user)
     assert status_of(registration) == RegistrationStatus.CONFIRMED
 
-    closed = make_webinar(webinar.organiser, title="Closed webinar",
-                          registration_deadline=utcnow() - timedelta(minutes=1))
+    closed = make_webinar(
+        webinar.organiser, title="Closed webinar", registration_deadline=utcnow() - timedelta(minutes=1)
+    )
     login(client, user.email)
     page = client.get(f"/webinars/{closed.id}").data.decode()
     assert "Registration is closed." in page and 'action="/webinars/%d/register"' % closed.id not in page
@@ -295,11 +347,12 @@ def test_cancelling_through_the_page_and_the_my_webinars_list(app, client):
     assert client.post(f"/webinars/{webinar.id}/cancel-registration").status_code == 302
     assert "You are not registered" in client.get("/my/webinars").data.decode()
     assert db.session.get(Webinar, webinar.id).seats_taken == 0
-    again = client.post(f"/webinars/{webinar.id}/cancel-registration", follow_redirects=True)   # a second click
+    again = client.post(f"/webinars/{webinar.id}/cancel-registration", follow_redirects=True)  # a second click
     assert "You are not registered for this webinar." in again.data.decode()
 
 
 # --- Changes by organisers ----------------------------------------------------------------------
+
 
 def test_a_new_time_or_link_updates_calendars_with_a_higher_sequence(app):
     organiser = make_organiser()
@@ -309,7 +362,7 @@ def test_a_new_time_or_link_updates_calendars_with_a_higher_sequence(app):
     registrations.register_for_webinar(waiting, webinar)
 
     services.update_webinar(webinar, organiser, webinar_values(capacity=1, title="A clearer title"))
-    assert outbox("webinar_updated") == [] and webinar.sequence == 0      # nothing a calendar holds changed
+    assert outbox("webinar_updated") == [] and webinar.sequence == 0  # nothing a calendar holds changed
 
     later = webinar.starts_at + timedelta(days=1, hours=2)
     services.update_webinar(webinar, organiser, webinar_values(capacity=1, title="A clearer title", starts_at=later))
@@ -322,12 +375,15 @@ def test_a_new_time_or_link_updates_calendars_with_a_higher_sequence(app):
     assert str(ics_of(to_confirmed)["method"]) == "REQUEST"
     assert not next(m for m in updates if m.recipient == "wait@patients.example").attachments
 
-    services.update_webinar(webinar, organiser, webinar_values(capacity=1, title="A clearer title", starts_at=later,
-                                                               join_url="https://meet.example/new-room"))
+    services.update_webinar(
+        webinar,
+        organiser,
+        webinar_values(capacity=1, title="A clearer title", starts_at=later, join_url="https://meet.example/new-room"),
+    )
     last = outbox("webinar_updated")[-1]
     assert last.recipient == "in@patients.example" and "https://meet.example/new-room" in last.body_text
     assert int(ics_of(last).events[0]["sequence"]) == 2
-    assert len(outbox("webinar_updated")) == 3          # a link change is not sent to people waiting
+    assert len(outbox("webinar_updated")) == 3  # a link change is not sent to people waiting
 
 
 def test_capacity_cannot_drop_below_the_places_taken_and_more_capacity_promotes(app, client):
@@ -335,8 +391,14 @@ def test_capacity_cannot_drop_below_the_places_taken_and_more_capacity_promotes(
     webinar = make_webinar(organiser, capacity=2)
     regs = [registrations.register_for_webinar(make_user(f"p{i}@patients.example"), webinar) for i in range(4)]
     login(client, organiser.email)
-    form = {"title": webinar.title, "language": "en", "timezone": "UTC", "duration_minutes": "60",
-            "starts_local": webinar.starts_at.strftime("%Y-%m-%dT%H:%M"), "join_url": JOIN}
+    form = {
+        "title": webinar.title,
+        "language": "en",
+        "timezone": "UTC",
+        "duration_minutes": "60",
+        "starts_local": webinar.starts_at.strftime("%Y-%m-%dT%H:%M"),
+        "join_url": JOIN,
+    }
     response = client.post(f"/webinars/{webinar.id}/edit", data={**form, "capacity": "1"})
     assert response.status_code == 400 and "2 places are already taken" in response.data.decode()
     assert client.post(f"/webinars/{webinar.id}/edit", data={**form, "capacity": "3"}).status_code == 302
@@ -372,12 +434,16 @@ def test_cancelling_a_webinar_tells_everyone_and_cancels_calendar_entries(app, c
 
 def test_a_recording_added_after_the_webinar_is_announced_once(app):
     from freezegun import freeze_time
+
     organiser = make_organiser()
     webinar = make_webinar(organiser)
     registrations.register_for_webinar(make_user("in@patients.example"), webinar)
     with freeze_time(webinar.ends_at + timedelta(hours=2)):
-        values = webinar_values(starts_at=webinar.starts_at, recording_url="https://video.example/rec",
-                                materials="[Slides](https://files.example/slides.pdf)")
+        values = webinar_values(
+            starts_at=webinar.starts_at,
+            recording_url="https://video.example/rec",
+            materials="[Slides](https://files.example/slides.pdf)",
+        )
         services.update_webinar(webinar, organiser, values)
         services.update_webinar(webinar, organiser, values)
     [mail] = outbox("webinar_recording")
@@ -388,15 +454,17 @@ def test_a_recording_added_after_the_webinar_is_announced_once(app):
 
 # --- Time zones and calendar downloads --------------------------------------------------------------
 
+
 def test_times_are_shown_in_the_viewers_zone(app, client):
-    webinar = make_webinar(starts_at=utcnow().replace(year=2031, month=1, day=16, hour=13, minute=0, second=0,
-                                                      microsecond=0), timezone="Europe/Paris")
+    webinar = make_webinar(
+        starts_at=utcnow().replace(year=2031, month=1, day=16, hour=13, minute=0, second=0, microsecond=0),
+        timezone="Europe/Paris",
+    )
     anonymous = app.test_client()
     page = plain(anonymous.get(f"/webinars/{webinar.id}").data)
-    assert "2:00 PM CET" in page and 'datetime="2031-01-16T13:00:00Z"' in page     # the webinar's own zone
+    assert "2:00 PM CET" in page and 'datetime="2031-01-16T13:00:00Z"' in page  # the webinar's own zone
 
-    response = anonymous.post("/webinars/timezone", data={"tz": "America/New_York",
-                                                          "next": f"/webinars/{webinar.id}"})
+    response = anonymous.post("/webinars/timezone", data={"tz": "America/New_York", "next": f"/webinars/{webinar.id}"})
     assert response.headers["Location"] == f"/webinars/{webinar.id}"
     assert "8:00 AM EST" in plain(anonymous.get(f"/webinars/{webinar.id}").data)
     anonymous.post("/webinars/timezone", data={"tz": "Nowhere/Atlantis"})
@@ -430,25 +498,28 @@ def test_the_calendar_download_has_the_join_link_only_for_participants(app, clie
 
 # --- Organiser overview -----------------------------------------------------------------------------
 
+
 def test_registrants_csv_and_attendance(app, client):
     from freezegun import freeze_time
+
     organiser = make_organiser()
     webinar = make_webinar(organiser, capacity=1, starts_at=utcnow() + timedelta(hours=2))
-    came = make_user("came@patients.example", display_name="=HYPERLINK(\"http://evil\")")
+    came = make_user("came@patients.example", display_name='=HYPERLINK("http://evil")')
     registrations.register_for_webinar(came, webinar, needs="Wheelchair access")
     registrations.register_for_webinar(make_user("wait@patients.example"), webinar)
     login(client, organiser.email)
     csv_text = client.get(f"/webinars/{webinar.id}/registrants.csv").data.decode()
     assert "came@patients.example" in csv_text and "Wheelchair access" in csv_text
-    assert "'=HYPERLINK" in csv_text and ",=HYPERLINK" not in csv_text      # no formula for spreadsheets
+    assert "'=HYPERLINK" in csv_text and ",=HYPERLINK" not in csv_text  # no formula for spreadsheets
     assert "wait@patients.example" in csv_text
 
     registration = registrations.registration_of(webinar, came)
     assert client.post(f"/webinars/{webinar.id}/attendance", data={"attended": [registration.id]}).status_code == 400
     with freeze_time(webinar.starts_at + timedelta(minutes=30)):
-        login(client, organiser.email)      # 2.5 hours later: the session has passed its idle timeout
-        assert client.post(f"/webinars/{webinar.id}/attendance",
-                           data={"attended": [registration.id]}).status_code == 302
+        login(client, organiser.email)  # 2.5 hours later: the session has passed its idle timeout
+        assert (
+            client.post(f"/webinars/{webinar.id}/attendance", data={"attended": [registration.id]}).status_code == 302
+        )
         assert "came@patients.example" in client.get(f"/webinars/{webinar.id}/manage").data.decode()
     assert status_of(registration) == RegistrationStatus.ATTENDED
 

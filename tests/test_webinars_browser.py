@@ -1,5 +1,6 @@
 """In real headless Chromium: register for a full webinar, wait, vote without a reload, see times in the
 device's zone, cancel, and the person waiting gets the place."""
+
 import re
 from datetime import timedelta
 
@@ -23,7 +24,6 @@ def browser_context_options():
 
 def log_in(page, base, email):
     browser_log_in(page, base, email)
-
 
 
 def test_register_wait_cancel_and_the_waiting_person_gets_the_place(live_server, page):
@@ -60,7 +60,7 @@ def test_register_wait_cancel_and_the_waiting_person_gets_the_place(live_server,
     expect(page.locator(".registration-box")).to_contain_text("number 1 on the waiting list")
     assert page.get_by_role("link", name="Join the webinar").count() == 0
     draft = page.get_by_label("Your question")
-    draft.fill("Half-written, not sent")              # a full page load would lose this
+    draft.fill("Half-written, not sent")  # a full page load would lose this
     vote = page.locator(".vote-form button").first
     vote.click()
     expect(page.locator(".vote-count").first).to_have_text("1")

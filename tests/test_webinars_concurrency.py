@@ -2,6 +2,7 @@
 worker processes: confirmed places never exceed the capacity, everyone else waits in line, and places
 freed while others register go to the waiting list in order. On SQLite always, on PostgreSQL when
 JOIN4ATMP_TEST_POSTGRES_URL is set."""
+
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
@@ -43,6 +44,7 @@ def _prepare(tmp_path, database_url):
 
         def person(name):
             return create_user(f"{name}@race.example", PASSWORD, "patient_org", confirmed=True, password_hash=shared)
+
         early = [person(f"early{i}") for i in range(TAKEN_BEFORE)]
         racers = [person(f"racer{i:02d}") for i in range(RACERS)]
         late = [person(f"late{i}") for i in range(LATECOMERS)]
@@ -68,6 +70,7 @@ def _all_at_once(actions):
     def run(action):
         gate.wait(timeout=30)
         return action()
+
     with ThreadPoolExecutor(max_workers=len(actions)) as pool:
         return [f.result(timeout=120) for f in [pool.submit(run, a) for a in actions]]
 
@@ -98,8 +101,10 @@ def _race(tmp_path, database_url):
         confirmed = [e for e, (status, _, _) in rows.items() if status == RegistrationStatus.CONFIRMED]
         assert seats == CAPACITY and len(confirmed) == CAPACITY
         assert sum(status == RegistrationStatus.WAITLISTED for status, _, _ in rows.values()) == RACERS - 3
-        queue = sorted((e for e, (status, _, _) in rows.items() if status == RegistrationStatus.WAITLISTED),
-                       key=lambda e: rows[e][1:])
+        queue = sorted(
+            (e for e, (status, _, _) in rows.items() if status == RegistrationStatus.WAITLISTED),
+            key=lambda e: rows[e][1:],
+        )
 
         # 2. Three people cancel while four more register: the freed places go to the head of the queue.
         cancel = f"/webinars/{webinar_id}/cancel-registration"

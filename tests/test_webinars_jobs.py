@@ -1,5 +1,6 @@
 """Cron jobs of the webinars: reminders (each once, the nearest one only, following time changes) and
 the purge of personal data after the retention period; and the calendar file through real SMTP."""
+
 from datetime import timedelta
 
 import pytest
@@ -38,16 +39,16 @@ def test_reminders_go_out_once_each_and_never_late(app):
         assert send_reminders() == 0
     with freeze_time(start - timedelta(hours=23)):
         assert send_reminders() == 1
-        assert send_reminders() == 0                      # the next cron run sends nothing again
+        assert send_reminders() == 0  # the next cron run sends nothing again
     [day_before] = outbox("webinar_reminder")
     assert day_before.recipient == "early@patients.example" and "24 hours" in day_before.body_text
     assert JOIN in day_before.body_text
 
-    with freeze_time(start - timedelta(hours=10)):       # registered after the 24-hour point: no late "tomorrow"
+    with freeze_time(start - timedelta(hours=10)):  # registered after the 24-hour point: no late "tomorrow"
         late = make_user("late@patients.example")
         webinar = db.session.get(Webinar, webinar.id)
         registrations.cancel_registration(registrations.registration_of(webinar, early), early)
-        registrations.register_for_webinar(early, webinar)           # back in line, behind "waiting"
+        registrations.register_for_webinar(early, webinar)  # back in line, behind "waiting"
         registrations.register_for_webinar(late, webinar)
         assert send_reminders() == 0
     with freeze_time(start - timedelta(minutes=50)):
@@ -124,7 +125,7 @@ def test_personal_data_is_purged_after_the_retention_period(app):
         assert purge_personal_data() == 0
     with freeze_time(ended + timedelta(days=31)):
         assert purge_personal_data() == 1
-        assert purge_personal_data() == 0                 # idempotent
+        assert purge_personal_data() == 0  # idempotent
     db.session.expire_all()
     rows = db.session.scalars(db.select(Registration).where(Registration.webinar_id == webinar.id)).all()
     assert len(rows) == 3 and all(r.user_id is None and r.needs is None for r in rows)

@@ -1,5 +1,6 @@
 """What everyone sees of webinars: the list with its filters, times in two zones, speakers linked to
 expert profiles, and the public calendar feed at /webinars.ics."""
+
 from datetime import datetime, timedelta
 
 import pytest
@@ -14,7 +15,7 @@ from join4atmp.webinars.models import Webinar
 from helpers import login, make_user, outbox
 from test_webinars import JOIN, ics_of, make_organiser, make_webinar, plain, webinar_values
 
-START = datetime(2031, 1, 16, 13, 0)         # 14:00 in Paris, 08:00 in New York
+START = datetime(2031, 1, 16, 13, 0)  # 14:00 in Paris, 08:00 in New York
 
 
 @pytest.fixture(autouse=True)
@@ -29,6 +30,7 @@ def move_to_past(webinar, hours_ago=3):
 
 
 # --- The calendar feed ------------------------------------------------------------------------------
+
 
 def test_the_feed_lists_published_webinars_in_utc_without_join_links(app, client):
     organiser = make_organiser()
@@ -46,7 +48,7 @@ def test_the_feed_lists_published_webinars_in_utc_without_join_links(app, client
     events = {str(e["uid"]): e for e in feed.events}
     assert set(events) == {f"webinar-{w.id}@join4atmp" for w in (published, cancelled, french)}
     event = events[f"webinar-{published.id}@join4atmp"]
-    assert event.decoded("dtstart").isoformat() == "2031-01-16T13:00:00+00:00"       # UTC, not Paris
+    assert event.decoded("dtstart").isoformat() == "2031-01-16T13:00:00+00:00"  # UTC, not Paris
     assert event.decoded("dtend").isoformat() == "2031-01-16T14:00:00+00:00"
     assert str(event["status"]) == "CONFIRMED" and str(event["summary"]) == published.title
     assert str(events[f"webinar-{cancelled.id}@join4atmp"]["status"]) == "CANCELLED"
@@ -58,7 +60,7 @@ def test_the_feed_lists_published_webinars_in_utc_without_join_links(app, client
     client.post(f"/webinars/{published.id}/register", data={"seats": "1"})
     [invite] = ics_of(outbox("webinar_confirmed")[0]).events
     assert str(invite["uid"]) == f"webinar-{published.id}@join4atmp"
-    assert JOIN.encode() not in client.get("/webinars.ics").data        # not even for a participant
+    assert JOIN.encode() not in client.get("/webinars.ics").data  # not even for a participant
 
     only_french = Calendar.from_ical(client.get("/webinars.ics?language=fr").data)
     assert [str(e["uid"]) for e in only_french.events] == [f"webinar-{french.id}@join4atmp"]
@@ -67,6 +69,7 @@ def test_the_feed_lists_published_webinars_in_utc_without_join_links(app, client
 
 
 # --- List filters ---------------------------------------------------------------------------------
+
 
 def test_the_list_filters_by_language_and_topic_and_separates_past_webinars(app, client):
     organiser = make_organiser()
@@ -91,17 +94,18 @@ def test_the_list_filters_by_language_and_topic_and_separates_past_webinars(app,
     _, upcoming, past = sections("?topic=car-t&language=en")
     assert "CAR-T access in English" in upcoming and "Past CAR-T session" in past
     assert "Accès aux CAR-T" not in upcoming and "Hospital exemption in" not in upcoming
-    assert 'href="/webinars.ics?language=en&amp;topic=car-t"' in upcoming      # the feed keeps the filters
+    assert 'href="/webinars.ics?language=en&amp;topic=car-t"' in upcoming  # the feed keeps the filters
 
     assert client.get("/webinars?topic=astrology").status_code == 400
 
 
 # --- Time zones -------------------------------------------------------------------------------------
 
+
 def test_times_show_the_viewers_zone_with_the_organisers_beside_it(app, client):
     webinar = make_webinar(starts_at=START, timezone="Europe/Paris")
     page = plain(client.get(f"/webinars/{webinar.id}").data)
-    assert "2:00 PM CET" in page and 'class="organiser-time"' not in page       # one zone: nothing to add
+    assert "2:00 PM CET" in page and 'class="organiser-time"' not in page  # one zone: nothing to add
 
     client.post("/webinars/timezone", data={"tz": "America/New_York"})
     for path in (f"/webinars/{webinar.id}", "/webinars"):
@@ -109,9 +113,9 @@ def test_times_show_the_viewers_zone_with_the_organisers_beside_it(app, client):
         assert "8:00 AM EST" in page, path
         organiser_part = page.split('class="organiser-time"', 1)[1].split("</span>", 1)[0]
         assert "Europe/Paris" in organiser_part and "2:00 PM CET" in organiser_part, path
-    assert "3:00 PM CET" in plain(client.get(f"/webinars/{webinar.id}").data)      # the end, on the page
+    assert "3:00 PM CET" in plain(client.get(f"/webinars/{webinar.id}").data)  # the end, on the page
 
-    client.post("/webinars/timezone", data={"tz": "Europe/Berlin"})       # another zone, the same clock
+    client.post("/webinars/timezone", data={"tz": "Europe/Berlin"})  # another zone, the same clock
     assert 'class="organiser-time"' not in plain(client.get(f"/webinars/{webinar.id}").data)
 
     move_to_past(webinar)
@@ -122,22 +126,31 @@ def test_times_show_the_viewers_zone_with_the_organisers_beside_it(app, client):
 
 # --- Speakers linked to expert profiles ----------------------------------------------------------------
 
+
 def test_organisers_link_speakers_to_listed_expert_profiles(app, client):
     organiser = make_organiser()
     anna = make_user("anna@uni.example", display_name="Anna Berg", organisation="Leiden University")
     luc = make_user("luc@patients.example", role="patient_org", display_name="Luc Martin")
     hidden = make_user("hidden@uni.example", display_name="Hidden Expert", is_listed=False)
     login(client, organiser.email)
-    form = {"title": "CAR-T access across the EU", "language": "en", "timezone": "Europe/Paris",
-            "starts_local": "2031-01-15T14:00", "duration_minutes": "60", "capacity": "50",
-            "speakers": "Dr Free Text, independent consultant"}
+    form = {
+        "title": "CAR-T access across the EU",
+        "language": "en",
+        "timezone": "Europe/Paris",
+        "starts_local": "2031-01-15T14:00",
+        "duration_minutes": "60",
+        "capacity": "50",
+        "speakers": "Dr Free Text, independent consultant",
+    }
 
     refused = client.post("/webinars/new", data={**form, "speaker_profiles": f"{anna.profile.id}, {hidden.email}"})
     assert refused.status_code == 400 and "hidden@uni.example" in refused.data.decode()
     assert client.post("/webinars/new", data={**form, "speaker_profiles": "424242"}).status_code == 400
 
-    response = client.post("/webinars/new", data={
-        **form, "speaker_profiles": f"LUC@patients.example\nhttp://localhost/experts/{anna.profile.id}"})
+    response = client.post(
+        "/webinars/new",
+        data={**form, "speaker_profiles": f"LUC@patients.example\nhttp://localhost/experts/{anna.profile.id}"},
+    )
     assert response.status_code == 302
     webinar = db.session.scalar(db.select(Webinar))
     assert [p.id for p in webinar.speaker_experts] == [luc.profile.id, anna.profile.id]

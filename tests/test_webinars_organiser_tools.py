@@ -1,5 +1,6 @@
 """Organiser tools: a message to the people registered, and the answered questions published as a
 public Q&A thread after the webinar."""
+
 from datetime import timedelta
 
 import pytest
@@ -40,12 +41,15 @@ def sent_to():
 
 # --- A message to the registrants ---------------------------------------------------------------------
 
+
 def test_a_message_reaches_each_confirmed_registrant_once(app, client, full_webinar):
     organiser, webinar, _ = full_webinar
     login(client, organiser.email)
     assert "Write to the registrants" in client.get(f"/webinars/{webinar.id}/manage").data.decode()
-    response = client.post(f"/webinars/{webinar.id}/message", data={
-        "subject": "Slides\nBcc: everyone@example.org", "body": "The slides are online; see you on Thursday."})
+    response = client.post(
+        f"/webinars/{webinar.id}/message",
+        data={"subject": "Slides\nBcc: everyone@example.org", "body": "The slides are online; see you on Thursday."},
+    )
     assert response.status_code == 302
     [mail] = outbox("webinar_message")
     assert mail.recipient == "cora@patients.example"
@@ -53,8 +57,10 @@ def test_a_message_reaches_each_confirmed_registrant_once(app, client, full_webi
     assert "The slides are online; see you on Thursday." in mail.body_text
     assert f"http://localhost/webinars/{webinar.id}" in mail.body_text and not mail.attachments
 
-    client.post(f"/webinars/{webinar.id}/message", data={
-        "subject": "Room change", "body": "We moved to a bigger virtual room.", "include_waitlisted": "y"})
+    client.post(
+        f"/webinars/{webinar.id}/message",
+        data={"subject": "Room change", "body": "We moved to a bigger virtual room.", "include_waitlisted": "y"},
+    )
     assert sent_to() == ["cora@patients.example", "cora@patients.example", "wim@patients.example"]
 
     rejected = client.post(f"/webinars/{webinar.id}/message", data={"subject": "", "body": "short"})
@@ -83,19 +89,25 @@ def test_only_the_webinars_organisers_write_to_its_registrants(app, full_webinar
 
 # --- Answers published as a Q&A thread -------------------------------------------------------------------
 
+
 def test_answered_questions_become_one_public_qa_thread(app, client, model, full_webinar):
     organiser, webinar, people = full_webinar
-    asked = {text: questions.ask_question(webinar, person, text) for person, text in (
-        (people["cora"], "Can hospital exemption products cross borders?"),
-        (people["wim"], "Who pays for CAR-T treatment abroad?"),
-        (people["cora"], "Is there a *registry* of CAR-T centres?"))}
-    questions.answer_question(asked["Can hospital exemption products cross borders?"], organiser,
-                              "Rarely: each member state decides.")
+    asked = {
+        text: questions.ask_question(webinar, person, text)
+        for person, text in (
+            (people["cora"], "Can hospital exemption products cross borders?"),
+            (people["wim"], "Who pays for CAR-T treatment abroad?"),
+            (people["cora"], "Is there a *registry* of CAR-T centres?"),
+        )
+    }
+    questions.answer_question(
+        asked["Can hospital exemption products cross borders?"], organiser, "Rarely: each member state decides."
+    )
     hidden = asked["Who pays for CAR-T treatment abroad?"]
     questions.answer_question(hidden, organiser, "The home country, under the cross-border directive.")
     questions.set_hidden(hidden, organiser, True)
     login(client, organiser.email)
-    assert client.post(f"/webinars/{webinar.id}/publish-answers").status_code == 302     # not over yet
+    assert client.post(f"/webinars/{webinar.id}/publish-answers").status_code == 302  # not over yet
     assert db.session.scalar(db.select(db.func.count(Question.id))) == 0
 
     webinar.starts_at = utcnow().replace(microsecond=0) - timedelta(hours=2)
@@ -108,7 +120,7 @@ def test_answered_questions_become_one_public_qa_thread(app, client, model, full
     assert thread.title == "Questions and answers: CAR-T access across the EU"
     assert "Can hospital exemption products cross borders?" in thread.body
     assert "Rarely: each member state decides." in thread.body
-    assert "Who pays" not in thread.body and "registry" not in thread.body      # hidden; unanswered
+    assert "Who pays" not in thread.body and "registry" not in thread.body  # hidden; unanswered
     assert thread.topics == webinar.topics
 
     anonymous = app.test_client()
@@ -122,7 +134,7 @@ def test_answered_questions_become_one_public_qa_thread(app, client, model, full
     assert (again.id, created) == (thread.id, False)
     assert db.session.scalar(db.select(db.func.count(Question.id))) == 1
     db.session.refresh(thread)
-    assert "Yes, since 2024." in thread.body and r"\*registry\*" in thread.body     # their text, not Markdown
+    assert "Yes, since 2024." in thread.body and r"\*registry\*" in thread.body  # their text, not Markdown
 
     member = app.test_client()
     login(member, people["cora"].email)

@@ -1,5 +1,6 @@
 """Questions sent ahead of a webinar: who may ask and vote, moderation and answers, and the organiser's
 view of the questions grouped by theme (search/cluster.py over the bundled sentence model)."""
+
 from datetime import timedelta
 
 import numpy as np
@@ -28,7 +29,7 @@ def setting(app):
     webinar = make_webinar(organiser, capacity=1)
     asker, voter = make_user("asker@patients.example", display_name="Asha Asker"), make_user("voter@uni.example")
     registrations.register_for_webinar(asker, webinar)
-    registrations.register_for_webinar(voter, webinar)        # on the waiting list: may ask and vote too
+    registrations.register_for_webinar(voter, webinar)  # on the waiting list: may ask and vote too
     make_user("outsider@uni.example")
     return {"organiser": organiser, "webinar": webinar, "asker": asker, "voter": voter}
 
@@ -36,8 +37,9 @@ def setting(app):
 def test_registered_people_ask_and_others_see_the_question_without_the_name(app, client, setting):
     webinar = setting["webinar"]
     login(client, "asker@patients.example")
-    response = client.post(f"/webinars/{webinar.id}/questions",
-                           data={"text": "Can hospital exemption products cross borders?"})
+    response = client.post(
+        f"/webinars/{webinar.id}/questions", data={"text": "Can hospital exemption products cross borders?"}
+    )
     assert response.status_code == 302
     assert client.post(f"/webinars/{webinar.id}/questions", data={"text": "Too short"}).status_code == 400
     page = app.test_client().get(f"/webinars/{webinar.id}").data.decode()
@@ -49,10 +51,18 @@ def test_registered_people_ask_and_others_see_the_question_without_the_name(app,
 
     outsider = app.test_client()
     login(outsider, "outsider@uni.example")
-    assert outsider.post(f"/webinars/{webinar.id}/questions",
-                         data={"text": "I did not register but want to ask this."}).status_code == 403
-    assert "/login" in app.test_client().post(f"/webinars/{webinar.id}/questions",
-                                              data={"text": "Anonymous question here"}).headers["Location"]
+    assert (
+        outsider.post(
+            f"/webinars/{webinar.id}/questions", data={"text": "I did not register but want to ask this."}
+        ).status_code
+        == 403
+    )
+    assert (
+        "/login"
+        in app.test_client()
+        .post(f"/webinars/{webinar.id}/questions", data={"text": "Anonymous question here"})
+        .headers["Location"]
+    )
     with freeze_time(webinar.starts_at + timedelta(minutes=1)):
         with pytest.raises(DomainError, match="until the webinar starts"):
             questions.ask_question(webinar, setting["asker"], "A question sent too late to be read out.")
@@ -73,7 +83,7 @@ def test_votes_toggle_count_once_and_work_without_reloading(app, client, setting
     login(client, "voter@uni.example")
     assert client.post(vote, headers=json).json == {"voted": True, "votes": 1}
     assert client.post(vote, headers=json).json == {"voted": False, "votes": 0}
-    assert client.post(vote).status_code == 302                  # the plain form, without the script
+    assert client.post(vote).status_code == 302  # the plain form, without the script
     assert db.session.get(WebinarQuestion, question.id).vote_count == 1
     assert 'aria-pressed="true"' in client.get(f"/webinars/{webinar.id}").data.decode()
 
@@ -96,11 +106,15 @@ def test_organisers_hide_and_answer_questions(app, client, setting):
     good = questions.ask_question(webinar, setting["asker"], "Is a potency assay needed before phase I?")
     login(client, setting["organiser"].email)
     assert client.post(f"/webinars/{webinar.id}/questions/{spam.id}/hide", data={"hidden": "1"}).status_code == 302
-    response = client.post(f"/webinars/{webinar.id}/questions/{good.id}/answer",
-                           data={f"q{good.id}-answer": "A *qualified* assay, validated later."})
+    response = client.post(
+        f"/webinars/{webinar.id}/questions/{good.id}/answer",
+        data={f"q{good.id}-answer": "A *qualified* assay, validated later."},
+    )
     assert response.status_code == 302
-    assert client.post(f"/webinars/{webinar.id}/questions/{good.id}/answer",
-                       data={f"q{good.id}-answer": ""}).status_code == 400
+    assert (
+        client.post(f"/webinars/{webinar.id}/questions/{good.id}/answer", data={f"q{good.id}-answer": ""}).status_code
+        == 400
+    )
     page = app.test_client().get(f"/webinars/{webinar.id}").data.decode()
     assert "watches" not in page and "<em>qualified</em>" in page
     voter = app.test_client()
@@ -110,16 +124,24 @@ def test_organisers_hide_and_answer_questions(app, client, setting):
     assert db.session.get(WebinarQuestion, spam.id).status == WebinarQuestionStatus.OPEN
     member = app.test_client()
     login(member, "voter@uni.example")
-    assert member.post(f"/webinars/{webinar.id}/questions/{good.id}/answer",
-                       data={f"q{good.id}-answer": "Hijack"}).status_code == 403
+    assert (
+        member.post(
+            f"/webinars/{webinar.id}/questions/{good.id}/answer", data={f"q{good.id}-answer": "Hijack"}
+        ).status_code
+        == 403
+    )
 
 
 THEMED = {
-    "exemption": ["Can our hospital make a CAR-T product under the hospital exemption in Germany?",
-                  "Does the hospital exemption apply when we treat patients from other EU countries?",
-                  "What are the conditions for using the hospital exemption for an academic cell therapy?"],
-    "follow-up": ["How long must patients be followed up after gene therapy?",
-                  "What long-term follow-up is required for patients treated with an AAV gene therapy?"],
+    "exemption": [
+        "Can our hospital make a CAR-T product under the hospital exemption in Germany?",
+        "Does the hospital exemption apply when we treat patients from other EU countries?",
+        "What are the conditions for using the hospital exemption for an academic cell therapy?",
+    ],
+    "follow-up": [
+        "How long must patients be followed up after gene therapy?",
+        "What long-term follow-up is required for patients treated with an AAV gene therapy?",
+    ],
     "travel": ["Will the platform reimburse travel costs for patient representatives?"],
 }
 
@@ -139,7 +161,7 @@ def test_organisers_see_questions_grouped_by_theme(app, client, setting, model):
     themes = questions.question_themes(webinar, organiser)
     grouped = [sorted(q.text for q in theme.questions) for theme in themes]
     assert sorted(THEMED["exemption"]) in grouped and sorted(THEMED["follow-up"]) in grouped
-    assert themes[0].questions[0].text == THEMED["travel"][0]          # most votes first
+    assert themes[0].questions[0].text == THEMED["travel"][0]  # most votes first
     exemption = next(t for t in themes if len(t.questions) == 3)
     assert exemption.label in THEMED["exemption"]
 
@@ -154,8 +176,7 @@ def test_organisers_see_questions_grouped_by_theme(app, client, setting, model):
 def test_cluster_groups_by_cosine_distance():
     rng = np.random.default_rng(7)
     a, b = rng.normal(size=16), rng.normal(size=16)
-    vectors = [a, a + 0.05 * rng.normal(size=16), b, a + 0.05 * rng.normal(size=16), b + 0.05 * rng.normal(size=16),
-               -a]
+    vectors = [a, a + 0.05 * rng.normal(size=16), b, a + 0.05 * rng.normal(size=16), b + 0.05 * rng.normal(size=16), -a]
     assert group_by_theme(vectors, 0.3) == [[0, 1, 3], [2, 4], [5]]
     assert group_by_theme(vectors, 3.0) == [[0, 1, 2, 3, 4, 5]]
     assert group_by_theme(np.zeros((0, 16))) == [] and group_by_theme([a]) == [[0]]

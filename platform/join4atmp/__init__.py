@@ -1,4 +1,5 @@
 """JOIN4ATMP expert platform: the app factory."""
+
 import os
 import secrets
 from pathlib import Path
@@ -9,15 +10,21 @@ from . import config as default_config
 from .core.db import configure_sqlite, resolve_database_url
 from .extensions import babel, csrf, db, login_manager, mail, migrate
 
-ROOT = Path(__file__).resolve().parents[2]   # the repository: platform/join4atmp/__init__.py
+ROOT = Path(__file__).resolve().parents[2]  # the repository: platform/join4atmp/__init__.py
 
 
 def create_app(test_config=None):
     """Build the app: defaults, then instance/config.py, then JOIN4ATMP_* variables, then test_config."""
-    instance_path = Path((test_config or {}).get("INSTANCE_PATH") or os.environ.get("JOIN4ATMP_INSTANCE_PATH")
-                         or ROOT / "instance").resolve()
-    app = Flask(__name__, instance_path=str(instance_path), instance_relative_config=True,
-                template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
+    instance_path = Path(
+        (test_config or {}).get("INSTANCE_PATH") or os.environ.get("JOIN4ATMP_INSTANCE_PATH") or ROOT / "instance"
+    ).resolve()
+    app = Flask(
+        __name__,
+        instance_path=str(instance_path),
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
     app.config.from_object(default_config)
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_prefixed_env("JOIN4ATMP")
@@ -33,23 +40,27 @@ def create_app(test_config=None):
 
     _init_extensions(app)
     from .core.views import DatabaseIdConverter
-    app.url_map.converters["int"] = DatabaseIdConverter    # before any route: a 2**70 id is a 404, not an overflow
+
+    app.url_map.converters["int"] = DatabaseIdConverter  # before any route: a 2**70 id is a 404, not an overflow
     _register_blueprints(app)
     _register_cli(app)
     from .core.errors import register_error_handlers
     from .core.policy import register_access_policy
     from .core.security import register_security_headers
     from .core.templating import register_template_helpers
+
     register_error_handlers(app)
     register_security_headers(app)
     register_access_policy(app)
     register_template_helpers(app)
     from .matching import listeners as matching_listeners
     from .profiles import listeners as profile_listeners
+
     profile_listeners.connect()
     matching_listeners.connect()
     if app.config.get("PROXY_FIX"):
         from werkzeug.middleware.proxy_fix import ProxyFix
+
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
     return app
 
@@ -61,7 +72,7 @@ def _instance_secret(instance_path: Path) -> str:
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:
-            pass   # another process created it first
+            pass  # another process created it first
         else:
             with os.fdopen(fd, "w") as handle:
                 handle.write(secrets.token_hex(32))
@@ -78,11 +89,16 @@ def _init_extensions(app):
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     mail.init_app(app)
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone,
-                   default_translation_directories=str(Path(__file__).parent / "translations"))
+    babel.init_app(
+        app,
+        locale_selector=i18n.select_locale,
+        timezone_selector=i18n.select_timezone,
+        default_translation_directories=str(Path(__file__).parent / "translations"),
+    )
     login_manager.init_app(app)
     from .accounts import auth  # noqa: F401 - user and request loaders
     from .core import queue
+
     queue.init_app(app)
 
 
@@ -99,8 +115,19 @@ def _register_blueprints(app):
     from .questions.routes import bp as questions_bp
     from .webinars.routes import bp as webinars_bp
 
-    for blueprint in (main_bp, home_bp, accounts_bp, profiles_bp, matching_bp, questions_bp, webinars_bp, admin_bp,
-                      api_bp, privacy_bp, jobs_bp):
+    for blueprint in (
+        main_bp,
+        home_bp,
+        accounts_bp,
+        profiles_bp,
+        matching_bp,
+        questions_bp,
+        webinars_bp,
+        admin_bp,
+        api_bp,
+        privacy_bp,
+        jobs_bp,
+    ):
         app.register_blueprint(blueprint)
 
 

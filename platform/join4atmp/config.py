@@ -4,6 +4,7 @@ Layered as in STYLE.md: these defaults, then ``instance/config.py``, then ``JOIN
 environment variables (values parsed as JSON when they are JSON, e.g. ``JOIN4ATMP_MAIL_PORT=2525``),
 then the ``test_config`` handed to ``create_app``. ``DATABASE_URL`` selects PostgreSQL.
 """
+
 from datetime import timedelta
 
 # Database: None means the SQLite file instance/join4atmp.db (resolved by the app factory).
@@ -17,7 +18,7 @@ SECRET_KEY = None
 # Cookies and sessions
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = False          # set True behind HTTPS
+SESSION_COOKIE_SECURE = False  # set True behind HTTPS
 REMEMBER_COOKIE_HTTPONLY = True
 REMEMBER_COOKIE_SAMESITE = "Lax"
 REMEMBER_COOKIE_SECURE = False
@@ -28,10 +29,10 @@ PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
 # A session ends after this long without a request, and this long after login whatever happens.
 SESSION_IDLE_TIMEOUT = timedelta(hours=2)
 SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=12)
-SESSION_TOUCH_INTERVAL = timedelta(minutes=1)    # last_seen_at is written at most this often per session
-TWO_FACTOR_ISSUER = "JOIN4ATMP"                   # the name shown in authenticator apps
+SESSION_TOUCH_INTERVAL = timedelta(minutes=1)  # last_seen_at is written at most this often per session
+TWO_FACTOR_ISSUER = "JOIN4ATMP"  # the name shown in authenticator apps
 TWO_FACTOR_PENDING_MAX_AGE = timedelta(minutes=5)  # time to give the code after the password
-TWO_FACTOR_LIMIT_PER_ACCOUNT = (5, timedelta(minutes=15))   # wrong codes before the account must wait
+TWO_FACTOR_LIMIT_PER_ACCOUNT = (5, timedelta(minutes=15))  # wrong codes before the account must wait
 TWO_FACTOR_RECOVERY_CODES = 10
 PREFERRED_URL_SCHEME = "http"
 # Base URL used in emails sent from the command line (links need a host outside a request).
@@ -54,17 +55,17 @@ MAIL_USE_SSL = False
 MAIL_USERNAME = None
 MAIL_PASSWORD = None
 MAIL_DEFAULT_SENDER = "JOIN4ATMP <no-reply@join4atmp.example>"
-MAIL_TIMEOUT = 10                     # seconds for each SMTP socket operation (connect, each command)
-MAIL_MAX_ATTEMPTS = 20                # then the message is given up (the admin outbox shows why)
-MAIL_RETRY_BASE_SECONDS = 60          # back-off after a failed delivery: base * 2**(attempts-1), ...
-MAIL_RETRY_MAX_SECONDS = 6 * 3600     # ... at most this
-MAIL_CLAIM_SECONDS = 300              # a delivery in progress is another worker's for this long (> MAIL_TIMEOUT)
+MAIL_TIMEOUT = 10  # seconds for each SMTP socket operation (connect, each command)
+MAIL_MAX_ATTEMPTS = 20  # then the message is given up (the admin outbox shows why)
+MAIL_RETRY_BASE_SECONDS = 60  # back-off after a failed delivery: base * 2**(attempts-1), ...
+MAIL_RETRY_MAX_SECONDS = 6 * 3600  # ... at most this
+MAIL_CLAIM_SECONDS = 300  # a delivery in progress is another worker's for this long (> MAIL_TIMEOUT)
 
 # Job queue (core/queue.py, huey). None: a SQLite file instance/queue.db, no server needed.
 # "redis://host:6379/0" when several machines share the work.
 QUEUE_URL = None
-QUEUE_IMMEDIATE = False               # run jobs at once in the caller: unit tests only
-QUEUE_WORKERS = 2                     # threads of one `flask jobs worker`
+QUEUE_IMMEDIATE = False  # run jobs at once in the caller: unit tests only
+QUEUE_WORKERS = 2  # threads of one `flask jobs worker`
 
 # Account rules
 EMAIL_CONFIRM_MAX_AGE = timedelta(days=3)
@@ -103,29 +104,29 @@ DEMO_PASSWORD = "join4atmp-demo"
 # Matching
 # Expert score from passage scores; "top5-sum" was chosen by measurement (docs/matching-aggregation-study.md).
 MATCHING_AGGREGATION = "top5-sum"
-MATCHING_SEARCH_DEPTH = 1000          # passages read per search (deeper when many candidates are ruled out)
-MATCHING_PREFERENCE_BOOST = 0.05      # score lift for a preferred country, and for a preferred language
-MATCHING_NEAR_EQUAL = 0.02            # scores within 2% count as equal: the less loaded expert goes first
-MATCHING_INDEX_ON_CHANGE = True       # mark a changed profile for re-embedding and queue the job
-MATCHING_REINDEX_BATCH = 50           # profiles re-embedded per short write transaction
-MATCH_REQUEST_DAYS = 7                # an expert's time to accept or decline
+MATCHING_SEARCH_DEPTH = 1000  # passages read per search (deeper when many candidates are ruled out)
+MATCHING_PREFERENCE_BOOST = 0.05  # score lift for a preferred country, and for a preferred language
+MATCHING_NEAR_EQUAL = 0.02  # scores within 2% count as equal: the less loaded expert goes first
+MATCHING_INDEX_ON_CHANGE = True  # mark a changed profile for re-embedding and queue the job
+MATCHING_REINDEX_BATCH = 50  # profiles re-embedded per short write transaction
+MATCH_REQUEST_DAYS = 7  # an expert's time to accept or decline
 MAX_REQUESTS_PER_QUESTION = 5
 
 # Webinars
-WEBINAR_PURGE_AFTER_DAYS = 30         # registrants' personal data is removed this long after a webinar
-WEBINAR_REMINDERS_HOURS = (24, 1)     # reminders sent this many hours before the start
-WEBINAR_MAX_SEATS_PER_REGISTRATION = 5    # a patient organisation may book this many places at once
+WEBINAR_PURGE_AFTER_DAYS = 30  # registrants' personal data is removed this long after a webinar
+WEBINAR_REMINDERS_HOURS = (24, 1)  # reminders sent this many hours before the start
+WEBINAR_MAX_SEATS_PER_REGISTRATION = 5  # a patient organisation may book this many places at once
 WEBINAR_MAX_QUESTIONS_PER_PERSON = 5
-WEBINAR_THEME_DISTANCE = 0.55            # cosine distance below which questions ahead share a theme
-WEBINAR_FEED_PAST_DAYS = 365              # how far back /webinars.ics lists past webinars
+WEBINAR_THEME_DISTANCE = 0.55  # cosine distance below which questions ahead share a theme
+WEBINAR_FEED_PAST_DAYS = 365  # how far back /webinars.ics lists past webinars
 
 # Privacy and retention (GDPR): the privacy notice states these figures, `flask privacy retention` enforces them.
-PRIVACY_NOTICE_VERSION = "2026-11-25"     # change when the notice changes; consents record the version they saw
+PRIVACY_NOTICE_VERSION = "2026-11-25"  # change when the notice changes; consents record the version they saw
 PRIVACY_CONTROLLER_NAME = "JOIN4ATMP consortium (placeholder: set the legal entity)"
 PRIVACY_CONTROLLER_ADDRESS = "Address of the controller (placeholder)"
 PRIVACY_CONTACT_EMAIL = "privacy@join4atmp.example"
-AUDIT_RETENTION_DAYS = 365                # audit log events
-RATE_LIMIT_RETENTION_DAYS = 1             # hashed attempt counters (the longest window is an hour)
-OUTBOX_RETENTION_DAYS = 90                # sent emails, and emails that failed for good
-NOTIFICATION_RETENTION_DAYS = 180         # in-app notifications already emailed
-SESSION_RETENTION_DAYS = 30               # ended or expired server-side sessions
+AUDIT_RETENTION_DAYS = 365  # audit log events
+RATE_LIMIT_RETENTION_DAYS = 1  # hashed attempt counters (the longest window is an hour)
+OUTBOX_RETENTION_DAYS = 90  # sent emails, and emails that failed for good
+NOTIFICATION_RETENTION_DAYS = 180  # in-app notifications already emailed
+SESSION_RETENTION_DAYS = 30  # ended or expired server-side sessions

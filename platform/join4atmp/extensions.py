@@ -1,4 +1,5 @@
 """Flask extensions, created unbound and attached in the app factory."""
+
 from flask import has_request_context, request
 from flask_babel import Babel
 from flask_login import LoginManager
@@ -16,7 +17,6 @@ naming_convention = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
-
 
 
 class _SQLAlchemy(SQLAlchemy):

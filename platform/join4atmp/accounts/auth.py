@@ -1,5 +1,6 @@
 """How Flask-Login finds the current user: the server-side session named by the cookie, or a bearer
 token under /api/."""
+
 from flask import abort, flash, g, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
 

@@ -1,4 +1,5 @@
 """`flask users ...`: scriptable administration for operators and automation."""
+
 from pathlib import Path
 
 import click
@@ -29,8 +30,11 @@ def _create(email, password_file, role, verified):
 
 @users_cli.command("create-admin")
 @click.option("--email", required=True)
-@click.option("--password-file", type=click.Path(exists=True, dir_okay=False),
-              help="Read the password from this file instead of asking.")
+@click.option(
+    "--password-file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Read the password from this file instead of asking.",
+)
 def create_admin(email, password_file):
     """Create an administrator (confirmed and verified)."""
     _create(email, password_file, Role.ADMIN.value, verified=True)
@@ -64,9 +68,12 @@ def reset_two_factor(email):
     """Remove EMAIL's second factor (a locked-out user) and end their sessions; recorded in the audit log.
     Check who is asking before running this: it lets the password alone in until they enrol again."""
     from .two_factor import admin_reset
+
     user = services.find_user_by_email(email)
     if user is None:
         raise click.ClickException(f"No user with email {email}.")
     admin_reset(user)
-    click.echo(f"Two-step login removed for {user.email}; they set it up again at their next login"
-               f"{' (required for them)' if user.needs_second_factor else ''}.")
+    click.echo(
+        f"Two-step login removed for {user.email}; they set it up again at their next login"
+        f"{' (required for them)' if user.needs_second_factor else ''}."
+    )

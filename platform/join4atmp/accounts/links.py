@@ -1,4 +1,5 @@
 """Signed, expiring links for email confirmation and password reset."""
+
 import hashlib
 
 from flask import current_app

@@ -4,6 +4,7 @@ After the password, a user with a second factor is *pending*: the signed cookie 
 nothing more. Pending is not logged in (the user loader needs a server-side session, made only by
 ``complete_login``), and it lapses after TWO_FACTOR_PENDING_MAX_AGE.
 """
+
 import time
 
 from flask import current_app, flash, redirect, request, session, url_for

@@ -1,4 +1,5 @@
 """Users, their roles, personal API tokens, server-side sessions and second factors."""
+
 import enum
 
 from flask_login import UserMixin
@@ -28,7 +29,7 @@ class User(UserMixin, db.Model):
     password_hash = db.Column(db.String(255), nullable=False)
     role = db.Column(db.Enum(Role, native_enum=False, length=20, validate_strings=True), nullable=False)
     email_confirmed_at = db.Column(db.DateTime)
-    verified_at = db.Column(db.DateTime)          # an admin checked who this expert is
+    verified_at = db.Column(db.DateTime)  # an admin checked who this expert is
     is_active_account = db.Column(db.Boolean, nullable=False, default=True)
     # Extra duties an admin grants, beside the role: moderating Q&A, organising webinars.
     is_moderator_flag = db.Column("is_moderator", db.Boolean, nullable=False, default=False, server_default="0")
@@ -42,12 +43,13 @@ class User(UserMixin, db.Model):
 
     profile = db.relationship("ExpertProfile", back_populates="user", uselist=False, cascade="all, delete-orphan")
     api_tokens = db.relationship("ApiToken", back_populates="user", cascade="all, delete-orphan")
-    sessions = db.relationship("UserSession", back_populates="user", cascade="all, delete-orphan",
-                               passive_deletes=True)
-    two_factor = db.relationship("TwoFactor", back_populates="user", uselist=False, cascade="all, delete-orphan",
-                                 passive_deletes=True)
-    recovery_codes = db.relationship("RecoveryCode", back_populates="user", cascade="all, delete-orphan",
-                                     passive_deletes=True)
+    sessions = db.relationship("UserSession", back_populates="user", cascade="all, delete-orphan", passive_deletes=True)
+    two_factor = db.relationship(
+        "TwoFactor", back_populates="user", uselist=False, cascade="all, delete-orphan", passive_deletes=True
+    )
+    recovery_codes = db.relationship(
+        "RecoveryCode", back_populates="user", cascade="all, delete-orphan", passive_deletes=True
+    )
 
     @property
     def name(self) -> str:
@@ -104,7 +106,7 @@ class ApiToken(db.Model):
     user_id = db.Column(db.Integer, db.ForeignKey("user.id", ondelete="CASCADE"), nullable=False, index=True)
     name = db.Column(db.String(80), nullable=False)
     token_hash = db.Column(db.String(64), nullable=False, unique=True)
-    prefix = db.Column(db.String(12), nullable=False)     # shown in lists to tell tokens apart
+    prefix = db.Column(db.String(12), nullable=False)  # shown in lists to tell tokens apart
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     last_used_at = db.Column(db.DateTime)
     revoked_at = db.Column(db.DateTime)

@@ -1,11 +1,12 @@
 """What an erasure does to the account itself: the ``user`` row stays as an anonymous tombstone
 (``erased-<id>@invalid``, no password, inactive) so that contributions the member chose to leave keep
 an author, shown as "Former member". ``privacy/`` composes every area's part."""
+
 from ..core.mail import forget_recipient
 from ..core.ratelimit import clear_hits
 from .services import account_limit_key
 
-ERASED_DOMAIN = "invalid"     # RFC 2606: never deliverable
+ERASED_DOMAIN = "invalid"  # RFC 2606: never deliverable
 UNUSABLE_PASSWORD = "!erased"  # not an Argon2 hash: no password verifies against it
 
 EXPORT_FOLLOW: set = set()

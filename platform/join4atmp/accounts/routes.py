@@ -1,5 +1,6 @@
 """Registration, login, logout, passwords and the account page. The second step of login, the second
 factor's set-up and the list of sessions are in security_routes.py, on the same blueprint."""
+
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
@@ -31,8 +32,14 @@ def register():
     form = RegisterForm()
     page = form_page("accounts/register.html", form)
     if form.validate_on_submit():
-        services.register(form.email.data, form.password.data, form.role.data, form.display_name.data,
-                          client_ip(), locale=session.get("lang"))
+        services.register(
+            form.email.data,
+            form.password.data,
+            form.role.data,
+            form.display_name.data,
+            client_ip(),
+            locale=session.get("lang"),
+        )
         return render_template(CHECK_EMAIL, email=form.email.data, purpose="register")
     return page.render()
 
@@ -116,11 +123,17 @@ def _account_page(password_form=None, token_form=None, new_token=None, error=Non
     password_form = password_form or ChangePasswordForm(formdata=None)
     token_form = token_form or ApiTokenForm(formdata=None)
     notifications_form = NotificationsForm(formdata=None, notification_mode=current_user.notification_mode)
-    page = render_template("accounts/account.html", password_form=password_form, token_form=token_form,
-                           notifications_form=notifications_form,
-                           post_form=PostForm(), new_token=new_token, tokens=current_user.api_tokens,
-                           user_sessions=sessions.active_sessions(current_user),
-                           this_session=g.get("user_session"))
+    page = render_template(
+        "accounts/account.html",
+        password_form=password_form,
+        token_form=token_form,
+        notifications_form=notifications_form,
+        post_form=PostForm(),
+        new_token=new_token,
+        tokens=current_user.api_tokens,
+        user_sessions=sessions.active_sessions(current_user),
+        this_session=g.get("user_session"),
+    )
     return page, status
 
 
@@ -130,8 +143,9 @@ def change_password():
     form = ChangePasswordForm()
     page = form_page(lambda status: _account_page(password_form=form, status=status), form)
     if form.validate_on_submit():
-        services.change_password(current_user, form.current_password.data, form.new_password.data,
-                                 keep_session=g.get("user_session"))
+        services.change_password(
+            current_user, form.current_password.data, form.new_password.data, keep_session=g.get("user_session")
+        )
         flash(_("Your password has been changed. Other sessions have been signed out."), "success")
         return redirect(url_for("accounts.account"))
     return page.render()

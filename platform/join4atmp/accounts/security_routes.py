@@ -1,4 +1,5 @@
 """The second step of login, the second factor's set-up, and the account's sessions."""
+
 from flask import abort, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
@@ -12,9 +13,17 @@ from .forms import EnrolCodeForm, LoginCodeForm, PasswordCheckForm
 from .routes import bp
 
 # What a user who must set up a second factor may still reach before doing so.
-OPEN_WHILE_ENROLLING = {"static", "accounts.two_factor", "accounts.two_factor_setup", "accounts.two_factor_enable",
-                        "accounts.logout", "main.set_language", "main.health", "main.security_txt",
-                        "privacy.notice"}
+OPEN_WHILE_ENROLLING = {
+    "static",
+    "accounts.two_factor",
+    "accounts.two_factor_setup",
+    "accounts.two_factor_enable",
+    "accounts.logout",
+    "main.set_language",
+    "main.health",
+    "main.security_txt",
+    "privacy.notice",
+}
 
 
 @bp.before_app_request
@@ -24,7 +33,7 @@ def require_second_factor():
     if request.endpoint is None or request.endpoint in OPEN_WHILE_ENROLLING:
         return None
     user = current_user
-    if not user.is_authenticated or g.get("authenticated_by_token"):   # in this order: the first loads the user
+    if not user.is_authenticated or g.get("authenticated_by_token"):  # in this order: the first loads the user
         return None
     if not user.needs_second_factor or user.has_second_factor:
         return None
@@ -39,7 +48,7 @@ def login_code():
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
     pending = login_flow.pending_login()
-    if pending is None:     # a page, not a redirect to /login: the person sees why they start again
+    if pending is None:  # a page, not a redirect to /login: the person sees why they start again
         return render_template("accounts/login_expired.html"), 400
     user, target = pending
     form = LoginCodeForm()
@@ -48,8 +57,10 @@ def login_code():
         kind = two_factor.verify_login_code(user, form.code.data, client_ip())
         notice = None
         if kind == "recovery":
-            notice = _("You used a recovery code. It will not work again; %(n)d are left.",
-                       n=two_factor.unused_recovery_codes(user))
+            notice = _(
+                "You used a recovery code. It will not work again; %(n)d are left.",
+                n=two_factor.unused_recovery_codes(user),
+            )
         return login_flow.complete_login(user, target, notice)
     return page.render()
 
@@ -65,11 +76,16 @@ def _two_factor_page(enrol_form=None, regenerate_form=None, disable_form=None, n
     secret = two_factor.pending_secret(user)
     uri = two_factor.provisioning_uri(user, secret) if secret else None
     page = render_template(
-        "accounts/two_factor.html", secret=secret, qr=two_factor.qr_data_uri(uri) if uri else None,
-        enrol_form=enrol_form or EnrolCodeForm(formdata=None), post_form=PostForm(), new_codes=new_codes,
+        "accounts/two_factor.html",
+        secret=secret,
+        qr=two_factor.qr_data_uri(uri) if uri else None,
+        enrol_form=enrol_form or EnrolCodeForm(formdata=None),
+        post_form=PostForm(),
+        new_codes=new_codes,
         regenerate_form=regenerate_form or PasswordCheckForm(formdata=None, prefix="regenerate"),
         disable_form=disable_form or PasswordCheckForm(formdata=None, prefix="disable"),
-        unused_codes=two_factor.unused_recovery_codes(user))
+        unused_codes=two_factor.unused_recovery_codes(user),
+    )
     return page, status
 
 

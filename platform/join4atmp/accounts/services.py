@@ -4,6 +4,7 @@ Services validate, change models, commit and then send signals; they raise ``Dom
 (with the form field it belongs to) for a view to show. Messages that could reveal whether an
 email address is registered are identical either way.
 """
+
 import hashlib
 import secrets
 
@@ -42,8 +43,9 @@ def check_password_rules(password: str, field="password"):
         raise DomainError(_l("That password is too long."), field)
 
 
-def create_user(email, password, role, *, display_name="", confirmed=False, verified=False, locale=None,
-                password_hash=None):
+def create_user(
+    email, password, role, *, display_name="", confirmed=False, verified=False, locale=None, password_hash=None
+):
     """Create a user (and, through ``user_created``, an empty profile); the caller commits. Raises if the
     email is taken.
 
@@ -54,8 +56,14 @@ def create_user(email, password, role, *, display_name="", confirmed=False, veri
         raise DomainError(_l("An account with this email already exists."), "email")
     check_password_rules(password)
     now = utcnow()
-    user = User(email=email, password_hash=password_hash or hash_password(password), role=Role(role), locale=locale,
-                email_confirmed_at=now if confirmed else None, verified_at=now if verified else None)
+    user = User(
+        email=email,
+        password_hash=password_hash or hash_password(password),
+        role=Role(role),
+        locale=locale,
+        email_confirmed_at=now if confirmed else None,
+        verified_at=now if verified else None,
+    )
     db.session.add(user)
     db.session.flush()
     user_created.send(user, display_name=display_name.strip())
@@ -73,9 +81,15 @@ def register(email, password, role, display_name, ip, locale=None):
     record_hit(f"register:ip:{ip}", current_app.config["REGISTER_LIMIT_PER_IP"])
     existing = find_user_by_email(email)
     if existing:
-        queue_email(existing.email, _l("Someone tried to register with your email address"),
-                    "already_registered", locale=existing.locale, user=existing,
-                    login_url=_external("accounts.login"), reset_url=_external("accounts.reset_request"))
+        queue_email(
+            existing.email,
+            _l("Someone tried to register with your email address"),
+            "already_registered",
+            locale=existing.locale,
+            user=existing,
+            login_url=_external("accounts.login"),
+            reset_url=_external("accounts.reset_request"),
+        )
         db.session.commit()
         return None
     user = create_user(email, password, role, display_name=display_name, locale=locale)
@@ -89,8 +103,14 @@ def _external(endpoint, **values):
 
 
 def _queue_confirmation(user):
-    queue_email(user.email, _l("Confirm your email address"), "confirm_email", locale=user.locale, user=user,
-                confirm_url=_external("accounts.confirm_email", token=links.make_confirm_token(user)))
+    queue_email(
+        user.email,
+        _l("Confirm your email address"),
+        "confirm_email",
+        locale=user.locale,
+        user=user,
+        confirm_url=_external("accounts.confirm_email", token=links.make_confirm_token(user)),
+    )
 
 
 def resend_confirmation(user):
@@ -138,7 +158,7 @@ def authenticate(email, password, ip) -> User:
     clear_hits(account_key)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    db.session.commit()   # the login itself is recorded when its session starts (sessions.start_session)
+    db.session.commit()  # the login itself is recorded when its session starts (sessions.start_session)
     return user
 
 
@@ -167,8 +187,14 @@ def request_password_reset(email, ip):
     user = find_user_by_email(email)
     if user and user.is_active and not is_limited(account_key, config["RESET_LIMIT_PER_ACCOUNT"]):
         record_hit(account_key, config["RESET_LIMIT_PER_ACCOUNT"])
-        queue_email(user.email, _l("Reset your password"), "reset_password", locale=user.locale, user=user,
-                    reset_url=_external("accounts.reset_password", token=links.make_reset_token(user)))
+        queue_email(
+            user.email,
+            _l("Reset your password"),
+            "reset_password",
+            locale=user.locale,
+            user=user,
+            reset_url=_external("accounts.reset_password", token=links.make_reset_token(user)),
+        )
     db.session.commit()
 
 
@@ -184,16 +210,17 @@ def user_for_reset_token(token) -> User:
 def reset_password(token, new_password) -> User:
     user = user_for_reset_token(token)
     check_password_rules(new_password)
-    _set_password(user, new_password)   # ends all sessions: whoever knew the old password is out
+    _set_password(user, new_password)  # ends all sessions: whoever knew the old password is out
     audit.record(user, "password.reset", user)
     if not user.is_confirmed:
-        user.email_confirmed_at = utcnow()   # the link proved the address
+        user.email_confirmed_at = utcnow()  # the link proved the address
     clear_hits(account_limit_key("login", user.email))
     db.session.commit()
     return user
 
 
 # --- API tokens ---------------------------------------------------------------------------
+
 
 def _token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
@@ -232,6 +259,7 @@ def user_for_api_token(plain) -> User | None:
 
 
 # --- Admin actions ------------------------------------------------------------------------
+
 
 def set_verified(user, verified: bool, by=None):
     user.verified_at = utcnow() if verified else None

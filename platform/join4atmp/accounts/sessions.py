@@ -4,6 +4,7 @@ The signed Flask cookie carries only a random session id (and what Flask-Login n
 the id's SHA-256 digest, so a database leak gives no usable cookie. A session is accepted while its row is
 not revoked, has seen a request within SESSION_IDLE_TIMEOUT and is younger than SESSION_ABSOLUTE_TIMEOUT.
 """
+
 import hashlib
 import secrets
 
@@ -26,8 +27,16 @@ def start_session(user, ip, user_agent) -> str:
     record the login, commit, and return the token for the cookie (never stored in clear)."""
     token = secrets.token_urlsafe(32)
     now = utcnow()
-    db.session.add(UserSession(token_hash=_digest(token), user=user, created_at=now, last_seen_at=now,
-                               ip=(ip or "")[:45], user_agent=(user_agent or "")[:255]))
+    db.session.add(
+        UserSession(
+            token_hash=_digest(token),
+            user=user,
+            created_at=now,
+            last_seen_at=now,
+            ip=(ip or "")[:45],
+            user_agent=(user_agent or "")[:255],
+        )
+    )
     user.last_login_at = now
     audit.record(user, "login", user, detail=f"ip {ip}")
     db.session.commit()
@@ -36,8 +45,10 @@ def start_session(user, ip, user_agent) -> str:
 
 def _expired(record, now) -> bool:
     config = current_app.config
-    return (now - record.last_seen_at > config["SESSION_IDLE_TIMEOUT"]
-            or now - record.created_at > config["SESSION_ABSOLUTE_TIMEOUT"])
+    return (
+        now - record.last_seen_at > config["SESSION_IDLE_TIMEOUT"]
+        or now - record.created_at > config["SESSION_ABSOLUTE_TIMEOUT"]
+    )
 
 
 def session_for_token(token) -> UserSession | None:
@@ -68,15 +79,20 @@ def _touch(record, now):
 def active_sessions(user) -> list[UserSession]:
     """The user's sessions that still let someone in, newest first (for the account page)."""
     now = utcnow()
-    rows = db.session.scalars(select(UserSession).where(UserSession.user_id == user.id,
-                                                        UserSession.revoked_at.is_(None))
-                              .order_by(UserSession.last_seen_at.desc())).all()
+    rows = db.session.scalars(
+        select(UserSession)
+        .where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
+        .order_by(UserSession.last_seen_at.desc())
+    ).all()
     return [row for row in rows if not _expired(row, now)]
 
 
 def _revoke(query) -> int:
-    result = db.session.execute(query.where(UserSession.revoked_at.is_(None)).values(revoked_at=utcnow())
-                                .execution_options(synchronize_session=False))
+    result = db.session.execute(
+        query.where(UserSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
     return result.rowcount
 
 
@@ -105,7 +121,7 @@ def end_other_sessions(user, keep=None) -> int:
 
 
 def sign_out_everywhere(user, keep) -> int:
-    """"Sign out everywhere else": end all the user's sessions but this one; commits."""
+    """ "Sign out everywhere else": end all the user's sessions but this one; commits."""
     count = end_other_sessions(user, keep)
     audit.record(user, "session.end_others", user, detail=f"{count} ended")
     db.session.commit()
@@ -115,7 +131,9 @@ def sign_out_everywhere(user, keep) -> int:
 def purge_ended(before) -> int:
     """Delete sessions ended or last seen before ``before`` (retention of IP addresses and browsers);
     the caller commits. Returns the count."""
-    result = db.session.execute(delete(UserSession).where(
-        or_(UserSession.revoked_at < before, UserSession.last_seen_at < before))
-        .execution_options(synchronize_session=False))
+    result = db.session.execute(
+        delete(UserSession)
+        .where(or_(UserSession.revoked_at < before, UserSession.last_seen_at < before))
+        .execution_options(synchronize_session=False)
+    )
     return result.rowcount

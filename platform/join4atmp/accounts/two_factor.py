@@ -6,6 +6,7 @@ makes every enrolled user unable to give a code; reset them with ``flask users r
 A code is accepted once: the newest time step used is kept, and a code of that step or an earlier one is
 refused. Wrong codes count against a per-account limit, so six digits cannot be guessed by trying.
 """
+
 import base64
 import hashlib
 import hmac
@@ -31,19 +32,20 @@ from .passwords import verify_password
 from .sessions import end_other_sessions
 
 WRONG_CODE = _l("That code is not correct, or it has been used already.")
-RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"     # no 0/o, 1/l/i to misread
+RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i to misread
 
 
 def _fernet() -> Fernet:
     key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"join4atmp totp secret").derive(
-        current_app.config["SECRET_KEY"].encode())
+        current_app.config["SECRET_KEY"].encode()
+    )
     return Fernet(base64.urlsafe_b64encode(key))
 
 
 def _secret(two_factor) -> str | None:
     try:
         return _fernet().decrypt(two_factor.secret_encrypted.encode()).decode()
-    except InvalidToken:     # SECRET_KEY changed since enrolment: no code can match
+    except InvalidToken:  # SECRET_KEY changed since enrolment: no code can match
         return None
 
 
@@ -52,6 +54,7 @@ def _totp(secret) -> pyotp.TOTP:
 
 
 # --- Enrolment --------------------------------------------------------------------------------
+
 
 def start_enrolment(user) -> None:
     """Give ``user`` a new, unconfirmed secret (replacing an unconfirmed one); commits."""
@@ -100,6 +103,7 @@ def confirm_enrolment(user, code) -> list[str]:
 
 # --- Checking codes ---------------------------------------------------------------------------
 
+
 def _step_now() -> int:
     return int(time.time()) // 30
 
@@ -115,9 +119,12 @@ def _accept_totp(two_factor, code) -> bool:
     for step in (now + 1, now, now - 1):
         if hmac.compare_digest(totp.generate_otp(step), code):
             result = db.session.execute(
-                update(TwoFactor).where(TwoFactor.id == two_factor.id)
+                update(TwoFactor)
+                .where(TwoFactor.id == two_factor.id)
                 .where((TwoFactor.last_used_step.is_(None)) | (TwoFactor.last_used_step < step))
-                .values(last_used_step=step).execution_options(synchronize_session=False))
+                .values(last_used_step=step)
+                .execution_options(synchronize_session=False)
+            )
             return result.rowcount == 1
     return False
 
@@ -134,13 +141,17 @@ def _accept_recovery(user, code) -> bool:
     code = _normalise_recovery(code)
     if len(code) != 10:
         return False
-    unused = db.session.scalars(select(RecoveryCode).where(RecoveryCode.user_id == user.id,
-                                                           RecoveryCode.used_at.is_(None))).all()
+    unused = db.session.scalars(
+        select(RecoveryCode).where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))
+    ).all()
     for row in unused:
         if hmac.compare_digest(row.code_hash, _recovery_digest(row.salt, code)):
-            result = db.session.execute(update(RecoveryCode).where(RecoveryCode.id == row.id,
-                                                                   RecoveryCode.used_at.is_(None))
-                                        .values(used_at=utcnow()).execution_options(synchronize_session=False))
+            result = db.session.execute(
+                update(RecoveryCode)
+                .where(RecoveryCode.id == row.id, RecoveryCode.used_at.is_(None))
+                .values(used_at=utcnow())
+                .execution_options(synchronize_session=False)
+            )
             return result.rowcount == 1
     return False
 
@@ -178,6 +189,7 @@ def verify_login_code(user, code, ip) -> str:
 
 
 # --- Recovery codes, switching off, admin reset -----------------------------------------------
+
 
 def _new_recovery_codes(user) -> list[str]:
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))

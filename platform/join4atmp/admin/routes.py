@@ -34,14 +34,25 @@ def users():
     if pending:
         query = query.where(User.verified_at.is_(None), User.role != Role.ADMIN)
     page = db.paginate(query, per_page=50, error_out=False)
-    return render_template("admin/users.html", page=page, roles=list(Role), role=role, q=q, pending=pending,
-                           post_form=PostForm(), args={k: v for k, v in request.args.items() if k != "page"})
+    return render_template(
+        "admin/users.html",
+        page=page,
+        roles=list(Role),
+        role=role,
+        q=q,
+        pending=pending,
+        post_form=PostForm(),
+        args={k: v for k, v in request.args.items() if k != "page"},
+    )
 
 
 def _user_action(user_id, action, message):
     user = get_or_404(User, user_id)
-    back = request.referrer if request.referrer and request.referrer.startswith(request.host_url) \
+    back = (
+        request.referrer
+        if request.referrer and request.referrer.startswith(request.host_url)
         else url_for("admin.users")
+    )
     back_on_refusal(back)
     action(user)
     flash(message, "success")
@@ -51,8 +62,9 @@ def _user_action(user_id, action, message):
 @bp.post("/users/<int:user_id>/verify")
 @access("admin")
 def verify(user_id):
-    return _user_action(user_id, lambda u: accounts.set_verified(u, True, current_user),
-                        _("The expert is now verified."))
+    return _user_action(
+        user_id, lambda u: accounts.set_verified(u, True, current_user), _("The expert is now verified.")
+    )
 
 
 @bp.post("/users/<int:user_id>/unverify")
@@ -64,22 +76,25 @@ def unverify(user_id):
 @bp.post("/users/<int:user_id>/deactivate")
 @access("admin")
 def deactivate(user_id):
-    return _user_action(user_id, lambda u: accounts.set_active(u, False, current_user),
-                        _("The account is deactivated."))
+    return _user_action(
+        user_id, lambda u: accounts.set_active(u, False, current_user), _("The account is deactivated.")
+    )
 
 
 @bp.post("/users/<int:user_id>/activate")
 @access("admin")
 def activate(user_id):
-    return _user_action(user_id, lambda u: accounts.set_active(u, True, current_user),
-                        _("The account is active again."))
+    return _user_action(
+        user_id, lambda u: accounts.set_active(u, True, current_user), _("The account is active again.")
+    )
 
 
 @bp.post("/users/<int:user_id>/duty/<any(moderator, organiser):duty>/<any(grant, revoke):change>")
 @access("admin")
 def duty(user_id, duty, change):
-    return _user_action(user_id, lambda u: accounts.set_duty(u, duty, change == "grant", current_user),
-                        _("Duties updated."))
+    return _user_action(
+        user_id, lambda u: accounts.set_duty(u, duty, change == "grant", current_user), _("Duties updated.")
+    )
 
 
 @bp.route("/audit")
@@ -93,12 +108,18 @@ def audit_log():
         query = query.where(AuditEvent.action.startswith(action, autoescape=True))
     if actor:
         query = query.join(User, AuditEvent.actor_id == User.id).where(
-            func.lower(User.email).contains(actor.lower(), autoescape=True))
+            func.lower(User.email).contains(actor.lower(), autoescape=True)
+        )
     kinds = db.session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action)).all()
     page = db.paginate(query, per_page=100, error_out=False)
-    return render_template("admin/audit.html", page=page, action=action, actor=actor,
-                           kinds=sorted({kind.split(".")[0] for kind in kinds} | set(kinds)),
-                           args={k: v for k, v in request.args.items() if k != "page"})
+    return render_template(
+        "admin/audit.html",
+        page=page,
+        action=action,
+        actor=actor,
+        kinds=sorted({kind.split(".")[0] for kind in kinds} | set(kinds)),
+        args={k: v for k, v in request.args.items() if k != "page"},
+    )
 
 
 @bp.route("/outbox")

@@ -1,4 +1,5 @@
 """JSON API, version 1. Authenticated by a session cookie or ``Authorization: Bearer <token>``."""
+
 from flask import Blueprint, abort, current_app, jsonify, request
 from flask_login import current_user
 from flask_wtf.csrf import validate_csrf
@@ -16,7 +17,7 @@ from ..questions import services as questions
 from ..questions.models import Question
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-csrf.exempt(bp)   # bearer-token clients have no CSRF token; cookie clients are checked below
+csrf.exempt(bp)  # bearer-token clients have no CSRF token; cookie clients are checked below
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -69,11 +70,15 @@ def experts():
     config = current_app.config
     per_page = _int_arg("per_page", config["API_PAGE_SIZE"], 1, config["API_MAX_PAGE_SIZE"])
     page_number = _int_arg("page", 1, 1, 1_000_000)
-    page = db.paginate(profiles.directory_query(**filters), page=page_number, per_page=per_page,
-                       error_out=False, count=True)
+    page = db.paginate(
+        profiles.directory_query(**filters), page=page_number, per_page=per_page, error_out=False, count=True
+    )
     return jsonify(
         items=[profiles.public_profile(p) for p in page.items],
-        page=page.page, per_page=page.per_page, total=page.total, pages=page.pages,
+        page=page.page,
+        per_page=page.per_page,
+        total=page.total,
+        pages=page.pages,
     )
 
 
@@ -91,14 +96,19 @@ def expert(profile_id):
 def me():
     if not current_user.is_authenticated:
         abort(401)
-    return jsonify(id=current_user.id, email=current_user.email, role=current_user.role.value,
-                   verified=current_user.is_verified, profile_id=current_user.profile.id)
+    return jsonify(
+        id=current_user.id,
+        email=current_user.email,
+        role=current_user.role.value,
+        verified=current_user.is_verified,
+        profile_id=current_user.profile.id,
+    )
 
 
 def _json_body() -> dict:
     try:
         body = request.get_json(silent=True)
-    except RecursionError:      # nested deeper than the parser recurses: bad input, not a server fault
+    except RecursionError:  # nested deeper than the parser recurses: bad input, not a server fault
         body = None
     if not isinstance(body, dict):
         abort(400, "Send a JSON object.")
@@ -127,20 +137,25 @@ def match():
     k = body.get("k", 5)
     if not isinstance(k, int) or isinstance(k, bool) or not 1 <= k <= 50:
         abort(400, "'k' must be a whole number from 1 to 50.")
-    choices = {"role": {"regulator", "developer", "clinician", "patient_org"},
-               "country": set(taxonomy.COUNTRY_CODES) | {taxonomy.OTHER_COUNTRY},
-               "language": set(taxonomy.LANGUAGE_CODES)}
+    choices = {
+        "role": {"regulator", "developer", "clinician", "patient_org"},
+        "country": set(taxonomy.COUNTRY_CODES) | {taxonomy.OTHER_COUNTRY},
+        "language": set(taxonomy.LANGUAGE_CODES),
+    }
     filters = {}
     for name, allowed in choices.items():
         value = body.get(name)
-        if value is not None and (not isinstance(value, str) or value not in allowed):   # a list is unhashable
+        if value is not None and (not isinstance(value, str) or value not in allowed):  # a list is unhashable
             abort(400, f"Unknown {name} '{value}'.")
         filters[name] = value
     for flag in ("verified_only", "balanced"):
         if not isinstance(body.get(flag, False), bool):
             abort(400, f"'{flag}' must be true or false.")
     query = MatchQuery(
-        text=text.strip(), k=k, **filters, verified_only=body.get("verified_only", False),
+        text=text.strip(),
+        k=k,
+        **filters,
+        verified_only=body.get("verified_only", False),
         balanced=body.get("balanced", False),
         preferred_countries=_string_list(body, "preferred_countries", choices["country"]),
         preferred_languages=_string_list(body, "preferred_languages", choices["language"]),
@@ -149,19 +164,32 @@ def match():
     ratelimit.spend("match", current_user._get_current_object())
     db.session.commit()
     matches = find_experts(query, current_user._get_current_object())
-    return jsonify(items=[{
-        "expert": profiles.public_profile(m.profile), "score": round(m.score, 6),
-        "open_requests": m.open_requests, "max_open_requests": m.profile.max_open_requests,
-        "evidence": m.evidence,
-    } for m in matches])
+    return jsonify(
+        items=[
+            {
+                "expert": profiles.public_profile(m.profile),
+                "score": round(m.score, 6),
+                "open_requests": m.open_requests,
+                "max_open_requests": m.profile.max_open_requests,
+                "evidence": m.evidence,
+            }
+            for m in matches
+        ]
+    )
 
 
 # --- Questions ----------------------------------------------------------------------------
 
+
 def _question_json(question, full=False):
-    data = {"id": question.id, "title": question.title, "topics": question.topics,
-            "visibility": question.visibility.value, "status": question.status.value,
-            "created_at": question.created_at.isoformat() + "Z"}
+    data = {
+        "id": question.id,
+        "title": question.title,
+        "topics": question.topics,
+        "visibility": question.visibility.value,
+        "status": question.status.value,
+        "created_at": question.created_at.isoformat() + "Z",
+    }
     if full:
         data["body"] = question.body
         data["answers"] = [_answer_json(a) for a in questions.ordered_answers(question, current_user)]
@@ -170,10 +198,18 @@ def _question_json(question, full=False):
 
 def _answer_json(answer):
     author = answer.author
-    return {"id": answer.id, "body": answer.body, "accepted": answer.is_accepted, "helpful": answer.helpful_count,
-            "author": {"display_name": author.profile.display_name if author.profile else None,
-                       "role": author.role.value, "verified": author.is_verified},
-            "created_at": answer.created_at.isoformat() + "Z"}
+    return {
+        "id": answer.id,
+        "body": answer.body,
+        "accepted": answer.is_accepted,
+        "helpful": answer.helpful_count,
+        "author": {
+            "display_name": author.profile.display_name if author.profile else None,
+            "role": author.role.value,
+            "verified": author.is_verified,
+        },
+        "created_at": answer.created_at.isoformat() + "Z",
+    }
 
 
 def _readable_question(question_id):
@@ -193,10 +229,19 @@ def list_questions():
     topic = _choice_arg("topic", taxonomy.TOPICS)
     answered = _choice_arg("answered", {"yes", "no"})
     answered_by = _choice_arg("answered_by", {"regulator", "developer", "clinician", "patient_org"})
-    page = db.paginate(questions.browse_query(topic, answered, answered_by, (request.args.get("q") or "")[:200]),
-                       page=page_number, per_page=per_page, error_out=False)
-    return jsonify(items=[_question_json(q) for q in page.items], page=page.page, per_page=page.per_page,
-                   total=page.total, pages=page.pages)
+    page = db.paginate(
+        questions.browse_query(topic, answered, answered_by, (request.args.get("q") or "")[:200]),
+        page=page_number,
+        per_page=per_page,
+        error_out=False,
+    )
+    return jsonify(
+        items=[_question_json(q) for q in page.items],
+        page=page.page,
+        per_page=page.per_page,
+        total=page.total,
+        pages=page.pages,
+    )
 
 
 @bp.get("/questions/<int:question_id>")
@@ -219,8 +264,9 @@ def create_question():
         abort(400, "'visibility' must be 'public' or 'confidential'.")
     topics = _string_list(body, "topics", taxonomy.TOPICS)
     ratelimit.spend("question", current_user._get_current_object())
-    question = questions.create_question(current_user._get_current_object(), body.get("title", ""),
-                     body.get("body", ""), topics, visibility)
+    question = questions.create_question(
+        current_user._get_current_object(), body.get("title", ""), body.get("body", ""), topics, visibility
+    )
     return jsonify(_question_json(question, full=True)), 201
 
 

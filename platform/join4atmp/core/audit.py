@@ -5,6 +5,7 @@ does a bulk UPDATE or DELETE of the table, except the retention purge (``purge_o
 marks its statement with the ``audit_retention`` execution option. Raw SQL could still bypass this;
 the application never issues any against this table.
 """
+
 from datetime import datetime
 
 from sqlalchemy import delete, event
@@ -34,15 +35,24 @@ class AuditEvent(db.Model):
 
 def record(actor, action, obj=None, detail=None):
     """Add an event to the caller's transaction (it is committed with the change it records)."""
-    db.session.add(AuditEvent(actor_id=getattr(actor, "id", None), action=action,
-                              object_type=type(obj).__name__.lower() if obj is not None else None,
-                              object_id=getattr(obj, "id", None), detail=detail))
+    db.session.add(
+        AuditEvent(
+            actor_id=getattr(actor, "id", None),
+            action=action,
+            object_type=type(obj).__name__.lower() if obj is not None else None,
+            object_id=getattr(obj, "id", None),
+            detail=detail,
+        )
+    )
 
 
 def purge_older_than(cutoff: datetime) -> int:
     """Delete the events recorded before ``cutoff`` (retention); the caller commits. Returns the count."""
-    result = db.session.execute(delete(AuditEvent).where(AuditEvent.created_at < cutoff)
-                                .execution_options(audit_retention=True, synchronize_session=False))
+    result = db.session.execute(
+        delete(AuditEvent)
+        .where(AuditEvent.created_at < cutoff)
+        .execution_options(audit_retention=True, synchronize_session=False)
+    )
     return result.rowcount
 
 
@@ -61,6 +71,5 @@ def _refuse_bulk_changes(state):
     if not (state.is_update or state.is_delete):
         return
     table = getattr(state.statement, "table", None)
-    if getattr(table, "name", None) == AuditEvent.__tablename__ \
-            and not state.execution_options.get("audit_retention"):
+    if getattr(table, "name", None) == AuditEvent.__tablename__ and not state.execution_options.get("audit_retention"):
         raise AuditLogIsAppendOnly("audit events cannot be changed or deleted")

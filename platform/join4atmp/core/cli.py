@@ -1,4 +1,5 @@
 """Helpers for commands that render links or emails outside a web request."""
+
 from contextlib import contextmanager
 
 from flask import current_app

@@ -1,6 +1,7 @@
 """Consent records and their rules: where consent is the legal basis, when it was given, under which notice,
 and withdrawn when; grant, withdraw, and whether consent for a purpose is in force. On the ground floor, so
 that any area can ask (profiles shows a contact address only with consent); privacy/ shows and exports them."""
+
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -37,8 +38,11 @@ PURPOSES = {
 def active_consent(user, purpose) -> Consent | None:
     if user is None or getattr(user, "id", None) is None:
         return None
-    return db.session.scalar(select(Consent).where(Consent.user_id == user.id, Consent.purpose == purpose,
-                                                   Consent.withdrawn_at.is_(None)).order_by(Consent.id.desc()))
+    return db.session.scalar(
+        select(Consent)
+        .where(Consent.user_id == user.id, Consent.purpose == purpose, Consent.withdrawn_at.is_(None))
+        .order_by(Consent.id.desc())
+    )
 
 
 def has_consent(user, purpose) -> bool:
@@ -52,8 +56,9 @@ def set_consent(user, purpose, granted: bool) -> bool:
         raise ValueError(f"unknown consent purpose {purpose!r}")
     current = active_consent(user, purpose)
     if granted and current is None:
-        db.session.add(Consent(user_id=user.id, purpose=purpose,
-                               notice_version=str(current_app.config["PRIVACY_NOTICE_VERSION"])))
+        db.session.add(
+            Consent(user_id=user.id, purpose=purpose, notice_version=str(current_app.config["PRIVACY_NOTICE_VERSION"]))
+        )
         return True
     if not granted and current is not None:
         current.withdrawn_at = utcnow()
@@ -69,5 +74,6 @@ def withdraw(user, purpose) -> bool:
 
 
 def consent_history(user) -> list[Consent]:
-    return db.session.scalars(select(Consent).where(Consent.user_id == user.id)
-                              .order_by(Consent.granted_at.desc(), Consent.id.desc())).all()
+    return db.session.scalars(
+        select(Consent).where(Consent.user_id == user.id).order_by(Consent.granted_at.desc(), Consent.id.desc())
+    ).all()

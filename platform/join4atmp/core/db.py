@@ -1,4 +1,5 @@
 """Database engine set-up shared by every process: SQLite pragmas and URL resolution."""
+
 from pathlib import Path
 
 from sqlalchemy import event
@@ -11,7 +12,7 @@ def resolve_database_url(url: str | None, instance_path: Path) -> str:
         return f"sqlite:///{instance_path / 'join4atmp.db'}"
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 

@@ -3,6 +3,7 @@
 Matching, similar questions and webinar themes all encode through ``encoder()`` (one model per process,
 loaded on first use); matching and similar questions each keep a ``live_index`` of their own rows.
 """
+
 from pathlib import Path
 
 from flask import current_app

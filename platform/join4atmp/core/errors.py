@@ -11,6 +11,7 @@ A service refuses by raising a ``DomainError``; routes do not catch it. The app-
 The status is 400, 403 for ``NotAllowed``, 404 for ``NotFound``, 429 for ``RateLimited``; a link that
 is invalid or expired (``LinkInvalid``) answers 400 with a page that says so.
 """
+
 from flask import flash, g, jsonify, make_response, redirect, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -97,7 +98,7 @@ def error_response(code: int, message: str | None = None, field: str | None = No
 
 def refusal_response(error: DomainError):
     """The answer to a refusal that reached the app: see the module's docstring."""
-    db.session.rollback()       # nothing the refused call left half-done is saved (or flushed by the page)
+    db.session.rollback()  # nothing the refused call left half-done is saved (or flushed by the page)
     code, message = status_for(error), str(error.message)
     if wants_json():
         return error_response(code, message, error.field)
@@ -105,11 +106,12 @@ def refusal_response(error: DomainError):
     if page is not None:
         return page.render(error)
     back = g.pop("refusal_back", None)
-    if back is not None and code in (400, 429):      # a refusal of permission stays a 403 or 404 page
+    if back is not None and code in (400, 429):  # a refusal of permission stays a 403 or 404 page
         flash(message, "error")
         return redirect(back)
-    return error_response(code, message, template="errors/link_invalid.html" if isinstance(error, LinkInvalid)
-                          else "errors/error.html")
+    return error_response(
+        code, message, template="errors/link_invalid.html" if isinstance(error, LinkInvalid) else "errors/error.html"
+    )
 
 
 def register_error_handlers(app):
@@ -117,8 +119,9 @@ def register_error_handlers(app):
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
-        return error_response(400, str(_l("The form expired or was sent from elsewhere. "
-                                          "Please reload the page and try again.")))
+        return error_response(
+            400, str(_l("The form expired or was sent from elsewhere. Please reload the page and try again."))
+        )
 
     @app.errorhandler(HTTPException)
     def http_error(error):
@@ -137,8 +140,9 @@ def register_error_handlers(app):
         if not database_busy(error):
             return unexpected_error(error)
         app.logger.warning("Database busy on %s %s: %s", request.method, request.path, error.orig)
-        response = error_response(503, str(_l("The site is busy for a moment and nothing was saved. "
-                                                 "Please try again in a few seconds.")))
+        response = error_response(
+            503, str(_l("The site is busy for a moment and nothing was saved. Please try again in a few seconds."))
+        )
         response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
 

@@ -1,4 +1,5 @@
 """Form pieces shared by areas: the CSRF-only form behind buttons, a list of checkboxes, choices."""
+
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectMultipleField
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -15,5 +16,6 @@ class PostForm(FlaskForm):
 
 class CheckboxList(SelectMultipleField):
     """Several choices as a list of checkboxes."""
+
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()

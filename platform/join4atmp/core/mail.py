@@ -7,6 +7,7 @@ worker sends it with a socket timeout; a temporary failure leaves it queued with
 retry job at that time, a permanent one (a 5xx answer) ends its attempts. The periodic sweep
 (``deliver_due``) delivers whatever a lost job left behind, so nothing waits for a person or a cron.
 """
+
 import base64
 import hashlib
 import smtplib
@@ -59,8 +60,9 @@ class UndeliverableMessage(ValueError):
 
 def forget_recipient(address) -> None:
     """Delete every message to ``address``, sent or waiting (an erased account). The caller commits."""
-    db.session.execute(delete(OutboxMessage).where(OutboxMessage.recipient == address)
-                       .execution_options(synchronize_session=False))
+    db.session.execute(
+        delete(OutboxMessage).where(OutboxMessage.recipient == address).execution_options(synchronize_session=False)
+    )
 
 
 def queue_email(recipient, subject, template, *, locale=None, kind=None, attachments=(), **context):
@@ -73,17 +75,22 @@ def queue_email(recipient, subject, template, *, locale=None, kind=None, attachm
     with force_locale(locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
         subject_text = str(subject)
         limit = OutboxMessage.subject.type.length
-        subject_text = subject_text if len(subject_text) <= limit else subject_text[:limit - 1] + "…"
+        subject_text = subject_text if len(subject_text) <= limit else subject_text[: limit - 1] + "…"
         body_text = render_template(f"email/{template}.txt", **context)
         try:
             body_html = render_template(f"email/{template}.html", **context)
         except TemplateNotFound:
             body_html = None
     message = OutboxMessage(
-        kind=kind or template, recipient=recipient, subject=subject_text, body_text=body_text,
-        body_html=body_html, attachments=[
+        kind=kind or template,
+        recipient=recipient,
+        subject=subject_text,
+        body_text=body_text,
+        body_html=body_html,
+        attachments=[
             {"filename": name, "content_type": ctype, "data": base64.b64encode(data).decode()}
-            for name, ctype, data in attachments],
+            for name, ctype, data in attachments
+        ],
     )
     _check_sendable(message)
     db.session.add(message)
@@ -91,7 +98,7 @@ def queue_email(recipient, subject, template, *, locale=None, kind=None, attachm
     pending = db.session.info.get(_PENDING_KEY)
     if pending is None:
         pending = db.session.info[_PENDING_KEY] = []
-        queue.after_commit(deliver, pending)    # one job for every message of this transaction
+        queue.after_commit(deliver, pending)  # one job for every message of this transaction
     pending.append(message.id)
     return message
 
@@ -117,14 +124,20 @@ def deliver_pending(ids=None, limit=500):
     sent = failed = 0
     next_due = None
     with Session(db.engine, expire_on_commit=False) as session:
-        query = select(OutboxMessage.id).where(
-            OutboxMessage.sent_at.is_(None), OutboxMessage.due_at <= now,
-            OutboxMessage.attempts < app.config["MAIL_MAX_ATTEMPTS"],
-        ).order_by(OutboxMessage.id).limit(limit)
+        query = (
+            select(OutboxMessage.id)
+            .where(
+                OutboxMessage.sent_at.is_(None),
+                OutboxMessage.due_at <= now,
+                OutboxMessage.attempts < app.config["MAIL_MAX_ATTEMPTS"],
+            )
+            .order_by(OutboxMessage.id)
+            .limit(limit)
+        )
         if ids is not None:
             query = query.where(OutboxMessage.id.in_(ids))
         message_ids = session.scalars(query).all()
-        session.commit()     # no transaction stays open while mail travels (nothing is expired)
+        session.commit()  # no transaction stays open while mail travels (nothing is expired)
         for message_id in message_ids:
             if not _claim(session, message_id):
                 continue  # another worker is delivering it, or did
@@ -153,7 +166,7 @@ def _record_failure(app, message, error):
     message.last_error = f"{type(error).__name__}: {error}"[:2000]
     message.claimed_until = None
     if _permanent(error):
-        message.attempts = max(message.attempts, app.config["MAIL_MAX_ATTEMPTS"])   # no server will take it
+        message.attempts = max(message.attempts, app.config["MAIL_MAX_ATTEMPTS"])  # no server will take it
     delay = app.config["MAIL_RETRY_BASE_SECONDS"] * 2 ** (message.attempts - 1)
     message.due_at = utcnow() + timedelta(seconds=min(delay, app.config["MAIL_RETRY_MAX_SECONDS"]))
     app.logger.warning("Mail %s to %s not delivered: %s", message.id, message.recipient, error)
@@ -171,8 +184,11 @@ def _claim(session, message_id) -> bool:
     claim_for = timedelta(seconds=current_app.config["MAIL_CLAIM_SECONDS"])
     result = session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.id == message_id, OutboxMessage.sent_at.is_(None),
-               or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now))
+        .where(
+            OutboxMessage.id == message_id,
+            OutboxMessage.sent_at.is_(None),
+            or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
+        )
         .values(claimed_until=now + claim_for)
     )
     session.commit()
@@ -182,15 +198,21 @@ def _claim(session, message_id) -> bool:
 def delivery_figures() -> dict:
     """Outbox state for ``/healthz``: messages waiting for delivery and the age of the oldest."""
     now = utcnow()
-    count, oldest = db.session.execute(select(func.count(), func.min(OutboxMessage.created_at)).where(
-        OutboxMessage.sent_at.is_(None), OutboxMessage.attempts < current_app.config["MAIL_MAX_ATTEMPTS"])).one()
+    count, oldest = db.session.execute(
+        select(func.count(), func.min(OutboxMessage.created_at)).where(
+            OutboxMessage.sent_at.is_(None), OutboxMessage.attempts < current_app.config["MAIL_MAX_ATTEMPTS"]
+        )
+    ).one()
     return {"unsent": count, "oldest_unsent_seconds": round((now - oldest).total_seconds(), 1) if oldest else 0.0}
 
 
 def build_message(app, message) -> Message:
     mail_message = Message(
-        subject=message.subject, recipients=[message.recipient], body=message.body_text,
-        html=message.body_html, sender=app.config["MAIL_DEFAULT_SENDER"],
+        subject=message.subject,
+        recipients=[message.recipient],
+        body=message.body_text,
+        html=message.body_html,
+        sender=app.config["MAIL_DEFAULT_SENDER"],
     )
     mail_message.msgId = message_id_header(app, message)
     for item in message.attachments or []:

@@ -13,6 +13,7 @@ see answers 404, so that its existence does not leak; an object they may see but
 An endpoint with no rule answers 403 and logs an error: a new route must declare one, and
 tests/test_permissions.py checks every route of the URL map, against every role, by its declared rule.
 """
+
 from dataclasses import dataclass
 
 from flask import abort, current_app, request
@@ -25,7 +26,7 @@ DUTIES = {MODERATOR: "is_moderator", ORGANISER: "is_organiser", ADMIN: "is_admin
 @dataclass(frozen=True)
 class Rule:
     access: str
-    object: str | None = None     # the object rule the view applies, one of OBJECT_RULES
+    object: str | None = None  # the object rule the view applies, one of OBJECT_RULES
 
 
 LEVELS = (PUBLIC, LOGIN, MODERATOR, ORGANISER, ADMIN)
@@ -64,6 +65,7 @@ def access(level: str, object_rule: str | None = None):
     def declare(view):
         view.access_rule = rule
         return view
+
     return declare
 
 
@@ -84,7 +86,7 @@ def allows(rule, user) -> bool:
 
 def enforce():
     """before_request: refuse what the table does not allow, before any view code runs."""
-    if request.endpoint is None:        # no route matched: Flask answers 404 or 405 itself
+    if request.endpoint is None:  # no route matched: Flask answers 404 or 405 itself
         return None
     rule = rule_for(request.endpoint)
     if rule is None:
@@ -94,6 +96,7 @@ def enforce():
         return None
     if not current_user.is_authenticated:
         from ..extensions import login_manager
+
         return login_manager.unauthorized()
     abort(403)
 

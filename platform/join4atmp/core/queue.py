@@ -12,6 +12,7 @@ left behind (a killed worker, a queue that was down). So jobs are idempotent and
 
 ``QUEUE_IMMEDIATE`` runs jobs synchronously in the caller, for unit tests only.
 """
+
 import functools
 import logging
 import time
@@ -44,7 +45,7 @@ class Queue(Huey):
         self.storage = MemoryStorage(self.name) if self._immediate else _storage(app)
 
     def enqueue(self, task):
-        task.kwargs.setdefault("queued_at", time.time())     # kept across retries and re-scheduling
+        task.kwargs.setdefault("queued_at", time.time())  # kept across retries and re-scheduling
         return super().enqueue(task)
 
 
@@ -54,10 +55,11 @@ def _storage(app):
         return SqliteStorage("join4atmp", filename=str(Path(app.instance_path) / "queue.db"), timeout=15)
     if url.startswith(("redis://", "rediss://", "unix://")):
         from redis import ConnectionPool
+
         pool = ConnectionPool.from_url(url, socket_timeout=10, socket_connect_timeout=5)
         return RedisStorage("join4atmp", connection_pool=pool)
     if url.startswith("sqlite:///"):
-        return SqliteStorage("join4atmp", filename=url[len("sqlite:///"):], timeout=15)
+        return SqliteStorage("join4atmp", filename=url[len("sqlite:///") :], timeout=15)
     raise ValueError(f"QUEUE_URL must be redis://… or sqlite:///…, not {url!r}")
 
 
@@ -70,15 +72,19 @@ def init_app(app):
 
 def task(**options):
     """Declare a job: ``fn`` runs in its own app context, in the worker (or at once in immediate mode)."""
+
     def decorator(fn):
         return huey.task(name=fn.__name__, **options)(_in_app(fn))
+
     return decorator
 
 
 def periodic(schedule, **options):
     """Declare a periodic job (``schedule`` is a huey crontab, in UTC); the worker's scheduler runs it."""
+
     def decorator(fn):
         return huey.periodic_task(schedule, name=fn.__name__, **options)(_in_app(fn))
+
     return decorator
 
 
@@ -87,6 +93,7 @@ def _in_app(fn):
         app = current_app._get_current_object() if has_app_context() else huey.app
         with app.app_context(), request_context_for_links():
             return fn(*args, **kwargs)
+
     return functools.wraps(fn)(run)
 
 
@@ -102,7 +109,7 @@ def enqueue(job, *args):
     database, so a failure is logged and the caller (whose change is committed) carries on."""
     try:
         job(*args)
-    except Exception:   # noqa: BLE001 - the change is committed; the sweep will catch up
+    except Exception:  # noqa: BLE001 - the change is committed; the sweep will catch up
         log.exception("Could not enqueue %s; the periodic sweep will do it", getattr(job, "name", job))
 
 
@@ -122,6 +129,9 @@ def figures() -> dict:
     waiting = huey.pending_count()
     stamps = [t.kwargs.get("queued_at") for t in huey.pending(limit=500)] if waiting else []
     stamps = [s for s in stamps if s]
-    return {"backend": "immediate" if huey.immediate else type(huey.storage).__name__.replace("Storage", "").lower(),
-            "waiting": waiting, "scheduled": huey.scheduled_count(),
-            "oldest_waiting_seconds": round(time.time() - min(stamps), 1) if stamps else 0.0}
+    return {
+        "backend": "immediate" if huey.immediate else type(huey.storage).__name__.replace("Storage", "").lower(),
+        "waiting": waiting,
+        "scheduled": huey.scheduled_count(),
+        "oldest_waiting_seconds": round(time.time() - min(stamps), 1) if stamps else 0.0,
+    }

@@ -2,6 +2,7 @@
 
 Keys are hashed: the table holds no email address or IP address in clear.
 """
+
 import hashlib
 from datetime import timedelta
 
@@ -29,7 +30,8 @@ def is_limited(key: str, limit: tuple[int, timedelta]) -> bool:
     attempts, window = limit
     since = utcnow() - _window(window)
     count = db.session.scalar(
-        select(func.count()).select_from(RateLimitHit)
+        select(func.count())
+        .select_from(RateLimitHit)
         .where(RateLimitHit.key == _digest(key), RateLimitHit.created_at >= since)
     )
     return count >= attempts

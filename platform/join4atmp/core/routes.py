@@ -30,6 +30,10 @@ def set_language():
 def security_txt():
     """Where to report a vulnerability (RFC 9116); the contact comes from SECURITY_CONTACT."""
     expires = (utcnow() + timedelta(days=180)).strftime("%Y-%m-%dT00:00:00Z")
-    lines = [f"Contact: mailto:{current_app.config['SECURITY_CONTACT']}", f"Expires: {expires}",
-             "Preferred-Languages: en, fr", f"Canonical: {url_for('main.security_txt', _external=True)}"]
+    lines = [
+        f"Contact: mailto:{current_app.config['SECURITY_CONTACT']}",
+        f"Expires: {expires}",
+        "Preferred-Languages: en, fr",
+        f"Canonical: {url_for('main.security_txt', _external=True)}",
+    ]
     return Response("\n".join(lines) + "\n", mimetype="text/plain")

@@ -6,6 +6,7 @@ add their own rows to that transaction (so their effect is committed with the ch
 and never commit; and signals sent after the commit, whose receivers must not fail the sender's request.
 Slow work never runs in a receiver: it records what must happen and queues a job (core/queue.py).
 """
+
 from blinker import Namespace
 
 _signals = Namespace()

@@ -1,4 +1,5 @@
 """What every template (and imported macro) may use: labels for roles and taxonomy, languages."""
+
 from flask import current_app, has_request_context, request
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
@@ -35,7 +36,8 @@ def register_template_helpers(app):
     @app.context_processor
     def _per_request():
         from .forms import PostForm
-        if not has_request_context():    # emails rendered by commands
+
+        if not has_request_context():  # emails rendered by commands
             return {}
         return {
             "interface_languages": current_app.config["LANGUAGES"],

@@ -1,4 +1,5 @@
 """Time is stored as naive UTC in the database (SQLite keeps no zone); convert on display."""
+
 from datetime import datetime, timezone
 
 

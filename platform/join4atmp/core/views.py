@@ -1,4 +1,5 @@
 """Small helpers shared by views: where refusals are shown, safe redirects, client IP, ids from URLs."""
+
 from urllib.parse import urlsplit
 
 from flask import abort, g, render_template, request
@@ -70,7 +71,7 @@ class DatabaseIdConverter(IntegerConverter):
     """``<int:...>`` in URLs, at most MAX_ID: a larger number does not match the route, so it answers 404.
     The app factory installs it as the "int" converter before any route is registered."""
 
-    def __init__(self, url_map, fixed_digits=0, min=None, max=MAX_ID, signed=False):   # noqa: A002 (werkzeug's names)
+    def __init__(self, url_map, fixed_digits=0, min=None, max=MAX_ID, signed=False):  # noqa: A002 (werkzeug's names)
         super().__init__(url_map, fixed_digits, min, max, signed)
 
 

@@ -19,12 +19,14 @@ def load(if_empty):
         created, skipped = services.load_demo(current_app.config["DEMO_PASSWORD"], progress=bar.update)
     click.echo(f"{created} accounts created, {skipped} already present.")
     from ..core.cli import request_context_for_links
+
     with request_context_for_links():
         threads = services.load_demo_threads()
         webinars = services.load_demo_webinars()
     click.echo(f"{threads} demo Q&A threads and {webinars} demo webinars created.")
     if created or threads:
         from ..matching.indexing import reindex_all
+
         with tqdm(desc="Embedding evidence", unit="passage", disable=None) as bar:
             passages = reindex_all(progress=bar.update)
         click.echo(f"{passages} evidence passages indexed for matching.")

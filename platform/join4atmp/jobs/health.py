@@ -1,5 +1,6 @@
 """The health report behind `/healthz` and `flask jobs status`: can the process reach the database and the
 queue, how long the oldest job and email have waited, and how far the vector index lags behind."""
+
 from flask import current_app
 from sqlalchemy import select
 
@@ -25,11 +26,13 @@ def _database():
 
 def _mail():
     from ..core.mail import delivery_figures
+
     return delivery_figures()
 
 
 def _index():
     from ..matching.indexing import encoder, index_lag
+
     return {**index_lag(), "model_loaded": encoder().loaded}
 
 

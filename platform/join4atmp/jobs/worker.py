@@ -1,4 +1,5 @@
 """The consumer process: every area's jobs registered, the model loaded once, then huey's consumer."""
+
 import importlib
 import logging
 
@@ -18,6 +19,7 @@ def warm_up():
     """Load the sentence model and bring this process's vector index up to date, before any request or
     job needs them (the first one would otherwise wait seconds, or time out)."""
     from ..matching.indexing import encoder, live_index
+
     encoder().encode_one("warm-up")
     live_index().current()
 
@@ -29,9 +31,14 @@ def run(workers: int, periodic: bool = True):
     warm_up()
     from ..core.mail import deliver_due
     from ..matching.tasks import sweep_stale_evidence
+
     # A restarted worker picks up at once what a killed one left, rather than at the next minute.
     enqueue(deliver_due)
     enqueue(sweep_stale_evidence)
-    current_app.logger.info("Job worker: %d threads, periodic jobs %s, queue %s", workers,
-                            "on" if periodic else "off", type(huey.storage).__name__)
+    current_app.logger.info(
+        "Job worker: %d threads, periodic jobs %s, queue %s",
+        workers,
+        "on" if periodic else "off",
+        type(huey.storage).__name__,
+    )
     huey.create_consumer(workers=workers, periodic=periodic, worker_type="thread").run()

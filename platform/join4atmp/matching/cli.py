@@ -1,4 +1,5 @@
 """`flask matching ...`: index maintenance, deadlines and evaluation."""
+
 import json
 
 import click
@@ -47,6 +48,7 @@ def expire():
     """Expire requests past their deadline and offer them to the next expert (idempotent; cron-safe)."""
     from ..core.cli import request_context_for_links
     from .routing import expire_overdue
+
     with request_context_for_links():
         count = expire_overdue()
     click.echo(f"{count} requests expired and re-routed.")
@@ -54,19 +56,29 @@ def expire():
 
 @matching_cli.command("evaluate")
 @click.argument("directory", type=click.Path(exists=True, file_okay=False))
-@click.option("--scores-out", type=click.Path(dir_okay=False, writable=True),
-              help="Write each query's score for every expert as JSON lines.")
-@click.option("--aggregation", "aggregations", multiple=True,
-              help="Aggregation(s) to measure (default: the configured one).")
+@click.option(
+    "--scores-out",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Write each query's score for every expert as JSON lines.",
+)
+@click.option(
+    "--aggregation", "aggregations", multiple=True, help="Aggregation(s) to measure (default: the configured one)."
+)
 def evaluate(directory, scores_out, aggregations):
     """Measure matching on an expert-finding dataset; prints one JSON line per aggregation."""
     from flask import current_app
 
     from .evaluation import evaluate as run
+
     aggregations = aggregations or (current_app.config["MATCHING_AGGREGATION"],)
     progress = _Progress("Embedding passages", "passage")
-    results = run(directory, model=current_app.config.get("EMBEDDING_MODEL"), aggregations=aggregations,
-                  scores_out=scores_out, progress=progress)
+    results = run(
+        directory,
+        model=current_app.config.get("EMBEDDING_MODEL"),
+        aggregations=aggregations,
+        scores_out=scores_out,
+        progress=progress,
+    )
     progress.close()
     for name, figures in results.items():
         line = {"dataset": directory.rstrip("/").rsplit("/", 1)[-1], "aggregation": name}

@@ -1,4 +1,5 @@
 """Conflict-of-interest rules: who must never be proposed to answer an asker's question."""
+
 import re
 
 from flask_babel import lazy_gettext as _l
@@ -7,19 +8,100 @@ from ..profiles.services import normalise_organisation
 
 # Addresses at these providers say nothing about a person's organisation.
 PUBLIC_MAIL_DOMAINS = {
-    "gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "live.com", "msn.com", "yahoo.com", "yahoo.fr",
-    "yahoo.de", "yahoo.es", "yahoo.it", "icloud.com", "me.com", "aol.com", "gmx.de", "gmx.net", "gmx.at", "gmx.ch",
-    "web.de", "t-online.de", "orange.fr", "free.fr", "laposte.net", "libero.it", "proton.me", "protonmail.com",
-    "mail.com", "wp.pl", "o2.pl", "seznam.cz", "posteo.de", "tutanota.com",
+    "gmail.com",
+    "googlemail.com",
+    "outlook.com",
+    "hotmail.com",
+    "live.com",
+    "msn.com",
+    "yahoo.com",
+    "yahoo.fr",
+    "yahoo.de",
+    "yahoo.es",
+    "yahoo.it",
+    "icloud.com",
+    "me.com",
+    "aol.com",
+    "gmx.de",
+    "gmx.net",
+    "gmx.at",
+    "gmx.ch",
+    "web.de",
+    "t-online.de",
+    "orange.fr",
+    "free.fr",
+    "laposte.net",
+    "libero.it",
+    "proton.me",
+    "protonmail.com",
+    "mail.com",
+    "wp.pl",
+    "o2.pl",
+    "seznam.cz",
+    "posteo.de",
+    "tutanota.com",
 }
 # Words that many organisations share; a match on these alone is no conflict.
 GENERIC_WORDS = {
-    "university", "universite", "universitat", "universita", "universidad", "universidade", "uniwersytet",
-    "hospital", "hopital", "klinikum", "clinic", "clinique", "ospedale", "hospitalario", "medical", "medicine",
-    "centre", "center", "centrum", "institute", "institut", "instituto", "istituto", "of", "de", "du", "des",
-    "der", "die", "und", "and", "for", "la", "le", "di", "del", "y", "e", "et", "national", "european", "research",
-    "therapeutics", "therapies", "therapy", "bio", "biotech", "pharma", "pharmaceuticals", "foundation",
-    "fondazione", "fundacion", "association", "agency", "health", "sciences", "science", "group", "network",
+    "university",
+    "universite",
+    "universitat",
+    "universita",
+    "universidad",
+    "universidade",
+    "uniwersytet",
+    "hospital",
+    "hopital",
+    "klinikum",
+    "clinic",
+    "clinique",
+    "ospedale",
+    "hospitalario",
+    "medical",
+    "medicine",
+    "centre",
+    "center",
+    "centrum",
+    "institute",
+    "institut",
+    "instituto",
+    "istituto",
+    "of",
+    "de",
+    "du",
+    "des",
+    "der",
+    "die",
+    "und",
+    "and",
+    "for",
+    "la",
+    "le",
+    "di",
+    "del",
+    "y",
+    "e",
+    "et",
+    "national",
+    "european",
+    "research",
+    "therapeutics",
+    "therapies",
+    "therapy",
+    "bio",
+    "biotech",
+    "pharma",
+    "pharmaceuticals",
+    "foundation",
+    "fondazione",
+    "fundacion",
+    "association",
+    "agency",
+    "health",
+    "sciences",
+    "science",
+    "group",
+    "network",
 }
 
 
@@ -63,7 +145,8 @@ def conflict_reason(profile, asker=None, excluded_organisations=()):
         if any(organisations_overlap(i.organisation, asker_organisation) for i in profile.interests):
             return _l("declared an interest in the asker's organisation")
     for excluded in excluded_organisations:
-        if any(organisations_overlap(name, excluded) for name in expert_organisations(profile)) or \
-                any(organisations_overlap(i.organisation, excluded) for i in profile.interests):
+        if any(organisations_overlap(name, excluded) for name in expert_organisations(profile)) or any(
+            organisations_overlap(i.organisation, excluded) for i in profile.interests
+        ):
             return _l("linked to an excluded organisation")
     return None

@@ -4,6 +4,7 @@ The dataset (format: shared/data/expert-finding/README.md) is loaded into a temp
 through the platform's services: one member per expert, one publication per document. The same
 indexing and ranking code as the live matcher then ranks every expert for every query.
 """
+
 import json
 import tempfile
 import time
@@ -22,22 +23,30 @@ def read_dataset(directory: Path):
 def evaluate(directory, model=None, aggregations=("top5-sum",), scores_out=None, progress=None) -> dict:
     """Returns {aggregation: metrics}; writes per-query scores of the first aggregation to ``scores_out``."""
     from .. import create_app
+
     directory = Path(directory)
     experts, queries = read_dataset(directory)
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="j4a-eval-") as tmp:
-        app = create_app({
-            "INSTANCE_PATH": tmp, "SECRET_KEY": "evaluation", "EMBEDDING_MODEL": model,
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/evaluation.db", "MATCHING_INDEX_ON_CHANGE": False,
-        })
+        app = create_app(
+            {
+                "INSTANCE_PATH": tmp,
+                "SECRET_KEY": "evaluation",
+                "EMBEDDING_MODEL": model,
+                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/evaluation.db",
+                "MATCHING_INDEX_ON_CHANGE": False,
+            }
+        )
         with app.app_context():
             db.create_all()
             profile_of = _load_experts(experts)
             expert_of = {pid: eid for eid, pid in profile_of.items()}
             from .indexing import encoder, reindex_all
+
             reindex_all(progress=progress)
             vectors = encoder().encode([q["text"] for q in queries])
             from .services import rank_candidates
+
             results = {}
             for name in aggregations:
                 app.config["MATCHING_AGGREGATION"] = name
@@ -64,11 +73,18 @@ def _load_experts(experts) -> dict:
     from ..accounts.passwords import hash_password
     from ..accounts.services import create_user
     from ..profiles.models import Publication
+
     shared_hash = hash_password("evaluation only")
     profile_of = {}
     for number, expert in enumerate(experts):
-        user = create_user(f"expert{number}@evaluation.invalid", "evaluation only", "developer",
-                           display_name=str(expert["id"]), confirmed=True, password_hash=shared_hash)
+        user = create_user(
+            f"expert{number}@evaluation.invalid",
+            "evaluation only",
+            "developer",
+            display_name=str(expert["id"]),
+            confirmed=True,
+            password_hash=shared_hash,
+        )
         user.profile.country = "ZZ"
         user.profile.publications = [Publication(title="", abstract=text) for text in expert["documents"]]
         db.session.flush()

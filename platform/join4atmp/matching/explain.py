@@ -1,4 +1,5 @@
 """Why an expert was proposed: the one to three sentences of their evidence closest to the question."""
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -31,19 +32,21 @@ def _evidence(pairs, rows, scored, titles, max_sentences):
     if not candidates:
         return []
     top = sorted(candidates, reverse=True)
-    cutoff = top[0][0] * 0.85       # sentences about as close as the best one
+    cutoff = top[0][0] * 0.85  # sentences about as close as the best one
     marked = {(pid, i) for score, pid, i in top[:max_sentences] if score >= cutoff}
     evidence = []
     for pid, _ in pairs:
         if pid not in scored or not any(p == pid for p, _ in marked):
             continue
         row = rows[pid]
-        evidence.append({
-            "source": row.source,
-            "label": str(SOURCE_LABELS.get(row.source, row.source)),
-            "title": titles.get(row.source_id) if row.source == "publication" else None,
-            "segments": [{"text": text, "match": (pid, i) in marked} for i, (text, _) in enumerate(scored[pid])],
-        })
+        evidence.append(
+            {
+                "source": row.source,
+                "label": str(SOURCE_LABELS.get(row.source, row.source)),
+                "title": titles.get(row.source_id) if row.source == "publication" else None,
+                "segments": [{"text": text, "match": (pid, i) in marked} for i, (text, _) in enumerate(scored[pid])],
+            }
+        )
     return evidence
 
 
@@ -56,5 +59,3 @@ def _publication_titles(rows):
 
 def marked_sentences(evidence) -> list[str]:
     return [s["text"] for item in evidence for s in item["segments"] if s["match"]]
-
-

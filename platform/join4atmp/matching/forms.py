@@ -9,31 +9,54 @@ from ..core.forms import CheckboxList, as_choices
 # Choice fields carry no Optional(): it would wave through a blank-looking value such as " " that is no choice
 # (Optional clears the "not a valid choice" error), which then reached the matching query. An empty list or the
 # "" choice is allowed by the fields themselves.
-ROLE_FILTER = [("", _l("Any role")), ("regulator", _l("Regulators")), ("developer", _l("Developers")),
-               ("clinician", _l("Clinicians")), ("patient_org", _l("Patient organisations"))]
+ROLE_FILTER = [
+    ("", _l("Any role")),
+    ("regulator", _l("Regulators")),
+    ("developer", _l("Developers")),
+    ("clinician", _l("Clinicians")),
+    ("patient_org", _l("Patient organisations")),
+]
 
 
 class AskForm(FlaskForm):
     title = StringField(_l("Your question in one line"), validators=[DataRequired(), Length(min=10, max=200)])
-    body = TextAreaField(_l("Details"), validators=[Optional(), Length(max=20000)],
-                         description=_l("Context that helps an expert: product type, development stage, what you "
-                                        "have already tried. Markdown is allowed."))
+    body = TextAreaField(
+        _l("Details"),
+        validators=[Optional(), Length(max=20000)],
+        description=_l(
+            "Context that helps an expert: product type, development stage, what you "
+            "have already tried. Markdown is allowed."
+        ),
+    )
     topics = CheckboxList(_l("Topics"))
-    visibility = RadioField(_l("Who may read it"), default="public", choices=as_choices([
-        ("public", _l("Public: anyone can read the question and its answers")),
-        ("confidential", _l("Confidential: only me, the experts who accept it, and moderators"))]),
-        validators=[DataRequired()])
+    visibility = RadioField(
+        _l("Who may read it"),
+        default="public",
+        choices=as_choices(
+            [
+                ("public", _l("Public: anyone can read the question and its answers")),
+                ("confidential", _l("Confidential: only me, the experts who accept it, and moderators")),
+            ]
+        ),
+        validators=[DataRequired()],
+    )
     preferred_countries = CheckboxList(_l("Preferred countries of the experts"))
     preferred_languages = CheckboxList(_l("Preferred languages"))
-    exclude_organisations = TextAreaField(_l("Organisations to exclude"), validators=[Optional(), Length(max=2000)],
-                                          description=_l("One per line, for example competitors. Their staff and "
-                                                         "anyone who declared an interest in them are not proposed."))
+    exclude_organisations = TextAreaField(
+        _l("Organisations to exclude"),
+        validators=[Optional(), Length(max=2000)],
+        description=_l(
+            "One per line, for example competitors. Their staff and "
+            "anyone who declared an interest in them are not proposed."
+        ),
+    )
     role = SelectField(_l("Only this role"), default="", choices=as_choices(ROLE_FILTER))
     country = SelectField(_l("Only this country"), default="")
     language = SelectField(_l("Only experts who speak"), default="")
     verified_only = BooleanField(_l("Only verified experts"))
     balanced = BooleanField(
-        _l("Balanced panel: include a regulator, a clinician and a patient organisation when available"))
+        _l("Balanced panel: include a regulator, a clinician and a patient organisation when available")
+    )
     submit = SubmitField(_l("Find experts"))
 
     def __init__(self, *args, **kwargs):
@@ -48,17 +71,21 @@ class AskForm(FlaskForm):
         return {
             "preferred_countries": self.preferred_countries.data or [],
             "preferred_languages": self.preferred_languages.data or [],
-            "exclude_organisations": [line.strip() for line in (self.exclude_organisations.data or "").splitlines()
-                                      if line.strip()][:20],
-            "role": self.role.data or None, "country": self.country.data or None,
-            "language": self.language.data or None, "verified_only": bool(self.verified_only.data),
+            "exclude_organisations": [
+                line.strip() for line in (self.exclude_organisations.data or "").splitlines() if line.strip()
+            ][:20],
+            "role": self.role.data or None,
+            "country": self.country.data or None,
+            "language": self.language.data or None,
+            "verified_only": bool(self.verified_only.data),
             "balanced": bool(self.balanced.data),
         }
 
 
 class SendRequestsForm(FlaskForm):
-    experts = CheckboxList(_l("Send the question to"), coerce=int, validators=[DataRequired(
-        message=_l("Choose at least one expert."))])
+    experts = CheckboxList(
+        _l("Send the question to"), coerce=int, validators=[DataRequired(message=_l("Choose at least one expert."))]
+    )
     submit = SubmitField(_l("Send requests"))
 
 

@@ -5,6 +5,7 @@ rows version them. Each process keeps a live copy (``search.live``, fed by ``Evi
 every search it compares its version with the database and applies the profiles changed since (or
 rebuilds), so several workers stay consistent. The file in ``instance/index/`` is only a cache.
 """
+
 import numpy as np
 from flask import current_app
 from flask_babel import force_locale
@@ -26,16 +27,28 @@ from .models import EvidencePassage, IndexChange, StaleEvidence
 def evidence_documents(profile: ExpertProfile) -> list[tuple[str, int | None, str]]:
     """The documents that describe an expert: (source, source id, text)."""
     documents = []
-    with force_locale("en"):   # one language for what is embedded, whatever the editor's language
+    with force_locale("en"):  # one language for what is embedded, whatever the editor's language
         topics = ", ".join(str(taxonomy.TOPICS[s]) for s in profile.topics if s in taxonomy.TOPICS)
     role_facts = [profile.organisation, profile.authority, profile.specialty, profile.hospital, profile.disease_areas]
-    statement = " ".join(part for part in [profile.expertise.strip(), f"Topics: {topics}." if topics else "",
-                                           ". ".join(f for f in role_facts if f)] if part)
+    statement = " ".join(
+        part
+        for part in [
+            profile.expertise.strip(),
+            f"Topics: {topics}." if topics else "",
+            ". ".join(f for f in role_facts if f),
+        ]
+        if part
+    )
     if profile.expertise.strip():
         documents.append(("statement", None, statement))
     for publication in profile.publications:
-        documents.append(("publication", publication.id, ". ".join(
-            part.strip() for part in (publication.title, publication.abstract) if part and part.strip())))
+        documents.append(
+            (
+                "publication",
+                publication.id,
+                ". ".join(part.strip() for part in (publication.title, publication.abstract) if part and part.strip()),
+            )
+        )
     documents.extend(("answer", answer_id, text) for answer_id, text in accepted_answers(profile))
     return [doc for doc in documents if doc[2].strip()]
 
@@ -44,9 +57,15 @@ def accepted_answers(profile):
     """(answer id, text) of the expert's accepted, visible answers to public questions: evidence.
     Answers to confidential questions never become evidence, so their text is never shown to others."""
     rows = db.session.execute(
-        select(Answer.id, Question.title, Answer.body).join(Question)
-        .where(Answer.author_id == profile.user_id, Answer.is_accepted.is_(True), Answer.hidden_at.is_(None),
-               Question.visibility == Visibility.PUBLIC, Question.hidden_at.is_(None))
+        select(Answer.id, Question.title, Answer.body)
+        .join(Question)
+        .where(
+            Answer.author_id == profile.user_id,
+            Answer.is_accepted.is_(True),
+            Answer.hidden_at.is_(None),
+            Question.visibility == Visibility.PUBLIC,
+            Question.hidden_at.is_(None),
+        )
     ).all()
     return [(answer_id, f"{title}. {body}") for answer_id, title, body in rows]
 
@@ -56,15 +75,18 @@ def _passages_for(profiles):
     for profile in profiles:
         for source, source_id, text in evidence_documents(profile):
             for position, passage in enumerate(split_passages(text)):
-                rows.append(EvidencePassage(profile_id=profile.id, source=source, source_id=source_id,
-                                            position=position, text=passage))
+                rows.append(
+                    EvidencePassage(
+                        profile_id=profile.id, source=source, source_id=source_id, position=position, text=passage
+                    )
+                )
     return rows
 
 
 def _embed(rows, progress=None, batch=256):
     model = encoder()
     for start in range(0, len(rows), batch):
-        chunk = rows[start:start + batch]
+        chunk = rows[start : start + batch]
         vectors = model.encode([row.text for row in chunk])
         for row, vector in zip(chunk, vectors):
             row.model, row.vector = model.name, vector.tobytes()
@@ -80,34 +102,45 @@ def mark_stale(profile_ids):
         return
     insert = (pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert)(StaleEvidence)
     statement = insert.values([{"profile_id": pid, "version": 1, "marked_at": utcnow()} for pid in ids])
-    db.session.execute(statement.on_conflict_do_update(
-        index_elements=[StaleEvidence.profile_id], set_={"version": StaleEvidence.version + 1}))
+    db.session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[StaleEvidence.profile_id], set_={"version": StaleEvidence.version + 1}
+        )
+    )
     from .tasks import reindex_stale
+
     queue.after_commit(reindex_stale)
 
 
 def _reembed(profile_ids, progress=None, log_changes=True) -> int:
     """Re-embed these profiles: read their evidence, end the read, encode with no transaction open, then
     replace their passages and clear the marks that were read, in one short write. Returns the passages."""
-    seen = dict(db.session.execute(select(StaleEvidence.profile_id, StaleEvidence.version)
-                                   .where(StaleEvidence.profile_id.in_(profile_ids))).all())
+    seen = dict(
+        db.session.execute(
+            select(StaleEvidence.profile_id, StaleEvidence.version).where(StaleEvidence.profile_id.in_(profile_ids))
+        ).all()
+    )
     profiles = db.session.scalars(select(ExpertProfile).where(ExpertProfile.id.in_(profile_ids))).all()
     rows = _passages_for(profiles)
-    db.session.commit()          # nothing to write yet: the read ends before the slow part
+    db.session.commit()  # nothing to write yet: the read ends before the slow part
     _embed(rows, progress)
     existing = set(db.session.scalars(select(ExpertProfile.id).where(ExpertProfile.id.in_(profile_ids))))
-    db.session.execute(delete(EvidencePassage).where(EvidencePassage.profile_id.in_(profile_ids))
-                       .execution_options(synchronize_session=False))
+    db.session.execute(
+        delete(EvidencePassage)
+        .where(EvidencePassage.profile_id.in_(profile_ids))
+        .execution_options(synchronize_session=False)
+    )
     db.session.add_all(row for row in rows if row.profile_id in existing)
     if log_changes:
         db.session.add_all(IndexChange(profile_id=pid) for pid in profile_ids)
-    for pid, version in seen.items():   # a mark set again while encoding has a higher version and stays
-        db.session.execute(delete(StaleEvidence).where(StaleEvidence.profile_id == pid,
-                                                       StaleEvidence.version == version))
+    for pid, version in seen.items():  # a mark set again while encoding has a higher version and stays
+        db.session.execute(
+            delete(StaleEvidence).where(StaleEvidence.profile_id == pid, StaleEvidence.version == version)
+        )
     db.session.commit()
     for row in rows:
         if row in db.session:
-            db.session.expunge(row)     # the vectors are not needed in this session any more
+            db.session.expunge(row)  # the vectors are not needed in this session any more
     return len(rows)
 
 
@@ -115,16 +148,18 @@ def reindex_profiles(profile_ids, progress=None) -> int:
     """Re-embed the evidence of these profiles, a batch per short write transaction."""
     profile_ids = sorted(set(profile_ids))
     batch = current_app.config["MATCHING_REINDEX_BATCH"]
-    return sum(_reembed(profile_ids[start:start + batch], progress)
-               for start in range(0, len(profile_ids), batch))
+    return sum(_reembed(profile_ids[start : start + batch], progress) for start in range(0, len(profile_ids), batch))
 
 
 def reindex_stale(max_rounds=100) -> int:
     """Re-embed every marked profile (the job behind ``mark_stale``). Returns the number of profiles."""
     done = 0
-    for _ in range(max_rounds):     # profiles marked again while this runs are taken in the next round
-        ids = db.session.scalars(select(StaleEvidence.profile_id).order_by(StaleEvidence.marked_at)
-                                 .limit(current_app.config["MATCHING_REINDEX_BATCH"])).all()
+    for _ in range(max_rounds):  # profiles marked again while this runs are taken in the next round
+        ids = db.session.scalars(
+            select(StaleEvidence.profile_id)
+            .order_by(StaleEvidence.marked_at)
+            .limit(current_app.config["MATCHING_REINDEX_BATCH"])
+        ).all()
         if not ids:
             break
         _reembed(ids)
@@ -138,10 +173,14 @@ def reindex_all(progress=None) -> int:
     rebuilds its index once at the end."""
     ids = db.session.scalars(select(ExpertProfile.id).order_by(ExpertProfile.id)).all()
     batch = current_app.config["MATCHING_REINDEX_BATCH"]
-    total = sum(_reembed(ids[start:start + batch], progress, log_changes=False)
-                for start in range(0, len(ids), batch))
-    db.session.execute(delete(EvidencePassage).where(EvidencePassage.profile_id.not_in(ids))
-                       .execution_options(synchronize_session=False))
+    total = sum(
+        _reembed(ids[start : start + batch], progress, log_changes=False) for start in range(0, len(ids), batch)
+    )
+    db.session.execute(
+        delete(EvidencePassage)
+        .where(EvidencePassage.profile_id.not_in(ids))
+        .execution_options(synchronize_session=False)
+    )
     db.session.add(IndexChange(profile_id=None))
     db.session.commit()
     live_index().rebuild()
@@ -151,8 +190,9 @@ def reindex_all(progress=None) -> int:
 def profiles_needing_index() -> list[int]:
     """Profiles marked stale, and profiles with evidence but no passages from the configured model."""
     current = select(EvidencePassage.profile_id).where(EvidencePassage.model == encoder().name)
-    missing = db.session.scalars(select(ExpertProfile.id).where(
-        ExpertProfile.expertise != "", ExpertProfile.id.not_in(current))).all()
+    missing = db.session.scalars(
+        select(ExpertProfile.id).where(ExpertProfile.expertise != "", ExpertProfile.id.not_in(current))
+    ).all()
     marked = db.session.scalars(select(StaleEvidence.profile_id)).all()
     return sorted(set(missing) | set(marked))
 
@@ -160,8 +200,10 @@ def profiles_needing_index() -> list[int]:
 def index_lag() -> dict:
     """For ``/healthz``: profiles waiting for re-embedding and how long the oldest has waited."""
     count, oldest = db.session.execute(select(func.count(), func.min(StaleEvidence.marked_at))).one()
-    return {"stale_profiles": count,
-            "oldest_stale_seconds": round((utcnow() - oldest).total_seconds(), 1) if oldest else 0.0}
+    return {
+        "stale_profiles": count,
+        "oldest_stale_seconds": round((utcnow() - oldest).total_seconds(), 1) if oldest else 0.0,
+    }
 
 
 def index_version() -> int:
@@ -186,18 +228,27 @@ class EvidenceSource:
     def changed_owners(self, since, now):
         if since > now:
             return None
-        changed = set(db.session.scalars(select(IndexChange.profile_id).where(
-            IndexChange.id > since, IndexChange.id <= now)).all())
+        changed = set(
+            db.session.scalars(
+                select(IndexChange.profile_id).where(IndexChange.id > since, IndexChange.id <= now)
+            ).all()
+        )
         return None if None in changed or len(changed) > 500 else changed
 
     def rows(self, owners):
-        query = select(EvidencePassage.id, EvidencePassage.profile_id, EvidencePassage.source,
-                       EvidencePassage.source_id, EvidencePassage.vector).where(EvidencePassage.model == encoder().name)
+        query = select(
+            EvidencePassage.id,
+            EvidencePassage.profile_id,
+            EvidencePassage.source,
+            EvidencePassage.source_id,
+            EvidencePassage.vector,
+        ).where(EvidencePassage.model == encoder().name)
         if owners is not None:
             query = query.where(EvidencePassage.profile_id.in_(owners))
         rows = db.session.execute(query).all()
-        documents = [EvidencePassage(profile_id=r.profile_id, source=r.source, source_id=r.source_id).document_key
-                     for r in rows]
+        documents = [
+            EvidencePassage(profile_id=r.profile_id, source=r.source, source_id=r.source_id).document_key for r in rows
+        ]
         vectors = np.frombuffer(b"".join(r.vector for r in rows), dtype=np.float32)
         return [r.id for r in rows], [r.profile_id for r in rows], documents, vectors
 
@@ -210,7 +261,10 @@ def live_index() -> LiveIndex:
 def remove_profile_evidence(profile_id: int):
     """Drop a profile's passages and log the change, so that every process drops them from its index
     before its next search (e.g. when an account is erased). The caller commits."""
-    db.session.execute(delete(EvidencePassage).where(EvidencePassage.profile_id == profile_id)
-                       .execution_options(synchronize_session=False))
+    db.session.execute(
+        delete(EvidencePassage)
+        .where(EvidencePassage.profile_id == profile_id)
+        .execution_options(synchronize_session=False)
+    )
     db.session.add(IndexChange(profile_id=profile_id))
-    mark_stale([profile_id])    # a re-embedding already under way must not write the old evidence back
+    mark_stale([profile_id])  # a re-embedding already under way must not write the old evidence back

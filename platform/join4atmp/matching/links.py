@@ -1,4 +1,5 @@
 """Signed links in invitation emails: they name one request and one action."""
+
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 

@@ -1,6 +1,7 @@
 """Matching reacts to other areas' signals: changed evidence is marked for re-embedding in the same
 transaction (the worker re-embeds it after the commit, matching/tasks.py), an expert's answer closes their
 request, and experts who accepted a request may read the question."""
+
 from flask import current_app
 
 from ..core.signals import answer_accepted, answer_posted, profile_changed, question_readers
@@ -22,8 +23,11 @@ def _answer_evidence(answer, previous=None, **_):
 
 def _accepted_experts(question, **_) -> set:
     """Experts who accepted a request for the question may read it, confidential or not."""
-    return {r.profile.user_id for r in question.match_requests
-            if r.status in (RequestStatus.ACCEPTED, RequestStatus.ANSWERED)}
+    return {
+        r.profile.user_id
+        for r in question.match_requests
+        if r.status in (RequestStatus.ACCEPTED, RequestStatus.ANSWERED)
+    }
 
 
 def _close_request(answer, **_):

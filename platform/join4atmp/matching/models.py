@@ -1,4 +1,5 @@
 """Matching state: evidence passages with their vectors, the index change log, and match requests."""
+
 import enum
 
 from ..core.time import utcnow
@@ -12,14 +13,15 @@ class EvidencePassage(db.Model):
     __tablename__ = "evidence_passage"
 
     id = db.Column(db.Integer, primary_key=True)
-    profile_id = db.Column(db.Integer, db.ForeignKey("expert_profile.id", ondelete="CASCADE"), nullable=False,
-                           index=True)
-    source = db.Column(db.String(20), nullable=False)        # statement, publication, answer
-    source_id = db.Column(db.Integer)                        # publication or answer id
+    profile_id = db.Column(
+        db.Integer, db.ForeignKey("expert_profile.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    source = db.Column(db.String(20), nullable=False)  # statement, publication, answer
+    source_id = db.Column(db.Integer)  # publication or answer id
     position = db.Column(db.Integer, nullable=False, default=0)
     text = db.Column(db.Text, nullable=False)
     model = db.Column(db.String(200), nullable=False)
-    vector = db.Column(db.LargeBinary, nullable=False)       # float32, L2-normalised
+    vector = db.Column(db.LargeBinary, nullable=False)  # float32, L2-normalised
 
     @property
     def document_key(self) -> int:
@@ -35,7 +37,7 @@ class IndexChange(db.Model):
     __tablename__ = "index_change"
 
     id = db.Column(db.Integer, primary_key=True)
-    profile_id = db.Column(db.Integer)        # no foreign key: the log outlives deleted profiles
+    profile_id = db.Column(db.Integer)  # no foreign key: the log outlives deleted profiles
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
 
 
@@ -48,7 +50,7 @@ class StaleEvidence(db.Model):
 
     profile_id = db.Column(db.Integer, db.ForeignKey("expert_profile.id", ondelete="CASCADE"), primary_key=True)
     version = db.Column(db.Integer, nullable=False, default=1)
-    marked_at = db.Column(db.DateTime, nullable=False, default=utcnow)   # the oldest change not yet embedded
+    marked_at = db.Column(db.DateTime, nullable=False, default=utcnow)  # the oldest change not yet embedded
 
 
 class RequestStatus(str, enum.Enum):
@@ -72,13 +74,18 @@ class MatchRequest(db.Model):
 
     id = db.Column(db.Integer, primary_key=True)
     question_id = db.Column(db.Integer, db.ForeignKey("question.id", ondelete="CASCADE"), nullable=False, index=True)
-    profile_id = db.Column(db.Integer, db.ForeignKey("expert_profile.id", ondelete="CASCADE"), nullable=False,
-                           index=True)
+    profile_id = db.Column(
+        db.Integer, db.ForeignKey("expert_profile.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     rank = db.Column(db.Integer, nullable=False)
     score = db.Column(db.Float, nullable=False)
-    explanation = db.Column(db.JSON, nullable=False, default=list)   # the evidence shown to the asker
-    status = db.Column(db.Enum(RequestStatus, native_enum=False, length=20, validate_strings=True),
-                       nullable=False, default=RequestStatus.INVITED, index=True)
+    explanation = db.Column(db.JSON, nullable=False, default=list)  # the evidence shown to the asker
+    status = db.Column(
+        db.Enum(RequestStatus, native_enum=False, length=20, validate_strings=True),
+        nullable=False,
+        default=RequestStatus.INVITED,
+        index=True,
+    )
     invited_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     deadline = db.Column(db.DateTime, nullable=False, index=True)
     responded_at = db.Column(db.DateTime)

@@ -2,12 +2,13 @@
 
 ``privacy/`` composes every area's part: see privacy/erasure.py and privacy/export.py.
 """
+
 from .indexing import remove_profile_evidence
 
 EXPORT_FOLLOW = {
     ("evidence_passage", "profile_id"),
-    ("match_request", "profile_id"),        # questions offered to the member as an expert
-    ("match_request", "question_id"),       # experts proposed for the member's question, as shown to them
+    ("match_request", "profile_id"),  # questions offered to the member as an expert
+    ("match_request", "question_id"),  # experts proposed for the member's question, as shown to them
 }
 EXPORT_SKIP = {
     ("match_request", "replaces_id"): "a link between requests already exported",

@@ -26,8 +26,9 @@ def ask():
     page = form_page("matching/ask.html", form)
     if form.validate_on_submit():
         ratelimit.spend("question", current_user)
-        question = questions.create_question(current_user, form.title.data, form.body.data, form.topics.data,
-                                             form.visibility.data, form.preferences())
+        question = questions.create_question(
+            current_user, form.title.data, form.body.data, form.topics.data, form.visibility.data, form.preferences()
+        )
         return redirect(url_for("matching.experts", question_id=question.id))
     return page.render()
 
@@ -44,13 +45,12 @@ def _own_question(question_id) -> Question:
 def experts(question_id):
     question = _own_question(question_id)
     form = SendRequestsForm()
-    form.experts.validate_choice = False      # send_requests checks each expert is still eligible
+    form.experts.validate_choice = False  # send_requests checks each expert is still eligible
     page = form_page(lambda status: _experts_page(question, form, status), form)
     if request.method == "POST" and form.validate_on_submit():
         ratelimit.spend("match", current_user)
         routing.send_requests(question, form.experts.data, current_user)
-        flash(_("Your question has been sent. You will get an email when an expert answers the request."),
-              "success")
+        flash(_("Your question has been sent. You will get an email when an expert answers the request."), "success")
         return redirect(url_for("questions.show", question_id=question.id))
     return page.render()
 
@@ -59,8 +59,9 @@ def _experts_page(question, form, status):
     matches = find_experts(routing.query_for(question, skip_profile_ids=set()), current_user)
     if request.method == "GET" and not question.match_requests:
         form.experts.data = [m.profile.id for m in matches[:3]]
-    return render_template("matching/experts.html", question=question, matches=matches, form=form,
-                           hints=triage_hints(question.text)), status
+    return render_template(
+        "matching/experts.html", question=question, matches=matches, form=form, hints=triage_hints(question.text)
+    ), status
 
 
 @bp.route("/requests")
@@ -86,10 +87,15 @@ def respond(request_id):
     if token is not None and not token_matches(token, request_id):
         abort(404)
     match_request = _expert_request(request_id)
-    return render_template("matching/respond.html", match_request=match_request, question=match_request.question,
-                           accept_form=AcceptForm(), decline_form=DeclineForm(formdata=None),
-                           can_read=question_policy.can_read(match_request.question, current_user),
-                           action=request.args.get("action"))
+    return render_template(
+        "matching/respond.html",
+        match_request=match_request,
+        question=match_request.question,
+        accept_form=AcceptForm(),
+        decline_form=DeclineForm(formdata=None),
+        can_read=question_policy.can_read(match_request.question, current_user),
+        action=request.args.get("action"),
+    )
 
 
 @bp.post("/requests/<int:request_id>/accept")

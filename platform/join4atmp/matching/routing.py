@@ -2,6 +2,7 @@
 
 Each transition commits once and queues its emails in the outbox in the same transaction.
 """
+
 from datetime import timedelta
 
 from flask import current_app, url_for
@@ -26,11 +27,16 @@ def query_for(question, **overrides) -> MatchQuery:
     """The matching query a question stands for, with the preferences its asker chose."""
     prefs = question.match_preferences or {}
     values = {
-        "text": question.text, "k": prefs.get("k", 5), "role": prefs.get("role"), "country": prefs.get("country"),
-        "language": prefs.get("language"), "verified_only": prefs.get("verified_only", False),
+        "text": question.text,
+        "k": prefs.get("k", 5),
+        "role": prefs.get("role"),
+        "country": prefs.get("country"),
+        "language": prefs.get("language"),
+        "verified_only": prefs.get("verified_only", False),
         "preferred_countries": prefs.get("preferred_countries", []),
         "preferred_languages": prefs.get("preferred_languages", []),
-        "exclude_organisations": prefs.get("exclude_organisations", []), "balanced": prefs.get("balanced", False),
+        "exclude_organisations": prefs.get("exclude_organisations", []),
+        "balanced": prefs.get("balanced", False),
         "skip_profile_ids": {r.profile_id for r in question.match_requests},
     }
     values.update(overrides)
@@ -48,12 +54,12 @@ def send_requests(question, profile_ids, asker) -> list[MatchRequest]:
         raise DomainError(_l("Choose at least one expert."), "experts")
     if already + len(profile_ids) > limit:
         raise DomainError(_l("A question can go to at most %(n)d experts.", n=limit), "experts")
-    eligible = {m.profile.id: m for m in find_experts(query_for(question, k=100, balanced=False), asker,
-                                                      explain=False)}
+    eligible = {m.profile.id: m for m in find_experts(query_for(question, k=100, balanced=False), asker, explain=False)}
     missing = [pid for pid in profile_ids if pid not in eligible]
     if missing:
-        raise DomainError(_l("Some of the chosen experts can no longer take this question. Please choose again."),
-                          "experts")
+        raise DomainError(
+            _l("Some of the chosen experts can no longer take this question. Please choose again."), "experts"
+        )
     chosen = [eligible[pid] for pid in profile_ids]
     explain_matches(chosen, encoder().encode_one(question.text))
     requests = [_invite(question, match, rank=already + n + 1) for n, match in enumerate(chosen)]
@@ -63,18 +69,31 @@ def send_requests(question, profile_ids, asker) -> list[MatchRequest]:
 
 def _invite(question, match, rank, replaces=None) -> MatchRequest:
     now = utcnow()
-    request = MatchRequest(question=question, profile_id=match.profile.id, rank=rank, score=match.score,
-                           explanation=match.evidence, invited_at=now,
-                           deadline=now + timedelta(days=current_app.config["MATCH_REQUEST_DAYS"]),
-                           replaces_id=replaces.id if replaces else None)
+    request = MatchRequest(
+        question=question,
+        profile_id=match.profile.id,
+        rank=rank,
+        score=match.score,
+        explanation=match.evidence,
+        invited_at=now,
+        deadline=now + timedelta(days=current_app.config["MATCH_REQUEST_DAYS"]),
+        replaces_id=replaces.id if replaces else None,
+    )
     db.session.add(request)
     db.session.flush()
     expert = match.profile.user
     token = links.make_token(request.id)
-    queue_email(expert.email, _l("An expert question for you on JOIN4ATMP"), "match_invitation",
-                locale=expert.locale, request=request, question=question, expert=match.profile,
-                accept_url=_url("matching.respond", request_id=request.id, token=token, action="accept"),
-                decline_url=_url("matching.respond", request_id=request.id, token=token, action="decline"))
+    queue_email(
+        expert.email,
+        _l("An expert question for you on JOIN4ATMP"),
+        "match_invitation",
+        locale=expert.locale,
+        request=request,
+        question=question,
+        expert=match.profile,
+        accept_url=_url("matching.respond", request_id=request.id, token=token, action="accept"),
+        decline_url=_url("matching.respond", request_id=request.id, token=token, action="decline"),
+    )
     return request
 
 
@@ -95,9 +114,16 @@ def accept(request, user):
     _check_expert(request, user)
     request.status, request.responded_at = RequestStatus.ACCEPTED, utcnow()
     asker = request.question.asker
-    queue_email(asker.email, _l("An expert accepted your question"), "match_accepted", locale=asker.locale,
-                request=request, question=request.question, expert=request.profile,
-                question_url=_url("questions.show", question_id=request.question_id))
+    queue_email(
+        asker.email,
+        _l("An expert accepted your question"),
+        "match_accepted",
+        locale=asker.locale,
+        request=request,
+        question=request.question,
+        expert=request.profile,
+        question_url=_url("questions.show", question_id=request.question_id),
+    )
     db.session.commit()
 
 
@@ -112,13 +138,16 @@ def decline(request, user, reason=None):
 def expire_overdue(now=None) -> int:
     """Expire invitations past their deadline and re-route each once, even if run concurrently."""
     now = now or utcnow()
-    due = db.session.scalars(select(MatchRequest.id).where(
-        MatchRequest.status == RequestStatus.INVITED, MatchRequest.deadline < now)).all()
+    due = db.session.scalars(
+        select(MatchRequest.id).where(MatchRequest.status == RequestStatus.INVITED, MatchRequest.deadline < now)
+    ).all()
     expired = 0
     for request_id in due:
-        claimed = db.session.execute(update(MatchRequest).where(
-            MatchRequest.id == request_id, MatchRequest.status == RequestStatus.INVITED)
-            .values(status=RequestStatus.EXPIRED, responded_at=now)).rowcount
+        claimed = db.session.execute(
+            update(MatchRequest)
+            .where(MatchRequest.id == request_id, MatchRequest.status == RequestStatus.INVITED)
+            .values(status=RequestStatus.EXPIRED, responded_at=now)
+        ).rowcount
         if claimed:
             _reroute(db.session.get(MatchRequest, request_id), "expired")
             expired += 1
@@ -133,13 +162,21 @@ def _reroute(request, reason):
     if question.status == QuestionStatus.OPEN:
         matches = find_experts(query_for(question, k=1, balanced=False), question.asker)
         if matches:
-            replacement = _invite(question, matches[0], rank=max(r.rank for r in question.match_requests) + 1,
-                                  replaces=request)
+            replacement = _invite(
+                question, matches[0], rank=max(r.rank for r in question.match_requests) + 1, replaces=request
+            )
     asker = question.asker
-    queue_email(asker.email, _l("Update on your question to experts"), "match_rerouted", locale=asker.locale,
-                question=question, expert=request.profile, reason=reason,
-                replacement=replacement.profile if replacement else None,
-                question_url=_url("questions.show", question_id=question.id))
+    queue_email(
+        asker.email,
+        _l("Update on your question to experts"),
+        "match_rerouted",
+        locale=asker.locale,
+        question=question,
+        expert=request.profile,
+        reason=reason,
+        replacement=replacement.profile if replacement else None,
+        question_url=_url("questions.show", question_id=question.id),
+    )
 
 
 def mark_answered(question, user):
@@ -150,17 +187,27 @@ def mark_answered(question, user):
 
 
 def requests_for(profile):
-    return db.session.scalars(select(MatchRequest).where(MatchRequest.profile_id == profile.id)
-                              .order_by(MatchRequest.invited_at.desc())).all()
+    return db.session.scalars(
+        select(MatchRequest).where(MatchRequest.profile_id == profile.id).order_by(MatchRequest.invited_at.desc())
+    ).all()
 
 
 def response_stats(requests) -> dict:
     """Median hours to respond to an invitation and to answer after accepting."""
     from statistics import median
+
     responded = (RequestStatus.ACCEPTED, RequestStatus.DECLINED, RequestStatus.ANSWERED)
-    respond = [(r.responded_at - r.invited_at).total_seconds() / 3600 for r in requests
-               if r.responded_at and r.status in responded]
-    answer = [(r.answered_at - r.responded_at).total_seconds() / 3600 for r in requests
-              if r.answered_at and r.responded_at]
-    return {"respond_hours": median(respond) if respond else None, "answer_hours": median(answer) if answer else None,
-            "responded": len(respond), "answered": len(answer)}
+    respond = [
+        (r.responded_at - r.invited_at).total_seconds() / 3600
+        for r in requests
+        if r.responded_at and r.status in responded
+    ]
+    answer = [
+        (r.answered_at - r.responded_at).total_seconds() / 3600 for r in requests if r.answered_at and r.responded_at
+    ]
+    return {
+        "respond_hours": median(respond) if respond else None,
+        "answer_hours": median(answer) if answer else None,
+        "responded": len(respond),
+        "answered": len(answer),
+    }

@@ -3,6 +3,7 @@ workload, conflicts of interest, filters, preferences, balanced panel), then the
 
 ``find_experts`` is the one code path behind the ask page, the JSON API and re-routing.
 """
+
 from dataclasses import dataclass, field
 
 from flask import current_app
@@ -33,7 +34,7 @@ class MatchQuery:
     preferred_languages: list = field(default_factory=list)
     exclude_organisations: list = field(default_factory=list)
     balanced: bool = False
-    skip_profile_ids: set = field(default_factory=set)   # e.g. experts already asked
+    skip_profile_ids: set = field(default_factory=set)  # e.g. experts already asked
 
 
 @dataclass
@@ -63,8 +64,8 @@ def find_experts(query: MatchQuery, asker: User | None = None, explain: bool = T
         enough = len(eligible) >= query.k and (not query.balanced or _panel_complete(eligible, query.k))
         if enough or depth >= index_size:
             break
-        depth *= 4   # many candidates were ruled out: look deeper
-    chosen = _balanced(eligible, query.k) if query.balanced else eligible[:query.k]
+        depth *= 4  # many candidates were ruled out: look deeper
+    chosen = _balanced(eligible, query.k) if query.balanced else eligible[: query.k]
     if explain:
         explain_matches(chosen, vector)
     return chosen
@@ -72,19 +73,23 @@ def find_experts(query: MatchQuery, asker: User | None = None, explain: bool = T
 
 def open_request_counts(profile_ids) -> dict:
     rows = db.session.execute(
-        select(MatchRequest.profile_id, func.count()).where(
-            MatchRequest.profile_id.in_(profile_ids), MatchRequest.status.in_(RequestStatus.open()))
-        .group_by(MatchRequest.profile_id)).all()
+        select(MatchRequest.profile_id, func.count())
+        .where(MatchRequest.profile_id.in_(profile_ids), MatchRequest.status.in_(RequestStatus.open()))
+        .group_by(MatchRequest.profile_id)
+    ).all()
     return dict(rows)
 
 
 def _eligible(ranking, query, asker) -> list[Match]:
     """Apply every rule to the ranked candidates; the order of the result is the final order."""
     scores = dict(ranking)
-    query_filter = select(ExpertProfile).join(User).where(
-        ExpertProfile.id.in_(scores), listed_condition(), ExpertProfile.accepting_requests.is_(True))
+    query_filter = (
+        select(ExpertProfile)
+        .join(User)
+        .where(ExpertProfile.id.in_(scores), listed_condition(), ExpertProfile.accepting_requests.is_(True))
+    )
     if query.role:
-        if query.role not in {role.value for role in Role}:    # e.g. a preference stored before forms checked it
+        if query.role not in {role.value for role in Role}:  # e.g. a preference stored before forms checked it
             return []
         query_filter = query_filter.where(User.role == Role(query.role))
     if query.country:
@@ -93,8 +98,9 @@ def _eligible(ranking, query, asker) -> list[Match]:
         query_filter = query_filter.where(ExpertProfile.language_links.any(code=query.language))
     if query.verified_only:
         query_filter = query_filter.where(User.verified_at.is_not(None))
-    profiles = db.session.scalars(query_filter.options(
-        selectinload(ExpertProfile.interests), selectinload(ExpertProfile.language_links))).all()
+    profiles = db.session.scalars(
+        query_filter.options(selectinload(ExpertProfile.interests), selectinload(ExpertProfile.language_links))
+    ).all()
     loads = open_request_counts([p.id for p in profiles])
     matches = []
     for profile in profiles:

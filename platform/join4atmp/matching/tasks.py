@@ -1,4 +1,5 @@
 """Matching jobs: re-embed marked evidence, and expire requests past their deadline."""
+
 from ..core import queue
 from ..core.queue import crontab
 from . import indexing, routing

@@ -21,6 +21,7 @@ def digest():
     """Email each digest reader what is new since their last digest (idempotent; the worker runs it daily)."""
     from ..core.cli import request_context_for_links
     from .services import send_digests
+
     with request_context_for_links():
         count = send_digests()
     click.echo(f"{count} digests sent")

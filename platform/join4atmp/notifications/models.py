@@ -1,4 +1,5 @@
 """In-app notifications (the outbox of email lives in core/mail.py)."""
+
 from ..core.time import utcnow
 from ..extensions import db
 
@@ -15,4 +16,4 @@ class Notification(db.Model):
     text = db.Column(db.Text, nullable=False)
     url = db.Column(db.String(500), nullable=False)
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
-    emailed_at = db.Column(db.DateTime, index=True)    # at once, or in a digest
+    emailed_at = db.Column(db.DateTime, index=True)  # at once, or in a digest

@@ -1,4 +1,5 @@
 """Notifications: what a member wants to know, emailed at once or gathered into the daily digest."""
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -22,8 +23,12 @@ def notify(user, kind, text, url):
 def send_digests() -> int:
     """One email per digest reader with everything not emailed yet; each notification goes out once,
     however often this runs (the notifications are marked in the same transaction as the email)."""
-    pending = db.session.scalars(select(Notification).join(User, User.id == Notification.user_id).where(
-        Notification.emailed_at.is_(None), User.notification_mode == "digest").order_by(Notification.id)).all()
+    pending = db.session.scalars(
+        select(Notification)
+        .join(User, User.id == Notification.user_id)
+        .where(Notification.emailed_at.is_(None), User.notification_mode == "digest")
+        .order_by(Notification.id)
+    ).all()
     by_user = {}
     for note in pending:
         by_user.setdefault(note.user_id, []).append(note)

@@ -1,4 +1,5 @@
 """Notification jobs: the daily digests. Thin: the rules are in services.py."""
+
 from ..core import queue
 from ..core.queue import crontab
 from . import services

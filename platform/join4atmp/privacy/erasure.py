@@ -9,6 +9,7 @@ secrets... including tables added later), all in one transaction.
 Consent rows and the audit log are kept: they prove that what was published was published with consent
 (GDPR art. 7(1)), and once the account is anonymised they point at nobody.
 """
+
 from flask_babel import lazy_gettext as _l
 
 from ..accounts import privacy as accounts
@@ -26,18 +27,23 @@ from ..webinars import privacy as webinars
 AREAS = (webinars, matching, profiles, questions)
 KEPT_TABLES = {"audit_event", "consent"}.union(accounts.KEPT_TABLES, *(area.KEPT_TABLES for area in AREAS))
 
+
 def erase_account(user, password, remove_contributions=False):
     """Erase ``user``'s account after checking their password. Public answers and questions stay under
     "Former member" unless ``remove_contributions``; confidential questions always go."""
     if not verify_password(user.password_hash, password or ""):
         raise DomainError(_l("Your password is not correct."), "password")
-    webinars.before_forgetting(user)       # commits each freed place on its own
+    webinars.before_forgetting(user)  # commits each freed place on its own
     for area in AREAS:
         area.forget_member(user, remove_contributions)
     _delete_linked_rows(user)
     accounts.forget_member(user, remove_contributions)
-    audit.record(user, "privacy.erase", user,
-                 "public contributions removed" if remove_contributions else "public contributions kept")
+    audit.record(
+        user,
+        "privacy.erase",
+        user,
+        "public contributions removed" if remove_contributions else "public contributions kept",
+    )
     db.session.commit()
 
 
@@ -49,4 +55,4 @@ def _delete_linked_rows(user):
         for fk in table.foreign_keys:
             if fk.column.table.name == "user":
                 db.session.execute(db.delete(table).where(table.c[fk.parent.name] == user.id))
-    db.session.expire_all()   # the session's copies of deleted rows are stale
+    db.session.expire_all()  # the session's copies of deleted rows are stale

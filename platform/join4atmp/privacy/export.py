@@ -6,6 +6,7 @@ a question's revisions...) are exported only along the edges listed in ``FOLLOW`
 other people's data are listed in ``SKIP`` with the reason, which the export states. A test fails when
 an edge is in neither list, so each new table gets an explicit decision.
 """
+
 import base64
 import enum
 import json
@@ -85,7 +86,8 @@ def _condition(name, taken, user_id, path=()):
         elif parent not in path:
             parent_table = _tables()[parent]
             parent_rows = select(parent_table.c[parent_column]).where(
-                _condition(parent, taken, user_id, path + (name,)))
+                _condition(parent, taken, user_id, path + (name,))
+            )
             clauses.append(table.c[column].in_(parent_rows))
     return or_(*clauses)
 
@@ -119,7 +121,8 @@ def omitted_columns():
                 omitted.setdefault(table.name, {})[column.name] = "a credential: never exported"
             elif isinstance(column.type, LargeBinary):
                 omitted.setdefault(table.name, {})[column.name] = (
-                    "an embedding vector computed from the text exported beside it")
+                    "an embedding vector computed from the text exported beside it"
+                )
     return omitted
 
 
@@ -134,7 +137,7 @@ def collect(user) -> dict:
         "privacy_notice_version": current_app.config["PRIVACY_NOTICE_VERSION"],
         "notes": {
             "tables": "Each table lists the rows about you: rows pointing at your account, and rows belonging "
-                      "to those (your profile's topics, your questions' revisions...). Times are UTC.",
+            "to those (your profile's topics, your questions' revisions...). Times are UTC.",
             "omitted_columns": omitted_columns(),
             "not_included": {f"{child}.{column}": why for (child, column), why in sorted(SKIP.items())},
         },

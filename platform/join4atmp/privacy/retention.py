@@ -3,6 +3,7 @@
 Idempotent and safe to run from cron on several machines: each step is a bulk DELETE of rows older
 than its period, and webinar registrants are purged by the webinars' own job.
 """
+
 from datetime import timedelta
 
 from flask import current_app
@@ -28,8 +29,11 @@ def _bulk_delete(statement) -> int:
 
 def _outbox(now) -> int:
     cutoff = now - _days("OUTBOX_RETENTION_DAYS")
-    failed = and_(OutboxMessage.sent_at.is_(None), OutboxMessage.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"],
-                  OutboxMessage.created_at < cutoff)
+    failed = and_(
+        OutboxMessage.sent_at.is_(None),
+        OutboxMessage.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"],
+        OutboxMessage.created_at < cutoff,
+    )
     return _bulk_delete(delete(OutboxMessage).where(or_(OutboxMessage.sent_at < cutoff, failed)))
 
 
@@ -38,11 +42,13 @@ def enforce_retention(now=None) -> dict:
     now = now or utcnow()
     removed = {
         "audit events": audit.purge_older_than(now - _days("AUDIT_RETENTION_DAYS")),
-        "rate-limit counters": _bulk_delete(delete(RateLimitHit).where(
-            RateLimitHit.created_at < now - _days("RATE_LIMIT_RETENTION_DAYS"))),
+        "rate-limit counters": _bulk_delete(
+            delete(RateLimitHit).where(RateLimitHit.created_at < now - _days("RATE_LIMIT_RETENTION_DAYS"))
+        ),
         "outbox messages": _outbox(now),
-        "notifications": _bulk_delete(delete(Notification).where(
-            Notification.emailed_at < now - _days("NOTIFICATION_RETENTION_DAYS"))),
+        "notifications": _bulk_delete(
+            delete(Notification).where(Notification.emailed_at < now - _days("NOTIFICATION_RETENTION_DAYS"))
+        ),
         "ended sessions": purge_ended(now - _days("SESSION_RETENTION_DAYS")),
     }
     db.session.commit()

@@ -21,8 +21,12 @@ def notice():
 
 def _data_page(erasure_form=None, status=200):
     return render_template(
-        "privacy/data.html", consents=consent.consent_history(current_user), purposes=consent.PURPOSES,
-        export_form=ExportForm(), erasure_form=erasure_form or ErasureForm(formdata=None), post_form=PostForm(),
+        "privacy/data.html",
+        consents=consent.consent_history(current_user),
+        purposes=consent.PURPOSES,
+        export_form=ExportForm(),
+        erasure_form=erasure_form or ErasureForm(formdata=None),
+        post_form=PostForm(),
     ), status
 
 
@@ -39,8 +43,11 @@ def download():
         abort(400)
     document = export.export_user_data(current_user)
     filename = f"join4atmp-my-data-{utcnow():%Y-%m-%d}.json"
-    return current_app.response_class(document, mimetype="application/json", headers={
-        "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})
+    return current_app.response_class(
+        document,
+        mimetype="application/json",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
+    )
 
 
 @bp.post("/privacy/consents/<purpose>/withdraw")
@@ -60,8 +67,9 @@ def erase():
     page = form_page(lambda status: _data_page(erasure_form=form, status=status), form)
     if not form.validate_on_submit():
         return page.render()
-    erasure.erase_account(current_user._get_current_object(), form.password.data,
-                          remove_contributions=form.remove_contributions.data)
+    erasure.erase_account(
+        current_user._get_current_object(), form.password.data, remove_contributions=form.remove_contributions.data
+    )
     logout_user()
     session.clear()
     flash(_("Your account has been erased."), "success")

@@ -1,4 +1,5 @@
 """Privacy jobs: the retention periods of the privacy notice, enforced daily."""
+
 from ..core import queue
 from ..core.queue import crontab
 from .retention import enforce_retention

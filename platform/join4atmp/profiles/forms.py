@@ -13,29 +13,44 @@ class ProfileForm(FlaskForm):
     country = SelectField(_l("Country"), validators=[DataRequired()])
     languages = CheckboxList(_l("Languages you work in"), validators=[Optional()])
     topics = CheckboxList(_l("Topics"), validators=[Optional()])
-    expertise = TextAreaField(_l("Expertise statement"), validators=[DataRequired(), Length(max=5000)],
-                              description=_l("What you know and have done, in a few sentences. "
-                                             "This is what matching reads."))
-    authority = StringField(_l("Authority"), validators=[Optional(), Length(max=200)],
-                            description=_l("EMA or a national competent authority."))
+    expertise = TextAreaField(
+        _l("Expertise statement"),
+        validators=[DataRequired(), Length(max=5000)],
+        description=_l("What you know and have done, in a few sentences. This is what matching reads."),
+    )
+    authority = StringField(
+        _l("Authority"),
+        validators=[Optional(), Length(max=200)],
+        description=_l("EMA or a national competent authority."),
+    )
     specialty = StringField(_l("Specialty"), validators=[Optional(), Length(max=120)])
     hospital = StringField(_l("Hospital"), validators=[Optional(), Length(max=200)])
-    organisation_type = SelectField(_l("Organisation type"), validators=[Optional()],
-                                    choices=as_choices([("", "—")] + list(taxonomy.ORGANISATION_TYPES.items())))
-    development_stage = SelectField(_l("Development stage"), validators=[Optional()],
-                                    choices=as_choices([("", "—")] + list(taxonomy.DEVELOPMENT_STAGES.items())))
+    organisation_type = SelectField(
+        _l("Organisation type"),
+        validators=[Optional()],
+        choices=as_choices([("", "—")] + list(taxonomy.ORGANISATION_TYPES.items())),
+    )
+    development_stage = SelectField(
+        _l("Development stage"),
+        validators=[Optional()],
+        choices=as_choices([("", "—")] + list(taxonomy.DEVELOPMENT_STAGES.items())),
+    )
     disease_areas = StringField(_l("Disease areas"), validators=[Optional(), Length(max=500)])
     members_represented = IntegerField(_l("Members represented"), validators=[Optional(), NumberRange(0, 100_000_000)])
     accepting_requests = BooleanField(_l("I accept expert requests"))
-    max_open_requests = IntegerField(_l("Maximum open requests at a time"), default=3,
-                                     validators=[DataRequired(), NumberRange(1, 50)])
+    max_open_requests = IntegerField(
+        _l("Maximum open requests at a time"), default=3, validators=[DataRequired(), NumberRange(1, 50)]
+    )
     is_listed = BooleanField(_l("Show my profile in the public directory"))
-    contact_email = StringField(_l("Public contact email"), validators=[Optional(), Email(), Length(max=254)],
-                                description=_l("For example your organisation's general address. It is "
-                                               "shown only if you tick the box below."))
-    show_contact = BooleanField(_l("I consent to showing this contact email on my public profile"),
-                                description=_l("You can withdraw this consent at any time: untick the box, or "
-                                               "use the “Your data” page."))
+    contact_email = StringField(
+        _l("Public contact email"),
+        validators=[Optional(), Email(), Length(max=254)],
+        description=_l("For example your organisation's general address. It is shown only if you tick the box below."),
+    )
+    show_contact = BooleanField(
+        _l("I consent to showing this contact email on my public profile"),
+        description=_l("You can withdraw this consent at any time: untick the box, or use the “Your data” page."),
+    )
     submit = SubmitField(_l("Save profile"))
 
     def __init__(self, *args, **kwargs):
@@ -56,7 +71,7 @@ class PublicationForm(FlaskForm):
     def validate_doi(self, field):
         value = (field.data or "").strip().removeprefix("https://doi.org/").removeprefix("doi:")
         if value and not value.startswith("10."):
-            raise ValidationError(_l("A DOI starts with \"10.\"."))
+            raise ValidationError(_l('A DOI starts with "10.".'))
         field.data = value
 
     def validate_url(self, field):
@@ -66,8 +81,9 @@ class PublicationForm(FlaskForm):
 
 class InterestForm(FlaskForm):
     organisation = StringField(_l("Organisation"), validators=[DataRequired(), Length(max=200)])
-    kind = SelectField(_l("Kind of interest"), choices=as_choices(taxonomy.INTEREST_KINDS.items()),
-                       validators=[DataRequired()])
+    kind = SelectField(
+        _l("Kind of interest"), choices=as_choices(taxonomy.INTEREST_KINDS.items()), validators=[DataRequired()]
+    )
     start_year = IntegerField(_l("From (year)"), validators=[Optional(), NumberRange(1950, 2100)])
     end_year = IntegerField(_l("Until (year, empty if ongoing)"), validators=[Optional(), NumberRange(1950, 2100)])
     is_public = BooleanField(_l("Show this interest on my public profile"), default=True)
@@ -80,12 +96,22 @@ class InterestForm(FlaskForm):
 
 class DirectoryFilterForm(FlaskForm):
     class Meta:
-        csrf = False   # a GET search form
+        csrf = False  # a GET search form
 
     q = StringField(_l("Search"), validators=[Optional(), Length(max=200)])
-    role = SelectField(_l("Role"), validators=[Optional()], choices=as_choices([
-        ("", _l("All roles")), ("regulator", _l("Regulators")), ("developer", _l("Developers")),
-        ("clinician", _l("Clinicians")), ("patient_org", _l("Patient organisations"))]))
+    role = SelectField(
+        _l("Role"),
+        validators=[Optional()],
+        choices=as_choices(
+            [
+                ("", _l("All roles")),
+                ("regulator", _l("Regulators")),
+                ("developer", _l("Developers")),
+                ("clinician", _l("Clinicians")),
+                ("patient_org", _l("Patient organisations")),
+            ]
+        ),
+    )
     country = SelectField(_l("Country"), validators=[Optional()])
     topic = SelectField(_l("Topic"), validators=[Optional()])
     language = SelectField(_l("Language"), validators=[Optional()])

@@ -1,4 +1,5 @@
 """Profiles react to accounts: every new account gets its (empty) profile in the same transaction."""
+
 from ..core.signals import user_created
 from .models import ExpertProfile
 

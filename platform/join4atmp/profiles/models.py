@@ -1,4 +1,5 @@
 """Expert profiles: who a member is, what they know, what they declared, whether they take requests."""
+
 from ..core.relations import synced_links
 from ..core.time import utcnow
 from ..extensions import db
@@ -14,13 +15,13 @@ class ExpertProfile(db.Model):
     country = db.Column(db.String(2))
     expertise = db.Column(db.Text, nullable=False, default="")
     # Role-specific fields
-    authority = db.Column(db.String(200))            # regulator
-    specialty = db.Column(db.String(120))            # clinician
-    hospital = db.Column(db.String(200))             # clinician
-    organisation_type = db.Column(db.String(20))     # developer: academic, hospital, sme, industry
-    development_stage = db.Column(db.String(20))     # developer
-    disease_areas = db.Column(db.String(500))        # patient organisation
-    members_represented = db.Column(db.Integer)      # patient organisation
+    authority = db.Column(db.String(200))  # regulator
+    specialty = db.Column(db.String(120))  # clinician
+    hospital = db.Column(db.String(200))  # clinician
+    organisation_type = db.Column(db.String(20))  # developer: academic, hospital, sme, industry
+    development_stage = db.Column(db.String(20))  # developer
+    disease_areas = db.Column(db.String(500))  # patient organisation
+    members_represented = db.Column(db.Integer)  # patient organisation
     # Availability
     accepting_requests = db.Column(db.Boolean, nullable=False, default=True)
     max_open_requests = db.Column(db.Integer, nullable=False, default=3)
@@ -32,10 +33,15 @@ class ExpertProfile(db.Model):
     user = db.relationship("User", back_populates="profile")
     topic_links = db.relationship("ProfileTopic", cascade="all, delete-orphan", order_by="ProfileTopic.slug")
     language_links = db.relationship("ProfileLanguage", cascade="all, delete-orphan", order_by="ProfileLanguage.code")
-    publications = db.relationship("Publication", back_populates="profile", cascade="all, delete-orphan",
-                                   order_by="(Publication.year.desc(), Publication.id)")
-    interests = db.relationship("DeclaredInterest", back_populates="profile", cascade="all, delete-orphan",
-                                order_by="DeclaredInterest.id")
+    publications = db.relationship(
+        "Publication",
+        back_populates="profile",
+        cascade="all, delete-orphan",
+        order_by="(Publication.year.desc(), Publication.id)",
+    )
+    interests = db.relationship(
+        "DeclaredInterest", back_populates="profile", cascade="all, delete-orphan", order_by="DeclaredInterest.id"
+    )
 
     @property
     def topics(self) -> list[str]:
@@ -76,8 +82,9 @@ class Publication(db.Model):
     __tablename__ = "publication"
 
     id = db.Column(db.Integer, primary_key=True)
-    profile_id = db.Column(db.Integer, db.ForeignKey("expert_profile.id", ondelete="CASCADE"), nullable=False,
-                           index=True)
+    profile_id = db.Column(
+        db.Integer, db.ForeignKey("expert_profile.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     title = db.Column(db.String(300), nullable=False)
     abstract = db.Column(db.Text, nullable=False, default="")
     year = db.Column(db.Integer)
@@ -99,8 +106,9 @@ class DeclaredInterest(db.Model):
     __tablename__ = "declared_interest"
 
     id = db.Column(db.Integer, primary_key=True)
-    profile_id = db.Column(db.Integer, db.ForeignKey("expert_profile.id", ondelete="CASCADE"), nullable=False,
-                           index=True)
+    profile_id = db.Column(
+        db.Integer, db.ForeignKey("expert_profile.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     organisation = db.Column(db.String(200), nullable=False)
     kind = db.Column(db.String(20), nullable=False)
     start_year = db.Column(db.Integer)

@@ -17,10 +17,14 @@ bp = Blueprint("profiles", __name__)
 @access("public")
 def directory():
     form = DirectoryFilterForm(request.args)
-    filters = {name: getattr(form, name).data for name in ("role", "country", "topic", "language", "q")} \
-        if form.validate() else {}
-    page = db.paginate(services.directory_query(**filters), per_page=current_app.config["DIRECTORY_PAGE_SIZE"],
-                       error_out=False)
+    filters = (
+        {name: getattr(form, name).data for name in ("role", "country", "topic", "language", "q")}
+        if form.validate()
+        else {}
+    )
+    page = db.paginate(
+        services.directory_query(**filters), per_page=current_app.config["DIRECTORY_PAGE_SIZE"], error_out=False
+    )
     status = 200 if not form.errors else 400
     args = {k: v for k, v in request.args.items() if k != "page"}
     return render_template("profiles/directory.html", form=form, page=page, args=args), status
@@ -35,8 +39,9 @@ def show(profile_id):
     listed = services.is_listed(profile)
     if not (listed or own or admin):
         abort(404)
-    return render_template("profiles/show.html", profile=profile, public=services.public_profile(profile),
-                           own=own, listed=listed)
+    return render_template(
+        "profiles/show.html", profile=profile, public=services.public_profile(profile), own=own, listed=listed
+    )
 
 
 def _edit_page(form=None, publication_form=None, interest_form=None, status=200):
@@ -46,9 +51,13 @@ def _edit_page(form=None, publication_form=None, interest_form=None, status=200)
         form.topics.data, form.languages.data = profile.topics, profile.languages
         form.show_contact.data = services.public_contact(profile) is not None
     return render_template(
-        "profiles/edit.html", form=form, profile=profile, role_fields=services.ROLE_FIELDS[current_user.role],
+        "profiles/edit.html",
+        form=form,
+        profile=profile,
+        role_fields=services.ROLE_FIELDS[current_user.role],
         publication_form=publication_form or PublicationForm(formdata=None),
-        interest_form=interest_form or InterestForm(formdata=None), post_form=PostForm(),
+        interest_form=interest_form or InterestForm(formdata=None),
+        post_form=PostForm(),
         listed=services.is_listed(profile),
     ), status
 
@@ -71,8 +80,15 @@ def edit():
 @access("login", "own")
 def add_publication():
     form = PublicationForm()
-    return _add(form, "publication_form", _("Publication added."), "publications", lambda: services.add_publication(
-        current_user.profile, form.title.data, form.abstract.data, form.year.data, form.doi.data, form.url.data))
+    return _add(
+        form,
+        "publication_form",
+        _("Publication added."),
+        "publications",
+        lambda: services.add_publication(
+            current_user.profile, form.title.data, form.abstract.data, form.year.data, form.doi.data, form.url.data
+        ),
+    )
 
 
 @bp.post("/profile/publications/<int:item_id>/delete")
@@ -85,9 +101,20 @@ def delete_publication(item_id):
 @access("login", "own")
 def add_interest():
     form = InterestForm()
-    return _add(form, "interest_form", _("Interest declared."), "interests", lambda: services.add_interest(
-        current_user.profile, form.organisation.data, form.kind.data, form.start_year.data, form.end_year.data,
-        form.is_public.data))
+    return _add(
+        form,
+        "interest_form",
+        _("Interest declared."),
+        "interests",
+        lambda: services.add_interest(
+            current_user.profile,
+            form.organisation.data,
+            form.kind.data,
+            form.start_year.data,
+            form.end_year.data,
+            form.is_public.data,
+        ),
+    )
 
 
 def _add(form, form_name, message, anchor, add):

@@ -1,4 +1,5 @@
 """Profile rules: editing, publications, declared interests, and who the directory lists."""
+
 import re
 import unicodedata
 
@@ -21,8 +22,15 @@ ROLE_FIELDS = {
 }
 ALL_ROLE_FIELDS = {field for fields in ROLE_FIELDS.values() for field in fields}
 TEXT_FIELDS = {"display_name", "organisation", "expertise"}
-COMMON_FIELDS = ("display_name", "organisation", "country", "expertise", "accepting_requests",
-                 "max_open_requests", "is_listed")
+COMMON_FIELDS = (
+    "display_name",
+    "organisation",
+    "country",
+    "expertise",
+    "accepting_requests",
+    "max_open_requests",
+    "is_listed",
+)
 
 
 def normalise_organisation(name: str) -> str:
@@ -81,8 +89,14 @@ def public_contact(profile) -> str | None:
 
 
 def add_publication(profile, title, abstract="", year=None, doi=None, url=None) -> Publication:
-    publication = Publication(profile=profile, title=title.strip(), abstract=(abstract or "").strip(),
-                              year=year, doi=doi or None, url=url or None)
+    publication = Publication(
+        profile=profile,
+        title=title.strip(),
+        abstract=(abstract or "").strip(),
+        year=year,
+        doi=doi or None,
+        url=url or None,
+    )
     db.session.add(publication)
     profile_changed.send(profile)
     db.session.commit()
@@ -101,8 +115,14 @@ def delete_publication(profile, publication_id):
 def add_interest(profile, organisation, kind, start_year=None, end_year=None, is_public=True) -> DeclaredInterest:
     if kind not in taxonomy.INTEREST_KINDS:
         raise DomainError(_l("Choose a kind of interest from the list."), "kind")
-    interest = DeclaredInterest(profile=profile, organisation=organisation.strip(), kind=kind,
-                                start_year=start_year, end_year=end_year, is_public=is_public)
+    interest = DeclaredInterest(
+        profile=profile,
+        organisation=organisation.strip(),
+        kind=kind,
+        start_year=start_year,
+        end_year=end_year,
+        is_public=is_public,
+    )
     db.session.add(interest)
     profile_changed.send(profile)
     db.session.commit()
@@ -122,17 +142,22 @@ def listed_condition():
     """Who appears in the directory and the API: confirmed, active, complete, listed members;
     never admins; regulators only once an admin has verified them."""
     return and_(
-        User.is_active_account.is_(True), User.email_confirmed_at.is_not(None), User.role != Role.ADMIN,
-        ExpertProfile.is_listed.is_(True), ExpertProfile.display_name != "", ExpertProfile.country.is_not(None),
+        User.is_active_account.is_(True),
+        User.email_confirmed_at.is_not(None),
+        User.role != Role.ADMIN,
+        ExpertProfile.is_listed.is_(True),
+        ExpertProfile.display_name != "",
+        ExpertProfile.country.is_not(None),
         ExpertProfile.expertise != "",
         or_(User.role != Role.REGULATOR, User.verified_at.is_not(None)),
     )
 
 
 def is_listed(profile: ExpertProfile) -> bool:
-    return db.session.scalar(
-        select(ExpertProfile.id).join(User).where(ExpertProfile.id == profile.id, listed_condition())
-    ) is not None
+    return (
+        db.session.scalar(select(ExpertProfile.id).join(User).where(ExpertProfile.id == profile.id, listed_condition()))
+        is not None
+    )
 
 
 def directory_query(role=None, country=None, topic=None, language=None, q=None):
@@ -148,8 +173,14 @@ def directory_query(role=None, country=None, topic=None, language=None, q=None):
         query = query.where(ExpertProfile.language_links.any(ProfileLanguage.code == language))
     if q:
         pattern = "%" + q.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        query = query.where(or_(*(column.ilike(pattern, escape="\\") for column in (
-            ExpertProfile.display_name, ExpertProfile.organisation, ExpertProfile.expertise))))
+        query = query.where(
+            or_(
+                *(
+                    column.ilike(pattern, escape="\\")
+                    for column in (ExpertProfile.display_name, ExpertProfile.organisation, ExpertProfile.expertise)
+                )
+            )
+        )
     return query.order_by(User.verified_at.is_(None), ExpertProfile.display_name, ExpertProfile.id)
 
 
@@ -167,10 +198,15 @@ def public_profile(profile: ExpertProfile) -> dict:
         "topics": profile.topics,
         "expertise": profile.expertise,
         "accepting_requests": profile.accepting_requests,
-        "publications": [{"title": p.title, "abstract": p.abstract, "year": p.year, "doi": p.doi, "url": p.url}
-                         for p in profile.publications],
-        "declared_interests": [{"organisation": i.organisation, "kind": i.kind, "start_year": i.start_year,
-                                "end_year": i.end_year} for i in profile.interests if i.is_public],
+        "publications": [
+            {"title": p.title, "abstract": p.abstract, "year": p.year, "doi": p.doi, "url": p.url}
+            for p in profile.publications
+        ],
+        "declared_interests": [
+            {"organisation": i.organisation, "kind": i.kind, "start_year": i.start_year, "end_year": i.end_year}
+            for i in profile.interests
+            if i.is_public
+        ],
     }
     for field in ROLE_FIELDS[user.role]:
         data[field] = getattr(profile, field)

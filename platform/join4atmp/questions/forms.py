@@ -8,8 +8,11 @@ from ..core.forms import CheckboxList, as_choices
 
 
 class AnswerForm(FlaskForm):
-    body = TextAreaField(_l("Your answer"), validators=[DataRequired(), Length(min=2, max=20000)],
-                         description=_l("Markdown is allowed: **bold**, *italic*, lists, links."))
+    body = TextAreaField(
+        _l("Your answer"),
+        validators=[DataRequired(), Length(min=2, max=20000)],
+        description=_l("Markdown is allowed: **bold**, *italic*, lists, links."),
+    )
     submit = SubmitField(_l("Post answer"))
 
 
@@ -17,9 +20,10 @@ class QuestionForm(FlaskForm):
     """Editing a question, or writing the public summary of a confidential one."""
 
     title = StringField(_l("Title"), validators=[DataRequired(), Length(min=10, max=200)])
-    body = TextAreaField(_l("Details"), validators=[Optional(), Length(max=20000)],
-                         description=_l("Markdown is allowed."))
-    topics = CheckboxList(_l("Topics"))     # no Optional(): it would let a first blank value hide bad choices
+    body = TextAreaField(
+        _l("Details"), validators=[Optional(), Length(max=20000)], description=_l("Markdown is allowed.")
+    )
+    topics = CheckboxList(_l("Topics"))  # no Optional(): it would let a first blank value hide bad choices
     submit = SubmitField(_l("Save"))
 
     def __init__(self, *args, **kwargs):
@@ -34,17 +38,33 @@ class ReasonForm(FlaskForm):
 
 class BrowseForm(FlaskForm):
     class Meta:
-        csrf = False   # a GET search form
+        csrf = False  # a GET search form
 
     q = StringField(_l("Search"), validators=[Optional(), Length(max=200)])
-    mode = SelectField(_l("Search by"), validators=[Optional()], choices=as_choices([
-        ("words", _l("Words")), ("meaning", _l("Meaning (semantic)"))]))
+    mode = SelectField(
+        _l("Search by"),
+        validators=[Optional()],
+        choices=as_choices([("words", _l("Words")), ("meaning", _l("Meaning (semantic)"))]),
+    )
     topic = SelectField(_l("Topic"), validators=[Optional()])
-    answered = SelectField(_l("Answered"), validators=[Optional()], choices=as_choices([
-        ("", _l("All questions")), ("yes", _l("Answered")), ("no", _l("Not answered yet"))]))
-    answered_by = SelectField(_l("Answered by"), validators=[Optional()], choices=as_choices([
-        ("", _l("Anyone")), ("regulator", _l("a regulator")), ("clinician", _l("a clinician")),
-        ("patient_org", _l("a patient organisation")), ("developer", _l("a developer"))]))
+    answered = SelectField(
+        _l("Answered"),
+        validators=[Optional()],
+        choices=as_choices([("", _l("All questions")), ("yes", _l("Answered")), ("no", _l("Not answered yet"))]),
+    )
+    answered_by = SelectField(
+        _l("Answered by"),
+        validators=[Optional()],
+        choices=as_choices(
+            [
+                ("", _l("Anyone")),
+                ("regulator", _l("a regulator")),
+                ("clinician", _l("a clinician")),
+                ("patient_org", _l("a patient organisation")),
+                ("developer", _l("a developer")),
+            ]
+        ),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,5 +1,6 @@
 """Questions and answers. A confidential question is readable by its asker, the experts who accepted
 a match request for it, and moderators only."""
+
 import enum
 
 from ..core.relations import synced_links
@@ -25,10 +26,16 @@ class Question(db.Model):
     asker_id = db.Column(db.Integer, db.ForeignKey("user.id", ondelete="CASCADE"), nullable=False, index=True)
     title = db.Column(db.String(200), nullable=False)
     body = db.Column(db.Text, nullable=False, default="")
-    visibility = db.Column(db.Enum(Visibility, native_enum=False, length=20, validate_strings=True),
-                           nullable=False, default=Visibility.PUBLIC)
-    status = db.Column(db.Enum(QuestionStatus, native_enum=False, length=20, validate_strings=True),
-                       nullable=False, default=QuestionStatus.OPEN)
+    visibility = db.Column(
+        db.Enum(Visibility, native_enum=False, length=20, validate_strings=True),
+        nullable=False,
+        default=Visibility.PUBLIC,
+    )
+    status = db.Column(
+        db.Enum(QuestionStatus, native_enum=False, length=20, validate_strings=True),
+        nullable=False,
+        default=QuestionStatus.OPEN,
+    )
     # What the asker told matching: {"countries", "languages", "exclude_organisations", "role", "country",
     # "language", "verified_only", "balanced"}; kept so that re-routing ranks as the asker asked.
     match_preferences = db.Column(db.JSON, nullable=False, default=dict)
@@ -45,12 +52,14 @@ class Question(db.Model):
 
     asker = db.relationship("User")
     topic_links = db.relationship("QuestionTopic", cascade="all, delete-orphan", order_by="QuestionTopic.slug")
-    answers = db.relationship("Answer", back_populates="question", cascade="all, delete-orphan",
-                              order_by="Answer.created_at")
+    answers = db.relationship(
+        "Answer", back_populates="question", cascade="all, delete-orphan", order_by="Answer.created_at"
+    )
     revisions = db.relationship("QuestionRevision", cascade="all, delete-orphan", order_by="QuestionRevision.id")
     watchers = db.relationship("QuestionWatch", cascade="all, delete-orphan")
-    match_requests = db.relationship("MatchRequest", back_populates="question", cascade="all, delete-orphan",
-                                     order_by="MatchRequest.id")
+    match_requests = db.relationship(
+        "MatchRequest", back_populates="question", cascade="all, delete-orphan", order_by="MatchRequest.id"
+    )
 
     @property
     def topics(self) -> list[str]:
@@ -154,7 +163,7 @@ class Flag(db.Model):
     reason = db.Column(db.Text, nullable=False)
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     resolved_at = db.Column(db.DateTime, index=True)
-    resolution = db.Column(db.String(20))       # hidden, dismissed
+    resolution = db.Column(db.String(20))  # hidden, dismissed
 
     question = db.relationship("Question")
     answer = db.relationship("Answer")

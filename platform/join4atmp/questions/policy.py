@@ -4,6 +4,7 @@ Routes name these rules in ``@access(...)``; routes, services and templates all 
 each rule is written once. Confidential questions are readable by their asker, the experts who accepted
 a request for them (other areas say who, through the ``question_readers`` signal) and moderators.
 """
+
 from ..core.signals import question_readers
 from .models import QuestionStatus, Visibility
 
@@ -81,6 +82,11 @@ def revisions_visible(question, user) -> list | None:
 
 def predicates() -> dict:
     """The rules templates ask, under the names they use."""
-    return {"can_read_question": can_read, "can_answer_question": can_answer, "can_edit_question": can_edit,
-            "can_summarise_question": can_summarise, "can_edit_answer": can_edit_answer,
-            "can_vote_helpful": can_vote_helpful}
+    return {
+        "can_read_question": can_read,
+        "can_answer_question": can_answer,
+        "can_edit_question": can_edit,
+        "can_summarise_question": can_summarise,
+        "can_edit_answer": can_edit_answer,
+        "can_vote_helpful": can_vote_helpful,
+    }

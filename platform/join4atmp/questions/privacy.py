@@ -5,6 +5,7 @@ show that name when the author has no profile) unless the member asks for their 
 removed: then answers go, and a public question keeps its thread (others' answers are theirs) but not
 its text. ``privacy/`` composes every area's part.
 """
+
 from sqlalchemy import delete, select
 
 from ..extensions import db
@@ -12,11 +13,14 @@ from .models import Answer, Question, QuestionRevision
 
 REMOVED_TITLE = "[removed at the author's request]"
 
-EXPORT_FOLLOW = {("question_topic", "question_id"), ("question_revision", "question_id"),
-                 ("answer_revision", "answer_id")}
+EXPORT_FOLLOW = {
+    ("question_topic", "question_id"),
+    ("question_revision", "question_id"),
+    ("answer_revision", "answer_id"),
+}
 EXPORT_SKIP = {
     ("answer", "question_id"): "other members' answers to your questions are their data; read them on the "
-                               "question page (your own answers are exported under 'answer')",
+    "question page (your own answers are exported under 'answer')",
     ("question_watch", "question_id"): "who else follows your questions is other people's data",
     ("flag", "question_id"): "reports by other members about your posts are their data",
     ("flag", "answer_id"): "reports by other members about your posts are their data",
@@ -41,7 +45,10 @@ def _blank_question(question):
         db.session.delete(question)
         return
     question.title, question.body, question.match_preferences = REMOVED_TITLE, "", {}
-    question.vector = question.vector_model = None      # and out of the similar-questions index
+    question.vector = question.vector_model = None  # and out of the similar-questions index
     question.topics = []
-    db.session.execute(delete(QuestionRevision).where(QuestionRevision.question_id == question.id)
-                       .execution_options(synchronize_session=False))
+    db.session.execute(
+        delete(QuestionRevision)
+        .where(QuestionRevision.question_id == question.id)
+        .execution_options(synchronize_session=False)
+    )

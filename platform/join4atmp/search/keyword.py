@@ -1,4 +1,5 @@
 """BM25 keyword scoring over each expert's concatenated documents (bm25s), for acronyms and baselines."""
+
 import bm25s
 import numpy as np
 

@@ -14,6 +14,7 @@ Several workers each hold a copy and each catches up on its own before its next 
 ``cache_path`` the copy is written to disk after a rebuild and read back at start (when its dimension
 and stamp still match), so a restarted process needs no rebuild; only integer versions are cached.
 """
+
 import logging
 import threading
 from pathlib import Path
@@ -95,5 +96,5 @@ class LiveIndex:
             return
         try:
             self.index.save(self.cache_path)
-        except OSError as error:   # a cache: failing to write it is not fatal
+        except OSError as error:  # a cache: failing to write it is not fatal
             log.warning("Could not write the index cache %s: %s", self.cache_path, error)

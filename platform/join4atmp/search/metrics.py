@@ -1,4 +1,5 @@
 """Ranking metrics of the expert-finding benchmark (definitions in shared/data/expert-finding/README.md)."""
+
 import math
 
 import numpy as np

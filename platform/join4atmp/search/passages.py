@@ -1,4 +1,5 @@
 """Split documents into passages that fit the model's window, and passages into sentences."""
+
 import re
 
 # all-MiniLM-L6-v2 reads 256 word pieces; English runs at about 1.3 word pieces a word, so 170 words
@@ -18,7 +19,7 @@ def split_passages(text: str, size: int = PASSAGE_WORDS, overlap: int = OVERLAP_
     step = size - overlap
     passages = []
     for start in range(0, len(words), step):
-        passages.append(" ".join(words[start:start + size]))
+        passages.append(" ".join(words[start : start + size]))
         if start + size >= len(words):
             break
     return passages

@@ -4,6 +4,7 @@ One webinar is one calendar event with a stable UID, so that calendar programs u
 entry they already hold: METHOD:REQUEST adds or updates it (a higher SEQUENCE wins), METHOD:CANCEL
 removes it, METHOD:PUBLISH is a plain download.
 """
+
 from datetime import timedelta, timezone
 from email.utils import parseaddr
 
@@ -57,8 +58,7 @@ def _event(webinar, method, attendee=None, include_join_link=False) -> Event:
     event.add("dtend", _utc(webinar.ends_at))
     event.add("summary", webinar.title)
     join = webinar.join_url if include_join_link and webinar.join_url else ""
-    description = "\n\n".join(part for part in (webinar.abstract.strip(), join and f"Join: {join}",
-                                                f"{page}") if part)
+    description = "\n\n".join(part for part in (webinar.abstract.strip(), join and f"Join: {join}", f"{page}") if part)
     event.add("description", description)
     event.add("location", join or page)
     event.add("url", page)
@@ -85,8 +85,9 @@ def build_ics(webinar, method=REQUEST, attendee=None, include_join_link=False) -
 def build_feed(webinars, name) -> bytes:
     """The public feed: one event per webinar, with the UID its invitations carry, never a join link.
     Cancelled webinars stay in it with STATUS:CANCELLED, so that subscribed calendars mark them."""
-    calendar = _calendar(PUBLISH, x_wr_calname=name, x_wr_timezone="UTC",
-                         refresh_interval=vDuration(timedelta(hours=6)))
+    calendar = _calendar(
+        PUBLISH, x_wr_calname=name, x_wr_timezone="UTC", refresh_interval=vDuration(timedelta(hours=6))
+    )
     calendar["refresh-interval"].params["value"] = "DURATION"
     for webinar in webinars:
         calendar.add_component(_event(webinar, PUBLISH))

@@ -22,35 +22,73 @@ DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
 
 class WebinarForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(min=5, max=200)])
-    abstract = TextAreaField(_l("What it is about"), validators=[Optional(), Length(max=20000)],
-                             description=_l("Markdown is allowed: **bold**, *italic*, lists, links."))
-    audience = StringField(_l("Who it is for"), validators=[Optional(), Length(max=300)],
-                           description=_l("For example: patient organisations, academic developers."))
-    speakers = TextAreaField(_l("Speakers"), validators=[Optional(), Length(max=5000)],
-                             description=_l("One per line: name, role, organisation. For speakers without a "
-                                            "profile here; those with one go in the next field."))
+    abstract = TextAreaField(
+        _l("What it is about"),
+        validators=[Optional(), Length(max=20000)],
+        description=_l("Markdown is allowed: **bold**, *italic*, lists, links."),
+    )
+    audience = StringField(
+        _l("Who it is for"),
+        validators=[Optional(), Length(max=300)],
+        description=_l("For example: patient organisations, academic developers."),
+    )
+    speakers = TextAreaField(
+        _l("Speakers"),
+        validators=[Optional(), Length(max=5000)],
+        description=_l(
+            "One per line: name, role, organisation. For speakers without a "
+            "profile here; those with one go in the next field."
+        ),
+    )
     speaker_profiles = TextAreaField(
-        _l("Speakers from the expert directory"), validators=[Optional(), Length(max=2000)],
-        description=_l("Their profile numbers (as in /experts/12) or email addresses, separated by commas or "
-                       "new lines. The webinar page links to each profile."))
+        _l("Speakers from the expert directory"),
+        validators=[Optional(), Length(max=2000)],
+        description=_l(
+            "Their profile numbers (as in /experts/12) or email addresses, separated by commas or "
+            "new lines. The webinar page links to each profile."
+        ),
+    )
     language = SelectField(_l("Language"), validators=[DataRequired()], default="en")
-    topics = CheckboxList(_l("Topics"))     # no Optional(): it would let a first blank value hide bad choices
-    timezone = SelectField(_l("Time zone"), validators=[DataRequired()], default="Europe/Brussels",
-                           description=_l("The times below are in this zone; participants see them in theirs."))
-    starts_local = DateTimeLocalField(_l("Starts"), format=DATETIME_FORMATS, validators=[InputRequired()],
-                                      description=_l("Date and time in the time zone above."))
-    duration_minutes = IntegerField(_l("Duration in minutes"), default=60,
-                                    validators=[InputRequired(), NumberRange(5, 24 * 60)])
-    deadline_local = DateTimeLocalField(_l("Registration closes"), format=DATETIME_FORMATS, validators=[Optional()],
-                                        description=_l("Leave empty to accept registrations until the start."))
-    capacity = IntegerField(_l("Places"), validators=[InputRequired(), NumberRange(1, 100_000)],
-                            description=_l("When they are taken, people join a waiting list."))
-    join_url = URLField(_l("Join link"), validators=[Optional(), Length(max=500)],
-                        description=_l("Shown and sent only to confirmed participants."))
-    recording_url = URLField(_l("Recording"), validators=[Optional(), Length(max=500)],
-                             description=_l("After the webinar: participants are told when you add it."))
-    materials = TextAreaField(_l("Materials"), validators=[Optional(), Length(max=20000)],
-                              description=_l("Slides and links, in Markdown."))
+    topics = CheckboxList(_l("Topics"))  # no Optional(): it would let a first blank value hide bad choices
+    timezone = SelectField(
+        _l("Time zone"),
+        validators=[DataRequired()],
+        default="Europe/Brussels",
+        description=_l("The times below are in this zone; participants see them in theirs."),
+    )
+    starts_local = DateTimeLocalField(
+        _l("Starts"),
+        format=DATETIME_FORMATS,
+        validators=[InputRequired()],
+        description=_l("Date and time in the time zone above."),
+    )
+    duration_minutes = IntegerField(
+        _l("Duration in minutes"), default=60, validators=[InputRequired(), NumberRange(5, 24 * 60)]
+    )
+    deadline_local = DateTimeLocalField(
+        _l("Registration closes"),
+        format=DATETIME_FORMATS,
+        validators=[Optional()],
+        description=_l("Leave empty to accept registrations until the start."),
+    )
+    capacity = IntegerField(
+        _l("Places"),
+        validators=[InputRequired(), NumberRange(1, 100_000)],
+        description=_l("When they are taken, people join a waiting list."),
+    )
+    join_url = URLField(
+        _l("Join link"),
+        validators=[Optional(), Length(max=500)],
+        description=_l("Shown and sent only to confirmed participants."),
+    )
+    recording_url = URLField(
+        _l("Recording"),
+        validators=[Optional(), Length(max=500)],
+        description=_l("After the webinar: participants are told when you add it."),
+    )
+    materials = TextAreaField(
+        _l("Materials"), validators=[Optional(), Length(max=20000)], description=_l("Slides and links, in Markdown.")
+    )
     submit = SubmitField(_l("Save webinar"))
 
     def __init__(self, *args, **kwargs):
@@ -75,7 +113,8 @@ class WebinarForm(FlaskForm):
             return to_utc(field.data, self.timezone.data) if field.data else None
         except NonexistentTime:
             field.errors = list(field.errors) + [
-                str(_l("This time does not exist in that zone (the clocks go forward). Choose another."))]
+                str(_l("This time does not exist in that zone (the clocks go forward). Choose another."))
+            ]
             return False
 
     def validate(self, extra_validators=None):
@@ -89,9 +128,22 @@ class WebinarForm(FlaskForm):
 
     def values(self) -> dict:
         """What the services take: times converted to naive UTC."""
-        values = {name: getattr(self, name).data for name in (
-            "title", "abstract", "audience", "speakers", "language", "timezone", "duration_minutes", "capacity",
-            "join_url", "recording_url", "materials")}
+        values = {
+            name: getattr(self, name).data
+            for name in (
+                "title",
+                "abstract",
+                "audience",
+                "speakers",
+                "language",
+                "timezone",
+                "duration_minutes",
+                "capacity",
+                "join_url",
+                "recording_url",
+                "materials",
+            )
+        }
         values["topics"] = self.topics.data or []
         values["speaker_profiles"] = parse_references(self.speaker_profiles.data)
         values.update(self._utc)
@@ -99,36 +151,52 @@ class WebinarForm(FlaskForm):
 
 
 class RegisterForm(FlaskForm):
-    seats = IntegerField(_l("Places"), default=1, validators=[Optional(), NumberRange(1, 100)],
-                         description=_l("As an organisation you may book places for your members."))
-    needs = TextAreaField(_l("Anything the organisers should know (optional)"),
-                          validators=[Optional(), Length(max=2000)],
-                          description=_l("For example accessibility or interpretation needs. Only the organisers "
-                                         "see this, and it is deleted after the webinar."))
+    seats = IntegerField(
+        _l("Places"),
+        default=1,
+        validators=[Optional(), NumberRange(1, 100)],
+        description=_l("As an organisation you may book places for your members."),
+    )
+    needs = TextAreaField(
+        _l("Anything the organisers should know (optional)"),
+        validators=[Optional(), Length(max=2000)],
+        description=_l(
+            "For example accessibility or interpretation needs. Only the organisers "
+            "see this, and it is deleted after the webinar."
+        ),
+    )
     submit = SubmitField(_l("Register"))
 
 
 class QuestionForm(FlaskForm):
-    text = TextAreaField(_l("Your question"), validators=[DataRequired(), Length(min=10, max=1000)],
-                         description=_l("Others see your question but not your name. Up to 1,000 characters."))
+    text = TextAreaField(
+        _l("Your question"),
+        validators=[DataRequired(), Length(min=10, max=1000)],
+        description=_l("Others see your question but not your name. Up to 1,000 characters."),
+    )
     submit = SubmitField(_l("Send question"))
 
 
 class AnswerForm(FlaskForm):
-    answer = TextAreaField(_l("Answer"), validators=[DataRequired(), Length(max=20000)],
-                           description=_l("Markdown is allowed. Answered questions stay on the webinar page."))
+    answer = TextAreaField(
+        _l("Answer"),
+        validators=[DataRequired(), Length(max=20000)],
+        description=_l("Markdown is allowed. Answered questions stay on the webinar page."),
+    )
     submit = SubmitField(_l("Publish answer"))
 
 
 class CancelWebinarForm(FlaskForm):
     message = TextAreaField(_l("Message to the participants (optional)"), validators=[Optional(), Length(max=2000)])
-    confirm = BooleanField(_l("Yes, cancel this webinar and tell everyone registered"),
-                           validators=[DataRequired(message=_l("Tick the box to confirm."))])
+    confirm = BooleanField(
+        _l("Yes, cancel this webinar and tell everyone registered"),
+        validators=[DataRequired(message=_l("Tick the box to confirm."))],
+    )
     submit = SubmitField(_l("Cancel the webinar"))
 
 
 class AttendanceForm(FlaskForm):
-    attended = CheckboxList(_l("Attended"), coerce=int)     # no Optional(): it would hide uncoercible values
+    attended = CheckboxList(_l("Attended"), coerce=int)  # no Optional(): it would hide uncoercible values
     submit = SubmitField(_l("Save attendance"))
 
 
@@ -138,7 +206,7 @@ class TimezoneForm(FlaskForm):
 
     def __init__(self, *args, current=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.tz.validate_choice = False      # any valid zone, e.g. the browser's
+        self.tz.validate_choice = False  # any valid zone, e.g. the browser's
         self.tz.choices = as_choices(zone_choices(self.tz.data or current))
         if not self.is_submitted() and current:
             self.tz.data = current
@@ -150,7 +218,7 @@ class TimezoneForm(FlaskForm):
 
 class WebinarFilterForm(FlaskForm):
     class Meta:
-        csrf = False   # a GET filter form
+        csrf = False  # a GET filter form
 
     # No Optional(): " " would pass it as no choice at all; "" (all) is one of the choices.
     language = SelectField(_l("Language"), default="")
@@ -169,8 +237,10 @@ class WebinarFilterForm(FlaskForm):
 
 class MessageForm(FlaskForm):
     subject = StringField(_l("Subject"), validators=[DataRequired(), Length(min=3, max=150)])
-    body = TextAreaField(_l("Message"), validators=[DataRequired(), Length(min=10, max=10000)],
-                         description=_l("Plain text. Each registrant gets their own email, with a link to the "
-                                        "webinar page."))
+    body = TextAreaField(
+        _l("Message"),
+        validators=[DataRequired(), Length(min=10, max=10000)],
+        description=_l("Plain text. Each registrant gets their own email, with a link to the webinar page."),
+    )
     include_waitlisted = BooleanField(_l("Also send it to the people on the waiting list"))
     submit = SubmitField(_l("Send to registrants"))

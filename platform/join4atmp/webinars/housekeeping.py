@@ -2,6 +2,7 @@
 
 Both are idempotent and safe to run often, and from several machines at once.
 """
+
 from datetime import timedelta
 
 from flask import current_app
@@ -25,10 +26,15 @@ from .registrations import reminder_hours
 def _claim_reminder(registration, hours) -> bool:
     """Mark the reminder as handled unless it already is (another run may be at it too)."""
     result = db.session.execute(
-        update(Registration).where(Registration.id == registration.id,
-                                   Registration.status == RegistrationStatus.CONFIRMED,
-                                   or_(Registration.reminded_hours.is_(None), Registration.reminded_hours > hours))
-        .values(reminded_hours=hours).execution_options(synchronize_session=False))
+        update(Registration)
+        .where(
+            Registration.id == registration.id,
+            Registration.status == RegistrationStatus.CONFIRMED,
+            or_(Registration.reminded_hours.is_(None), Registration.reminded_hours > hours),
+        )
+        .values(reminded_hours=hours)
+        .execution_options(synchronize_session=False)
+    )
     return result.rowcount == 1
 
 
@@ -40,16 +46,26 @@ def send_reminders(now=None) -> int:
     hours = reminder_hours()
     if not hours:
         return 0
-    webinars = db.session.scalars(select(Webinar).where(
-        Webinar.status == WebinarStatus.PUBLISHED, Webinar.starts_at > now,
-        Webinar.starts_at <= now + timedelta(hours=hours[-1])).order_by(Webinar.starts_at)).all()
+    webinars = db.session.scalars(
+        select(Webinar)
+        .where(
+            Webinar.status == WebinarStatus.PUBLISHED,
+            Webinar.starts_at > now,
+            Webinar.starts_at <= now + timedelta(hours=hours[-1]),
+        )
+        .order_by(Webinar.starts_at)
+    ).all()
     sent = 0
     for webinar in webinars:
         due = min(h for h in hours if now >= webinar.starts_at - timedelta(hours=h))
-        pending = db.session.scalars(select(Registration).where(
-            Registration.webinar_id == webinar.id, Registration.status == RegistrationStatus.CONFIRMED,
-            Registration.user_id.is_not(None),
-            or_(Registration.reminded_hours.is_(None), Registration.reminded_hours > due))).all()
+        pending = db.session.scalars(
+            select(Registration).where(
+                Registration.webinar_id == webinar.id,
+                Registration.status == RegistrationStatus.CONFIRMED,
+                Registration.user_id.is_not(None),
+                or_(Registration.reminded_hours.is_(None), Registration.reminded_hours > due),
+            )
+        ).all()
         for registration in pending:
             if _claim_reminder(registration, due):
                 notify(registration, "webinar_reminder", hours=due)
@@ -70,24 +86,40 @@ def purge_personal_data(now=None) -> int:
     Returns the number of webinars purged."""
     now = now or utcnow()
     days = int(current_app.config["WEBINAR_PURGE_AFTER_DAYS"])
-    candidates = db.session.scalars(select(Webinar).where(
-        Webinar.purged_at.is_(None), Webinar.status.in_([WebinarStatus.PUBLISHED, WebinarStatus.CANCELLED]),
-        or_(Webinar.ends_at <= now - timedelta(days=days),
-            Webinar.cancelled_at <= now - timedelta(days=days)))).all()
+    candidates = db.session.scalars(
+        select(Webinar).where(
+            Webinar.purged_at.is_(None),
+            Webinar.status.in_([WebinarStatus.PUBLISHED, WebinarStatus.CANCELLED]),
+            or_(Webinar.ends_at <= now - timedelta(days=days), Webinar.cancelled_at <= now - timedelta(days=days)),
+        )
+    ).all()
     purged = 0
     for webinar in candidates:
         if not purge_due(webinar, now, days):
             continue
         question_ids = select(WebinarQuestion.id).where(WebinarQuestion.webinar_id == webinar.id)
-        db.session.execute(delete(WebinarVote).where(WebinarVote.question_id.in_(question_ids))
-                           .execution_options(synchronize_session=False))
-        db.session.execute(delete(WebinarQuestion).where(WebinarQuestion.webinar_id == webinar.id,
-                                                         WebinarQuestion.status == WebinarQuestionStatus.HIDDEN)
-                           .execution_options(synchronize_session=False))
-        db.session.execute(update(WebinarQuestion).where(WebinarQuestion.webinar_id == webinar.id)
-                           .values(author_id=None).execution_options(synchronize_session=False))
-        db.session.execute(update(Registration).where(Registration.webinar_id == webinar.id)
-                           .values(user_id=None, needs=None).execution_options(synchronize_session=False))
+        db.session.execute(
+            delete(WebinarVote)
+            .where(WebinarVote.question_id.in_(question_ids))
+            .execution_options(synchronize_session=False)
+        )
+        db.session.execute(
+            delete(WebinarQuestion)
+            .where(WebinarQuestion.webinar_id == webinar.id, WebinarQuestion.status == WebinarQuestionStatus.HIDDEN)
+            .execution_options(synchronize_session=False)
+        )
+        db.session.execute(
+            update(WebinarQuestion)
+            .where(WebinarQuestion.webinar_id == webinar.id)
+            .values(author_id=None)
+            .execution_options(synchronize_session=False)
+        )
+        db.session.execute(
+            update(Registration)
+            .where(Registration.webinar_id == webinar.id)
+            .values(user_id=None, needs=None)
+            .execution_options(synchronize_session=False)
+        )
         webinar.purged_at = now
         db.session.commit()
         purged += 1

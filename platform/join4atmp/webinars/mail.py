@@ -3,6 +3,7 @@
 Each message shows the time in the recipient's zone (and in UTC), in the recipient's language, and
 carries a calendar file where a calendar should change.
 """
+
 from flask import url_for
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
@@ -47,7 +48,7 @@ def notify(registration, template, *, calendar_file=True, subject_params=None, *
     """Queue ``templates/email/<template>.txt`` to the registrant (the caller commits). ``subject_params``
     fill the subject beside the title."""
     user, webinar = registration.user, registration.webinar
-    if user is None:          # personal data already purged
+    if user is None:  # personal data already purged
         return None
     confirmed = registration.holds_seats
     tz = recipient_zone(user, webinar)
@@ -58,12 +59,27 @@ def notify(registration, template, *, calendar_file=True, subject_params=None, *
     attachments = []
     method = CALENDAR_METHODS.get(template) if calendar_file else None
     if method:
-        attachments.append(calendar.attachment(webinar, method, attendee=user,
-                                               include_join_link=confirmed and method == calendar.REQUEST))
+        attachments.append(
+            calendar.attachment(
+                webinar, method, attendee=user, include_join_link=confirmed and method == calendar.REQUEST
+            )
+        )
     return queue_email(
-        user.email, _Subject(template, webinar.title, subject_params), template, locale=user.locale,
+        user.email,
+        _Subject(template, webinar.title, subject_params),
+        template,
+        locale=user.locale,
         attachments=attachments,
-        user=user, name=user.name, webinar=webinar,
-        registration=registration, when=when, ends=ends, when_utc=when_utc, zone=tz,
+        user=user,
+        name=user.name,
+        webinar=webinar,
+        registration=registration,
+        when=when,
+        ends=ends,
+        when_utc=when_utc,
+        zone=tz,
         page_url=url_for("webinars.show", webinar_id=webinar.id, _external=True),
-        join_url=webinar.join_url if confirmed else "", has_calendar=bool(method), **context)
+        join_url=webinar.join_url if confirmed else "",
+        has_calendar=bool(method),
+        **context,
+    )

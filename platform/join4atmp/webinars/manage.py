@@ -3,6 +3,7 @@
 Anonymous visitors are sent to the login page; members without the organiser duty get 403; a draft
 someone may not see is 404; a webinar they may see but not manage is 403.
 """
+
 import csv
 import io
 
@@ -106,14 +107,23 @@ def _overview(webinar, attendance_form=None, answer_forms=None, message_form=Non
     all_questions = sorted(webinar.questions, key=lambda q: (-q.vote_count, q.id))
     answer_forms = answer_forms or {}
     for question in all_questions:
-        answer_forms.setdefault(question.id, AnswerForm(formdata=None, prefix=f"q{question.id}",
-                                                        answer=question.answer))
-    return render_template("webinars/manage.html", webinar=webinar, participants=sorted(holding, key=lambda r: r.id),
-                           waiting=groups[RegistrationStatus.WAITLISTED], counts=services.counts(webinar),
-                           attendance_form=attendance_form, questions=all_questions, answer_forms=answer_forms,
-                           message_form=message_form or MessageForm(formdata=None),
-                           can_publish_answers=can_publish_answers(webinar),
-                           answered_count=len(questions.answered_questions(webinar)), post_form=PostForm()), status
+        answer_forms.setdefault(
+            question.id, AnswerForm(formdata=None, prefix=f"q{question.id}", answer=question.answer)
+        )
+    return render_template(
+        "webinars/manage.html",
+        webinar=webinar,
+        participants=sorted(holding, key=lambda r: r.id),
+        waiting=groups[RegistrationStatus.WAITLISTED],
+        counts=services.counts(webinar),
+        attendance_form=attendance_form,
+        questions=all_questions,
+        answer_forms=answer_forms,
+        message_form=message_form or MessageForm(formdata=None),
+        can_publish_answers=can_publish_answers(webinar),
+        answered_count=len(questions.answered_questions(webinar)),
+        post_form=PostForm(),
+    ), status
 
 
 def _registrant_name(registration):
@@ -155,27 +165,45 @@ def registrants_csv(webinar_id):
     webinar = _managed(webinar_id)
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["name", "email", "organisation", "status", "places", "waiting_list_position",
-                     "registered_at_utc", "needs"])
+    writer.writerow(
+        ["name", "email", "organisation", "status", "places", "waiting_list_position", "registered_at_utc", "needs"]
+    )
     groups = registrations.registrations_by_status(webinar)
     for status in RegistrationStatus:
         for position, r in enumerate(groups[status], start=1):
             user = r.user
-            writer.writerow([_csv_cell(v) for v in (
-                _registrant_name(r), user.email if user else "", user.profile.organisation if user and user.profile
-                else "", r.status.value, r.seats, position if status == RegistrationStatus.WAITLISTED else "",
-                f"{r.created_at:%Y-%m-%d %H:%M}", r.needs or "")])
-    return Response(out.getvalue(), mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="webinar-{webinar.id}-registrants.csv"',
-        "Cache-Control": "private, no-store"})
+            writer.writerow(
+                [
+                    _csv_cell(v)
+                    for v in (
+                        _registrant_name(r),
+                        user.email if user else "",
+                        user.profile.organisation if user and user.profile else "",
+                        r.status.value,
+                        r.seats,
+                        position if status == RegistrationStatus.WAITLISTED else "",
+                        f"{r.created_at:%Y-%m-%d %H:%M}",
+                        r.needs or "",
+                    )
+                ]
+            )
+    return Response(
+        out.getvalue(),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="webinar-{webinar.id}-registrants.csv"',
+            "Cache-Control": "private, no-store",
+        },
+    )
 
 
 @bp.route("/<int:webinar_id>/themes")
 @access("organiser", "webinar.manage")
 def themes(webinar_id):
     webinar = _managed(webinar_id)
-    return render_template("webinars/themes.html", webinar=webinar,
-                           themes=questions.question_themes(webinar, current_user))
+    return render_template(
+        "webinars/themes.html", webinar=webinar, themes=questions.question_themes(webinar, current_user)
+    )
 
 
 def _managed_question(webinar_id, question_id):
@@ -217,8 +245,9 @@ def message(webinar_id):
     page = form_page(lambda status: _overview(webinar, message_form=form, status=status), form)
     if not form.validate_on_submit():
         return page.render()
-    sent = messages.message_registrants(webinar, current_user, form.subject.data, form.body.data,
-                                        include_waitlisted=form.include_waitlisted.data)
+    sent = messages.message_registrants(
+        webinar, current_user, form.subject.data, form.body.data, include_waitlisted=form.include_waitlisted.data
+    )
     flash(_("Your message is on its way to %(n)d people.", n=sent), "success")
     return _back(webinar)
 
@@ -229,6 +258,5 @@ def publish_answers(webinar_id):
     webinar = _managed(webinar_id)
     _back_on_refusal(webinar)
     thread, created = questions.publish_answers(webinar, current_user)
-    flash(_("The answers are published as a Q&A thread.") if created else _("The Q&A thread is up to date."),
-          "success")
+    flash(_("The answers are published as a Q&A thread.") if created else _("The Q&A thread is up to date."), "success")
     return redirect(url_for("questions.show", question_id=thread.id))

@@ -1,4 +1,5 @@
 """Organisers write to the people registered for a webinar, one email each, through the outbox."""
+
 from flask_babel import lazy_gettext as _l
 
 from ..core.errors import DomainError
@@ -24,9 +25,10 @@ def message_registrants(webinar, user, subject, body, include_waitlisted=False) 
     however many people). Returns how many people it is for."""
     subject, body, targets = _checked(webinar, user, subject, body, include_waitlisted)
     from .tasks import send_message
+
     try:
         send_message(webinar.id, user.id, subject, body, include_waitlisted)
-    except Exception as error:   # noqa: BLE001 - nothing was sent: say so rather than lose it
+    except Exception as error:  # noqa: BLE001 - nothing was sent: say so rather than lose it
         raise DomainError(_l("The message could not be queued. Please try again in a minute.")) from error
     return len(targets)
 
@@ -35,8 +37,9 @@ def queue_messages(webinar, user, subject, body, include_waitlisted=False) -> in
     """In the worker: queue the message to each registrant in the outbox, in one transaction."""
     subject, body, targets = _checked(webinar, user, subject, body, include_waitlisted)
     for registration in targets:
-        notify(registration, "webinar_message", calendar_file=False, subject_params={"subject": subject},
-               message_body=body)
+        notify(
+            registration, "webinar_message", calendar_file=False, subject_params={"subject": subject}, message_body=body
+        )
     db.session.commit()
     return len(targets)
 
@@ -45,7 +48,7 @@ def _checked(webinar, user, subject, body, include_waitlisted):
     require_manager(webinar, user)
     if webinar.is_draft or webinar.purged_at is not None:
         raise DomainError(_l("Nobody can be reached for this webinar."))
-    subject = " ".join((subject or "").split())        # one line: no header tricks
+    subject = " ".join((subject or "").split())  # one line: no header tricks
     body = (body or "").strip()
     if not 3 <= len(subject) <= MAX_SUBJECT:
         raise DomainError(_l("Write a subject of 3 to %(n)d characters.", n=MAX_SUBJECT), "subject")

@@ -4,6 +4,7 @@ Times are naive UTC. ``Webinar.seats_taken`` counts the seats of confirmed regis
 changes through a conditional UPDATE (see ``registrations.py``), and a check constraint keeps it within
 the capacity even if a future change forgets that rule.
 """
+
 import enum
 from datetime import timedelta
 
@@ -19,7 +20,7 @@ def _enum(cls):
 
 
 class WebinarStatus(str, enum.Enum):
-    DRAFT = "draft"            # seen by its organisers only
+    DRAFT = "draft"  # seen by its organisers only
     PUBLISHED = "published"
     CANCELLED = "cancelled"
 
@@ -36,19 +37,19 @@ class Webinar(db.Model):
     title = db.Column(db.String(200), nullable=False)
     abstract = db.Column(db.Text, nullable=False, default="")
     audience = db.Column(db.String(300), nullable=False, default="")
-    speakers = db.Column(db.Text, nullable=False, default="")          # one per line
+    speakers = db.Column(db.Text, nullable=False, default="")  # one per line
     language = db.Column(db.String(8), nullable=False, default="en")
     # The zone the organiser thinks in: the start time is entered in it and shown in it by default.
     timezone = db.Column(db.String(64), nullable=False, default="UTC")
     starts_at = db.Column(db.DateTime, nullable=False, index=True)
     duration_minutes = db.Column(db.Integer, nullable=False, default=60)
-    ends_at = db.Column(db.DateTime, nullable=False, index=True)       # kept by _keep_end, for queries
-    registration_deadline = db.Column(db.DateTime)                      # None: until the start
+    ends_at = db.Column(db.DateTime, nullable=False, index=True)  # kept by _keep_end, for queries
+    registration_deadline = db.Column(db.DateTime)  # None: until the start
     capacity = db.Column(db.Integer, nullable=False)
     seats_taken = db.Column(db.Integer, nullable=False, default=0, server_default="0")
-    join_url = db.Column(db.String(500), nullable=False, default="")    # confirmed registrants only
+    join_url = db.Column(db.String(500), nullable=False, default="")  # confirmed registrants only
     recording_url = db.Column(db.String(500), nullable=False, default="")
-    materials = db.Column(db.Text, nullable=False, default="")          # Markdown: slides, links
+    materials = db.Column(db.Text, nullable=False, default="")  # Markdown: slides, links
     status = db.Column(_enum(WebinarStatus), nullable=False, default=WebinarStatus.DRAFT, index=True)
     # iCalendar SEQUENCE: bumped whenever the time or the join link changes, and on cancellation.
     sequence = db.Column(db.Integer, nullable=False, default=0, server_default="0")
@@ -57,20 +58,31 @@ class Webinar(db.Model):
     published_at = db.Column(db.DateTime)
     cancelled_at = db.Column(db.DateTime)
     recording_announced_at = db.Column(db.DateTime)
-    purged_at = db.Column(db.DateTime)          # registrants' personal data removed
+    purged_at = db.Column(db.DateTime)  # registrants' personal data removed
     # The public Q&A thread the answered questions were published as (once; later runs update it).
     qa_question_id = db.Column(db.Integer, db.ForeignKey("question.id", ondelete="SET NULL"))
     qa_published_at = db.Column(db.DateTime)
 
     organiser = db.relationship("User")
     qa_question = db.relationship("Question")
-    speaker_links = db.relationship("WebinarSpeaker", cascade="all, delete-orphan", passive_deletes=True,
-                                    order_by="WebinarSpeaker.position")
+    speaker_links = db.relationship(
+        "WebinarSpeaker", cascade="all, delete-orphan", passive_deletes=True, order_by="WebinarSpeaker.position"
+    )
     topic_links = db.relationship("WebinarTopic", cascade="all, delete-orphan", order_by="WebinarTopic.slug")
-    registrations = db.relationship("Registration", back_populates="webinar", cascade="all, delete-orphan",
-                                    passive_deletes=True, order_by="Registration.id")
-    questions = db.relationship("WebinarQuestion", back_populates="webinar", cascade="all, delete-orphan",
-                                passive_deletes=True, order_by="WebinarQuestion.id")
+    registrations = db.relationship(
+        "Registration",
+        back_populates="webinar",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="Registration.id",
+    )
+    questions = db.relationship(
+        "WebinarQuestion",
+        back_populates="webinar",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="WebinarQuestion.id",
+    )
 
     @property
     def topics(self) -> list[str]:
@@ -149,11 +161,13 @@ class WebinarTopic(db.Model):
 
 class WebinarSpeaker(db.Model):
     """A speaker who has an expert profile here; the webinar page links to it while it is listed."""
+
     __tablename__ = "webinar_speaker"
 
     webinar_id = db.Column(db.Integer, db.ForeignKey("webinar.id", ondelete="CASCADE"), primary_key=True)
-    profile_id = db.Column(db.Integer, db.ForeignKey("expert_profile.id", ondelete="CASCADE"), primary_key=True,
-                           index=True)
+    profile_id = db.Column(
+        db.Integer, db.ForeignKey("expert_profile.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
     position = db.Column(db.Integer, nullable=False, default=0)
 
     profile = db.relationship("ExpertProfile")
@@ -187,10 +201,10 @@ class Registration(db.Model):
     user_id = db.Column(db.Integer, db.ForeignKey("user.id", ondelete="SET NULL"), index=True)
     status = db.Column(_enum(RegistrationStatus), nullable=False)
     seats = db.Column(db.Integer, nullable=False, default=1)
-    needs = db.Column(db.Text)                  # accessibility or interpretation needs, for the organisers
+    needs = db.Column(db.Text)  # accessibility or interpretation needs, for the organisers
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     confirmed_at = db.Column(db.DateTime)
-    waitlisted_at = db.Column(db.DateTime)      # the waiting list is served in this order
+    waitlisted_at = db.Column(db.DateTime)  # the waiting list is served in this order
     cancelled_at = db.Column(db.DateTime)
     # The smallest reminder offset (hours before the start) already handled; None: none yet.
     reminded_hours = db.Column(db.Integer)
@@ -210,7 +224,7 @@ class Registration(db.Model):
 class WebinarQuestionStatus(str, enum.Enum):
     OPEN = "open"
     ANSWERED = "answered"
-    HIDDEN = "hidden"           # removed by an organiser
+    HIDDEN = "hidden"  # removed by an organiser
 
 
 class WebinarQuestion(db.Model):

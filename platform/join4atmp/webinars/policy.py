@@ -1,5 +1,6 @@
 """The object rules of the webinars area (who may see, manage, ask and vote), and the row lock that
 serialises changes to a webinar's seats. Routes, services and templates all ask these predicates."""
+
 from sqlalchemy import select, update
 
 from ..core.errors import NotAllowed
@@ -24,21 +25,34 @@ def is_registered(webinar, user) -> bool:
     """Holds a seat or a place on the waiting list."""
     if user is None or not user.is_authenticated:
         return False
-    return db.session.scalar(select(Registration.id).where(
-        Registration.webinar_id == webinar.id, Registration.user_id == user.id,
-        Registration.status.in_(RegistrationStatus.active()))) is not None
+    return (
+        db.session.scalar(
+            select(Registration.id).where(
+                Registration.webinar_id == webinar.id,
+                Registration.user_id == user.id,
+                Registration.status.in_(RegistrationStatus.active()),
+            )
+        )
+        is not None
+    )
 
 
 def can_ask(webinar, user, now=None) -> bool:
     """Registered people send questions ahead until the webinar starts."""
-    return (webinar.status == WebinarStatus.PUBLISHED and not webinar.has_started(now or utcnow())
-            and is_registered(webinar, user))
+    return (
+        webinar.status == WebinarStatus.PUBLISHED
+        and not webinar.has_started(now or utcnow())
+        and is_registered(webinar, user)
+    )
 
 
 def can_vote(webinar, user, now=None) -> bool:
     """Registered people vote on the questions until the webinar ends."""
-    return (webinar.status == WebinarStatus.PUBLISHED and not webinar.has_ended(now or utcnow())
-            and is_registered(webinar, user))
+    return (
+        webinar.status == WebinarStatus.PUBLISHED
+        and not webinar.has_ended(now or utcnow())
+        and is_registered(webinar, user)
+    )
 
 
 def can_publish_answers(webinar, now=None) -> bool:
@@ -59,7 +73,9 @@ def lock_webinar(webinar):
     Registrations, cancellations and capacity changes of one webinar therefore happen one at a time,
     and a freed seat always goes to the waiting list before anyone else sees it."""
     db.session.execute(
-        update(Webinar).where(Webinar.id == webinar.id)
+        update(Webinar)
+        .where(Webinar.id == webinar.id)
         .values(seats_taken=Webinar.seats_taken, updated_at=Webinar.updated_at)
-        .execution_options(synchronize_session=False))
+        .execution_options(synchronize_session=False)
+    )
     db.session.refresh(webinar)

@@ -1,13 +1,16 @@
 """What of the webinars area is a member's data, and what an erasure does to their places, votes and
 questions. ``privacy/`` composes every area's part: see privacy/erasure.py and privacy/export.py."""
+
 from sqlalchemy import delete, select, update
 
 from ..extensions import db
 from .models import Webinar, WebinarQuestion, WebinarVote
 from .registrations import cancel_registrations_of, forget_registrant
 
-EXPORT_FOLLOW = {("webinar_speaker", "profile_id"),      # webinars the member speaks at
-                 ("webinar_topic", "webinar_id")}
+EXPORT_FOLLOW = {
+    ("webinar_speaker", "profile_id"),  # webinars the member speaks at
+    ("webinar_topic", "webinar_id"),
+}
 EXPORT_SKIP = {
     ("webinar", "qa_question_id"): "the webinar is the organiser's; its link to a question is not about you",
     ("registration", "webinar_id"): "registrants of webinars you organise are other people's data",
@@ -29,14 +32,27 @@ def before_forgetting(user) -> None:
 def forget_member(user, remove_contributions: bool) -> None:
     forget_registrant(user)
     for vote in db.session.scalars(select(WebinarVote).where(WebinarVote.user_id == user.id)).all():
-        db.session.execute(update(WebinarQuestion).where(WebinarQuestion.id == vote.question_id,
-                                                         WebinarQuestion.vote_count > 0)
-                           .values(vote_count=WebinarQuestion.vote_count - 1)
-                           .execution_options(synchronize_session=False))
+        db.session.execute(
+            update(WebinarQuestion)
+            .where(WebinarQuestion.id == vote.question_id, WebinarQuestion.vote_count > 0)
+            .values(vote_count=WebinarQuestion.vote_count - 1)
+            .execution_options(synchronize_session=False)
+        )
     if remove_contributions:
-        db.session.execute(delete(WebinarQuestion).where(WebinarQuestion.author_id == user.id)
-                           .execution_options(synchronize_session=False))
-    db.session.execute(update(WebinarQuestion).where(WebinarQuestion.author_id == user.id)
-                       .values(author_id=None).execution_options(synchronize_session=False))
-    db.session.execute(update(Webinar).where(Webinar.organiser_id == user.id)
-                       .values(organiser_id=None).execution_options(synchronize_session=False))
+        db.session.execute(
+            delete(WebinarQuestion)
+            .where(WebinarQuestion.author_id == user.id)
+            .execution_options(synchronize_session=False)
+        )
+    db.session.execute(
+        update(WebinarQuestion)
+        .where(WebinarQuestion.author_id == user.id)
+        .values(author_id=None)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(
+        update(Webinar)
+        .where(Webinar.organiser_id == user.id)
+        .values(organiser_id=None)
+        .execution_options(synchronize_session=False)
+    )

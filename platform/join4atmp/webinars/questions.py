@@ -3,6 +3,7 @@
 Registered people ask until the start and vote until the end. Everyone sees the questions (without
 their authors); organisers see authors, hide questions, answer them, and see them grouped by theme.
 """
+
 import re
 from dataclasses import dataclass, field
 
@@ -35,11 +36,15 @@ def ask_question(webinar, user, text) -> WebinarQuestion:
     if len(text) > MAX_LENGTH:
         raise DomainError(_l("Keep the question under %(n)d characters.", n=MAX_LENGTH), "text")
     limit = int(current_app.config.get("WEBINAR_MAX_QUESTIONS_PER_PERSON", 5))
-    asked = db.session.scalar(select(func.count()).select_from(WebinarQuestion).where(
-        WebinarQuestion.webinar_id == webinar.id, WebinarQuestion.author_id == user.id))
+    asked = db.session.scalar(
+        select(func.count())
+        .select_from(WebinarQuestion)
+        .where(WebinarQuestion.webinar_id == webinar.id, WebinarQuestion.author_id == user.id)
+    )
     if asked >= limit:
-        raise DomainError(_l("You have sent %(n)d questions for this webinar, the most one person can.", n=limit),
-                          "text")
+        raise DomainError(
+            _l("You have sent %(n)d questions for this webinar, the most one person can.", n=limit), "text"
+        )
     question = WebinarQuestion(webinar=webinar, author=user, text=text)
     db.session.add(question)
     db.session.commit()
@@ -58,18 +63,26 @@ def toggle_vote(question, user) -> bool:
         raise DomainError(_l("Registered participants can vote until the webinar ends."))
     if question.author_id == user.id:
         raise DomainError(_l("You cannot vote for your own question."))
-    step = -1 if db.session.execute(delete(WebinarVote).where(
-        WebinarVote.question_id == question.id, WebinarVote.user_id == user.id)).rowcount else 1
+    step = (
+        -1
+        if db.session.execute(
+            delete(WebinarVote).where(WebinarVote.question_id == question.id, WebinarVote.user_id == user.id)
+        ).rowcount
+        else 1
+    )
     if step == 1:
         db.session.add(WebinarVote(question_id=question.id, user_id=user.id))
         try:
             db.session.flush()
-        except IntegrityError:       # the same vote sent twice at once: it counts once
+        except IntegrityError:  # the same vote sent twice at once: it counts once
             db.session.rollback()
             return True
-    db.session.execute(update(WebinarQuestion).where(WebinarQuestion.id == question.id)
-                       .values(vote_count=WebinarQuestion.vote_count + step)
-                       .execution_options(synchronize_session=False))
+    db.session.execute(
+        update(WebinarQuestion)
+        .where(WebinarQuestion.id == question.id)
+        .values(vote_count=WebinarQuestion.vote_count + step)
+        .execution_options(synchronize_session=False)
+    )
     db.session.commit()
     return step == 1
 
@@ -98,16 +111,23 @@ def answer_question(question, user, answer):
 
 def visible_questions(webinar) -> list[WebinarQuestion]:
     """Questions everyone sees, most votes first."""
-    return db.session.scalars(select(WebinarQuestion).where(
-        WebinarQuestion.webinar_id == webinar.id, WebinarQuestion.status != WebinarQuestionStatus.HIDDEN)
-        .order_by(WebinarQuestion.vote_count.desc(), WebinarQuestion.id)).all()
+    return db.session.scalars(
+        select(WebinarQuestion)
+        .where(WebinarQuestion.webinar_id == webinar.id, WebinarQuestion.status != WebinarQuestionStatus.HIDDEN)
+        .order_by(WebinarQuestion.vote_count.desc(), WebinarQuestion.id)
+    ).all()
 
 
 def votes_of(user, questions) -> set[int]:
     if not user.is_authenticated or not questions:
         return set()
-    return set(db.session.scalars(select(WebinarVote.question_id).where(
-        WebinarVote.user_id == user.id, WebinarVote.question_id.in_([q.id for q in questions]))).all())
+    return set(
+        db.session.scalars(
+            select(WebinarVote.question_id).where(
+                WebinarVote.user_id == user.id, WebinarVote.question_id.in_([q.id for q in questions])
+            )
+        ).all()
+    )
 
 
 @dataclass
@@ -131,12 +151,14 @@ def question_themes(webinar, user) -> list[Theme]:
     themes = []
     for members in cluster.group_by_theme(vectors, max_distance):
         label = questions[cluster.representative(vectors, members)].text
-        themes.append(Theme(label=label, questions=sorted((questions[i] for i in members),
-                                                          key=lambda q: (-q.vote_count, q.id))))
+        themes.append(
+            Theme(label=label, questions=sorted((questions[i] for i in members), key=lambda q: (-q.vote_count, q.id)))
+        )
     return sorted(themes, key=lambda theme: (-theme.votes, -len(theme.questions)))
 
 
 # --- Publishing the answers as a Q&A thread ----------------------------------------------------------
+
 
 def answered_questions(webinar) -> list[WebinarQuestion]:
     return [q for q in visible_questions(webinar) if q.status == WebinarQuestionStatus.ANSWERED and q.answer]
@@ -147,9 +169,14 @@ def _thread_text(webinar, answered):
     # Written in the webinar's language when the platform speaks it.
     with force_locale(webinar.language if webinar.language in current_app.config.get("LANGUAGES", ()) else "en"):
         title = str(_l("Questions and answers: %(title)s", title=webinar.title))
-        intro = str(_l("Questions sent ahead of the webinar [%(title)s](%(url)s) (%(date)s), as the speakers "
-                       "answered them.", title=_markdown_text(webinar.title), url=page,
-                       date=f"{webinar.starts_at:%Y-%m-%d}"))
+        intro = str(
+            _l(
+                "Questions sent ahead of the webinar [%(title)s](%(url)s) (%(date)s), as the speakers answered them.",
+                title=_markdown_text(webinar.title),
+                url=page,
+                date=f"{webinar.starts_at:%Y-%m-%d}",
+            )
+        )
     parts = [intro] + [f"### {_markdown_text(q.text)}\n\n{q.answer.strip()}" for q in answered]
     return title[:200], "\n\n".join(parts)
 
@@ -170,7 +197,7 @@ def publish_answers(webinar, user) -> tuple[Question, bool]:
     if not answered:
         raise DomainError(_l("Answer at least one question first."))
     title, body = _thread_text(webinar, answered)
-    lock_webinar(webinar)          # two clicks at once make one thread
+    lock_webinar(webinar)  # two clicks at once make one thread
     thread = webinar.qa_question
     if thread is not None:
         # Q&A lets the asker or a moderator edit; a co-organiser updates it in the asker's name.
@@ -180,7 +207,7 @@ def publish_answers(webinar, user) -> tuple[Question, bool]:
         else:
             db.session.commit()
         return thread, False
-    if webinar.qa_published_at is not None:       # another request is creating it right now
+    if webinar.qa_published_at is not None:  # another request is creating it right now
         db.session.rollback()
         raise DomainError(_l("The answers are already published."))
     # Marked in the transaction that creates the thread (create_question commits it), so that a second

@@ -6,6 +6,7 @@ registration: if the update matches no row, the webinar is full and the person j
 The transaction also holds the webinar's row lock (``lock_webinar``), so a seat freed by a cancellation
 goes to the waiting list, in order, before anyone else can take it.
 """
+
 from datetime import timedelta
 
 from flask import current_app
@@ -45,23 +46,28 @@ def passed_reminder(webinar, now):
 def registration_of(webinar, user) -> Registration | None:
     if user is None or not user.is_authenticated:
         return None
-    return db.session.scalar(select(Registration).where(Registration.webinar_id == webinar.id,
-                                                        Registration.user_id == user.id))
+    return db.session.scalar(
+        select(Registration).where(Registration.webinar_id == webinar.id, Registration.user_id == user.id)
+    )
 
 
 def _take_seats(webinar, seats) -> bool:
     result = db.session.execute(
-        update(Webinar).where(Webinar.id == webinar.id, Webinar.seats_taken + seats <= Webinar.capacity)
+        update(Webinar)
+        .where(Webinar.id == webinar.id, Webinar.seats_taken + seats <= Webinar.capacity)
         .values(seats_taken=Webinar.seats_taken + seats, updated_at=Webinar.updated_at)
-        .execution_options(synchronize_session=False))
+        .execution_options(synchronize_session=False)
+    )
     return result.rowcount == 1
 
 
 def _release_seats(webinar, seats):
     db.session.execute(
-        update(Webinar).where(Webinar.id == webinar.id, Webinar.seats_taken >= seats)
+        update(Webinar)
+        .where(Webinar.id == webinar.id, Webinar.seats_taken >= seats)
         .values(seats_taken=Webinar.seats_taken - seats, updated_at=Webinar.updated_at)
-        .execution_options(synchronize_session=False))
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _confirm(registration, now):
@@ -75,7 +81,7 @@ def _lock_for_registration(webinar, user, now) -> Registration | None:
     registration of ``user`` to reuse, if any."""
     if not webinar.is_open_for_registration(now):
         raise DomainError(CLOSED)
-    lock_webinar(webinar)          # also reloads it: an organiser may have just cancelled or moved it
+    lock_webinar(webinar)  # also reloads it: an organiser may have just cancelled or moved it
     registration = registration_of(webinar, user)
     if registration is not None and registration.is_active:
         db.session.rollback()
@@ -94,8 +100,10 @@ def register_for_webinar(user, webinar, seats=1, needs="") -> Registration:
         raise NotAllowed("hidden webinar")
     limit = max_seats(user)
     if not 1 <= seats <= limit:
-        raise DomainError(_l("You can book between 1 and %(n)d places.", n=limit) if limit > 1
-                          else _l("You can book one place."), "seats")
+        raise DomainError(
+            _l("You can book between 1 and %(n)d places.", n=limit) if limit > 1 else _l("You can book one place."),
+            "seats",
+        )
     registration = _lock_for_registration(webinar, user, now)
     took = _take_seats(webinar, seats)
     if registration is None:
@@ -109,11 +117,14 @@ def register_for_webinar(user, webinar, seats=1, needs="") -> Registration:
         registration.status, registration.waitlisted_at = RegistrationStatus.WAITLISTED, now
     try:
         db.session.flush()
-    except IntegrityError:      # the same person registering twice at the same moment
+    except IntegrityError:  # the same person registering twice at the same moment
         db.session.rollback()
         raise DomainError(ALREADY_REGISTERED) from None
-    notify(registration, "webinar_confirmed" if registration.holds_seats else "webinar_waitlisted",
-           position=waitlist_position(registration))
+    notify(
+        registration,
+        "webinar_confirmed" if registration.holds_seats else "webinar_waitlisted",
+        position=waitlist_position(registration),
+    )
     db.session.commit()
     return registration
 
@@ -154,9 +165,11 @@ def cancel_registrations_of(user) -> int:
 
 
 def waiting_list(webinar) -> list[Registration]:
-    return db.session.scalars(select(Registration).where(
-        Registration.webinar_id == webinar.id, Registration.status == RegistrationStatus.WAITLISTED)
-        .order_by(Registration.waitlisted_at, Registration.id)).all()
+    return db.session.scalars(
+        select(Registration)
+        .where(Registration.webinar_id == webinar.id, Registration.status == RegistrationStatus.WAITLISTED)
+        .order_by(Registration.waitlisted_at, Registration.id)
+    ).all()
 
 
 def promote_waitlisted(webinar, now) -> list[Registration]:
@@ -182,13 +195,19 @@ def waitlist_position(registration) -> int | None:
     """1 for the first person waiting; None when not on the waiting list."""
     if registration.status != RegistrationStatus.WAITLISTED:
         return None
-    return 1 + sum(1 for other in waiting_list(registration.webinar)
-                   if (other.waitlisted_at, other.id) < (registration.waitlisted_at, registration.id))
+    return 1 + sum(
+        1
+        for other in waiting_list(registration.webinar)
+        if (other.waitlisted_at, other.id) < (registration.waitlisted_at, registration.id)
+    )
 
 
 def registrations_by_status(webinar) -> dict:
-    rows = db.session.scalars(select(Registration).where(Registration.webinar_id == webinar.id)
-                              .order_by(Registration.created_at, Registration.id)).all()
+    rows = db.session.scalars(
+        select(Registration)
+        .where(Registration.webinar_id == webinar.id)
+        .order_by(Registration.created_at, Registration.id)
+    ).all()
     groups = {status: [r for r in rows if r.status == status] for status in RegistrationStatus}
     groups[RegistrationStatus.WAITLISTED].sort(key=lambda r: (r.waitlisted_at, r.id))
     return groups
@@ -202,23 +221,30 @@ def mark_attendance(webinar, user, attended_ids):
     attended_ids = {int(i) for i in attended_ids}
     for registration in webinar.registrations:
         if registration.holds_seats:
-            registration.status = (RegistrationStatus.ATTENDED if registration.id in attended_ids
-                                   else RegistrationStatus.CONFIRMED)
+            registration.status = (
+                RegistrationStatus.ATTENDED if registration.id in attended_ids else RegistrationStatus.CONFIRMED
+            )
     db.session.commit()
 
 
 def registrations_of(user) -> list[Registration]:
     """The user's registrations that are still active, by the webinar's start."""
     return db.session.scalars(
-        select(Registration).join(Webinar).where(Registration.user_id == user.id,
-                                                 Registration.status.in_(RegistrationStatus.active()))
-        .order_by(Webinar.starts_at)).all()
+        select(Registration)
+        .join(Webinar)
+        .where(Registration.user_id == user.id, Registration.status.in_(RegistrationStatus.active()))
+        .order_by(Webinar.starts_at)
+    ).all()
 
 
 def forget_registrant(user) -> int:
     """Remove ``user`` and their stated needs from all their registrations (after
     ``cancel_registrations_of``), as the purge does after a webinar: the rows stay so that the figures
     still add up. The caller commits. Returns the number of registrations concerned."""
-    result = db.session.execute(update(Registration).where(Registration.user_id == user.id)
-                                .values(user_id=None, needs=None).execution_options(synchronize_session=False))
+    result = db.session.execute(
+        update(Registration)
+        .where(Registration.user_id == user.id)
+        .values(user_id=None, needs=None)
+        .execution_options(synchronize_session=False)
+    )
     return result.rowcount

@@ -1,5 +1,6 @@
 """Webinar pages for everyone: the list, a webinar, registering, questions and votes, calendar files.
 Organiser pages are in ``manage.py`` (a blueprint nested in this one)."""
+
 from flask import (
     Blueprint,
     Response,
@@ -39,6 +40,7 @@ bp.register_blueprint(manage_bp)
 def _time_helpers():
     def when(utc_naive, webinar=None, with_date=True):
         return format_when(utc_naive, viewer_zone(webinar), with_date=with_date) if utc_naive else ""
+
     def organiser_when(utc_naive, webinar, with_date=True):
         """The time in the webinar's own zone, or "" when the viewer's zone shows the same clock."""
         if not utc_naive or webinar is None:
@@ -46,10 +48,15 @@ def _time_helpers():
         theirs = format_when(utc_naive, webinar.timezone, with_date=with_date)
         return "" if theirs == when(utc_naive, webinar, with_date) else theirs
 
-    return {"when": when, "organiser_when": organiser_when, "viewer_zone": viewer_zone, "now": utcnow(),
-            "can_manage": can_manage,
-            "webinars_css": url_for("static", filename="css/webinars.css"),
-            "webinars_js": url_for("static", filename="js/webinars.js")}
+    return {
+        "when": when,
+        "organiser_when": organiser_when,
+        "viewer_zone": viewer_zone,
+        "now": utcnow(),
+        "can_manage": can_manage,
+        "webinars_css": url_for("static", filename="css/webinars.css"),
+        "webinars_js": url_for("static", filename="js/webinars.js"),
+    }
 
 
 def _visible(webinar_id) -> Webinar:
@@ -65,10 +72,15 @@ def index():
     form = WebinarFilterForm(request.args)
     filters = form.filters() if form.validate() else {}
     page = request.args.get("page", 1, type=int)
-    return render_template("webinars/index.html", upcoming=services.upcoming_webinars(**filters),
-                           past=services.past_webinars(max(page, 1), **filters), filters=filters,
-                           filter_form=form, drafts=services.managed_drafts(current_user),
-                           tz_form=TimezoneForm(formdata=None, current=viewer_zone())), 400 if form.errors else 200
+    return render_template(
+        "webinars/index.html",
+        upcoming=services.upcoming_webinars(**filters),
+        past=services.past_webinars(max(page, 1), **filters),
+        filters=filters,
+        filter_form=form,
+        drafts=services.managed_drafts(current_user),
+        tz_form=TimezoneForm(formdata=None, current=viewer_zone()),
+    ), 400 if form.errors else 200
 
 
 @bp.route("/webinars.ics")
@@ -78,11 +90,13 @@ def feed():
     form = WebinarFilterForm(request.args)
     if not form.validate():
         abort(400)
-    webinars = services.feed_webinars(past_days=current_app.config.get("WEBINAR_FEED_PAST_DAYS", 365),
-                                      **form.filters())
+    webinars = services.feed_webinars(past_days=current_app.config.get("WEBINAR_FEED_PAST_DAYS", 365), **form.filters())
     data = calendar.build_feed(webinars, _("JOIN4ATMP webinars"))
-    return Response(data, mimetype="text/calendar", headers={
-        "Content-Disposition": 'inline; filename="webinars.ics"', "Cache-Control": "public, max-age=300"})
+    return Response(
+        data,
+        mimetype="text/calendar",
+        headers={"Content-Disposition": 'inline; filename="webinars.ics"', "Cache-Control": "public, max-age=300"},
+    )
 
 
 def _page(webinar, register_form=None, question_form=None, status=200):
@@ -93,15 +107,21 @@ def _page(webinar, register_form=None, question_form=None, status=200):
     visible = questions.visible_questions(webinar)
     thread = webinar.qa_question
     return render_template(
-        "webinars/show.html", webinar=webinar, registration=registration,
+        "webinars/show.html",
+        webinar=webinar,
+        registration=registration,
         position=registrations.waitlist_position(registration) if registration else None,
         max_seats=registrations.max_seats(current_user) if current_user.is_authenticated else 1,
         register_form=register_form or RegisterForm(formdata=None),
         question_form=question_form or QuestionForm(formdata=None),
-        questions=visible, my_votes=questions.votes_of(current_user, visible),
-        can_ask=can_ask(webinar, current_user), can_vote=can_vote(webinar, current_user),
-        post_form=PostForm(), tz_form=TimezoneForm(formdata=None, current=viewer_zone(webinar)),
-        linked_speakers=webinar.speaker_experts, listed_speakers=speakers.listed_ids(webinar.speaker_experts),
+        questions=visible,
+        my_votes=questions.votes_of(current_user, visible),
+        can_ask=can_ask(webinar, current_user),
+        can_vote=can_vote(webinar, current_user),
+        post_form=PostForm(),
+        tz_form=TimezoneForm(formdata=None, current=viewer_zone(webinar)),
+        linked_speakers=webinar.speaker_experts,
+        listed_speakers=speakers.listed_ids(webinar.speaker_experts),
         qa_thread=thread if thread is not None and can_read(thread, current_user) else None,
     ), status
 
@@ -125,8 +145,9 @@ def register(webinar_id):
     if registration.holds_seats:
         flash(_("You are registered. We sent you a confirmation with a calendar file."), "success")
     else:
-        flash(_("The webinar is full: you are on the waiting list. We will email you if a place comes free."),
-              "success")
+        flash(
+            _("The webinar is full: you are on the waiting list. We will email you if a place comes free."), "success"
+        )
     return redirect(url_for("webinars.show", webinar_id=webinar.id))
 
 
@@ -152,7 +173,7 @@ def ask(webinar_id):
     page = form_page(lambda status: _page(webinar, question_form=form, status=status), form)
     if not form.validate_on_submit():
         return page.render()
-    questions.ask_question(webinar, current_user, form.text.data)      # a refusal, NotAllowed too, shows on the form
+    questions.ask_question(webinar, current_user, form.text.data)  # a refusal, NotAllowed too, shows on the form
     flash(_("Your question has been sent."), "success")
     return redirect(url_for("webinars.show", webinar_id=webinar.id, _anchor="questions"))
 
@@ -164,7 +185,7 @@ def vote(webinar_id, question_id):
     question = get_or_404(WebinarQuestion, question_id)
     if question.webinar_id != webinar.id:
         abort(404)
-    back_on_refusal(url_for("webinars.show", webinar_id=webinar.id, _anchor="questions"))   # JSON clients: an error
+    back_on_refusal(url_for("webinars.show", webinar_id=webinar.id, _anchor="questions"))  # JSON clients: an error
     voted = questions.toggle_vote(question, current_user)
     if wants_json():
         return jsonify(voted=voted, votes=db.session.get(WebinarQuestion, question_id).vote_count)
@@ -179,9 +200,14 @@ def calendar_file(webinar_id):
     registration = registrations.registration_of(webinar, current_user)
     confirmed = registration is not None and registration.holds_seats
     data = calendar.build_ics(webinar, calendar.PUBLISH, include_join_link=confirmed)
-    return Response(data, mimetype="text/calendar", headers={
-        "Content-Disposition": f'attachment; filename="{calendar.filename(webinar)}"',
-        "Cache-Control": "private, no-store"})
+    return Response(
+        data,
+        mimetype="text/calendar",
+        headers={
+            "Content-Disposition": f'attachment; filename="{calendar.filename(webinar)}"',
+            "Cache-Control": "private, no-store",
+        },
+    )
 
 
 @bp.post("/webinars/timezone")
@@ -203,5 +229,8 @@ def set_timezone():
 def mine():
     rows = registrations.registrations_of(current_user)
     now = utcnow()
-    return render_template("webinars/mine.html", upcoming=[r for r in rows if not r.webinar.has_ended(now)],
-                           past=[r for r in rows if r.webinar.has_ended(now)])
+    return render_template(
+        "webinars/mine.html",
+        upcoming=[r for r in rows if not r.webinar.has_ended(now)],
+        past=[r for r in rows if r.webinar.has_ended(now)],
+    )

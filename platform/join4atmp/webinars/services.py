@@ -4,6 +4,7 @@ Registration and the waiting list live in ``registrations.py``, questions in ``q
 reminders and the purge in ``housekeeping.py``. Services validate, change models, queue email and
 commit; they raise ``DomainError`` (with the form field) or ``NotAllowed``.
 """
+
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
@@ -21,8 +22,15 @@ from .speakers import resolve as resolve_speakers
 from .times import is_valid_zone
 
 TEXT_FIELDS = ("title", "abstract", "audience", "speakers", "join_url", "recording_url", "materials")
-FIELDS = TEXT_FIELDS + ("language", "timezone", "starts_at", "duration_minutes", "registration_deadline",
-                        "capacity", "topics")
+FIELDS = TEXT_FIELDS + (
+    "language",
+    "timezone",
+    "starts_at",
+    "duration_minutes",
+    "registration_deadline",
+    "capacity",
+    "topics",
+)
 
 
 def _check(values, now, start_changed=True):
@@ -101,8 +109,9 @@ def update_webinar(webinar, user, values) -> Webinar:
     link_changed = values["join_url"] != webinar.join_url
     if values["capacity"] < webinar.seats_taken:
         db.session.rollback()
-        raise DomainError(_l("%(n)d places are already taken: the capacity cannot be lower.",
-                             n=webinar.seats_taken), "capacity")
+        raise DomainError(
+            _l("%(n)d places are already taken: the capacity cannot be lower.", n=webinar.seats_taken), "capacity"
+        )
     _apply(webinar, values)
     if speakers is not None:
         webinar.link_speakers(speakers)
@@ -126,13 +135,22 @@ def _tell_registrants(webinar, now, time_changed, link_changed):
         return
     for registration in active:
         if registration.holds_seats or time_changed:
-            notify(registration, "webinar_updated", calendar_file=registration.holds_seats,
-                   time_changed=time_changed, link_changed=link_changed)
+            notify(
+                registration,
+                "webinar_updated",
+                calendar_file=registration.holds_seats,
+                time_changed=time_changed,
+                link_changed=link_changed,
+            )
 
 
 def _announce_recording(webinar, now):
-    if webinar.recording_url and webinar.has_ended(now) and not webinar.recording_announced_at \
-            and webinar.status == WebinarStatus.PUBLISHED:
+    if (
+        webinar.recording_url
+        and webinar.has_ended(now)
+        and not webinar.recording_announced_at
+        and webinar.status == WebinarStatus.PUBLISHED
+    ):
         webinar.recording_announced_at = now
         for registration in webinar.registrations:
             if registration.holds_seats:
@@ -165,8 +183,12 @@ def cancel_webinar(webinar, user, message="") -> int:
     notified = 0
     for registration in webinar.registrations:
         if registration.is_active:
-            notify(registration, "webinar_cancelled", calendar_file=registration.holds_seats,
-                   message=(message or "").strip())
+            notify(
+                registration,
+                "webinar_cancelled",
+                calendar_file=registration.holds_seats,
+                message=(message or "").strip(),
+            )
             notified += 1
     db.session.commit()
     return notified
@@ -191,6 +213,7 @@ def delete_draft(webinar, user):
 
 # --- What lists show ----------------------------------------------------------------------
 
+
 def _filtered(query, language=None, topic=None):
     if language:
         query = query.where(Webinar.language == language)
@@ -202,15 +225,21 @@ def _filtered(query, language=None, topic=None):
 def upcoming_webinars(now=None, language=None, topic=None) -> list[Webinar]:
     """Published webinars not over yet, soonest first (cancelled ones stay listed until their date)."""
     now = now or utcnow()
-    query = select(Webinar).where(Webinar.status.in_([WebinarStatus.PUBLISHED, WebinarStatus.CANCELLED]),
-                                  Webinar.ends_at > now).order_by(Webinar.starts_at)
+    query = (
+        select(Webinar)
+        .where(Webinar.status.in_([WebinarStatus.PUBLISHED, WebinarStatus.CANCELLED]), Webinar.ends_at > now)
+        .order_by(Webinar.starts_at)
+    )
     return db.session.scalars(_filtered(query, language, topic)).all()
 
 
 def past_webinars(page=1, per_page=10, language=None, topic=None):
     """Published webinars that are over, newest first, as a pagination object."""
-    query = select(Webinar).where(Webinar.status == WebinarStatus.PUBLISHED, Webinar.ends_at <= utcnow()) \
+    query = (
+        select(Webinar)
+        .where(Webinar.status == WebinarStatus.PUBLISHED, Webinar.ends_at <= utcnow())
         .order_by(Webinar.starts_at.desc())
+    )
     return db.paginate(_filtered(query, language, topic), page=page, per_page=per_page, error_out=False)
 
 
@@ -218,8 +247,14 @@ def feed_webinars(now=None, past_days=365, language=None, topic=None) -> list[We
     """What the public calendar feed holds: published and cancelled webinars (never drafts), upcoming
     ones and those of the last ``past_days`` days, in order of their start."""
     now = now or utcnow()
-    query = select(Webinar).where(Webinar.status.in_([WebinarStatus.PUBLISHED, WebinarStatus.CANCELLED]),
-                                  Webinar.ends_at > now - timedelta(days=past_days)).order_by(Webinar.starts_at)
+    query = (
+        select(Webinar)
+        .where(
+            Webinar.status.in_([WebinarStatus.PUBLISHED, WebinarStatus.CANCELLED]),
+            Webinar.ends_at > now - timedelta(days=past_days),
+        )
+        .order_by(Webinar.starts_at)
+    )
     return db.session.scalars(_filtered(query, language, topic)).all()
 
 
@@ -239,4 +274,3 @@ def counts(webinar) -> dict:
     for registration in webinar.registrations:
         figures[registration.status.value] += registration.seats
     return figures
-

@@ -4,6 +4,7 @@ Organisers name them by profile number (as in ``/experts/12``), by the profile's
 member's email; only profiles listed in the directory can be linked, and one that is unlisted later
 keeps its name on the webinar page but loses the link. Speakers without a profile stay free text.
 """
+
 import re
 
 from flask_babel import lazy_gettext as _l
@@ -45,8 +46,9 @@ def resolve(references) -> list[ExpertProfile]:
         elif profile not in profiles:
             profiles.append(profile)
     if unknown:
-        raise DomainError(_l("No expert profile in the directory matches: %(value)s", value=", ".join(unknown)),
-                          "speaker_profiles")
+        raise DomainError(
+            _l("No expert profile in the directory matches: %(value)s", value=", ".join(unknown)), "speaker_profiles"
+        )
     if len(profiles) > MAX_SPEAKERS:
         raise DomainError(_l("Link %(n)d speakers at most.", n=MAX_SPEAKERS), "speaker_profiles")
     return profiles
@@ -57,5 +59,10 @@ def listed_ids(profiles) -> set[int]:
     ids = [p.id for p in profiles]
     if not ids:
         return set()
-    return set(db.session.scalars(select(ExpertProfile.id).join(User, User.id == ExpertProfile.user_id)
-                                  .where(listed_condition(), ExpertProfile.id.in_(ids))).all())
+    return set(
+        db.session.scalars(
+            select(ExpertProfile.id)
+            .join(User, User.id == ExpertProfile.user_id)
+            .where(listed_condition(), ExpertProfile.id.in_(ids))
+        ).all()
+    )

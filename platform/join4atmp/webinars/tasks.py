@@ -1,4 +1,5 @@
 """Webinar jobs: the organiser's message to registrants, reminders, and the purge of personal data."""
+
 from ..accounts.models import User
 from ..core import queue
 from ..core.queue import crontab

@@ -1,4 +1,5 @@
 """Webinar times: entered in the organiser's zone, stored as naive UTC, shown in the viewer's zone."""
+
 from datetime import datetime, timezone
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -12,12 +13,38 @@ SESSION_KEY = "webinar_tz"
 
 # Zones offered in the pickers (the platform's countries); any valid IANA zone is accepted too.
 COMMON_ZONES = [
-    "UTC", "Europe/London", "Europe/Dublin", "Europe/Lisbon", "Atlantic/Reykjavik", "Europe/Brussels",
-    "Europe/Paris", "Europe/Amsterdam", "Europe/Luxembourg", "Europe/Berlin", "Europe/Zurich", "Europe/Vienna",
-    "Europe/Rome", "Europe/Madrid", "Europe/Malta", "Europe/Copenhagen", "Europe/Oslo", "Europe/Stockholm",
-    "Europe/Prague", "Europe/Bratislava", "Europe/Warsaw", "Europe/Budapest", "Europe/Ljubljana", "Europe/Zagreb",
-    "Europe/Helsinki", "Europe/Tallinn", "Europe/Riga", "Europe/Vilnius", "Europe/Bucharest", "Europe/Sofia",
-    "Europe/Athens", "Asia/Nicosia",
+    "UTC",
+    "Europe/London",
+    "Europe/Dublin",
+    "Europe/Lisbon",
+    "Atlantic/Reykjavik",
+    "Europe/Brussels",
+    "Europe/Paris",
+    "Europe/Amsterdam",
+    "Europe/Luxembourg",
+    "Europe/Berlin",
+    "Europe/Zurich",
+    "Europe/Vienna",
+    "Europe/Rome",
+    "Europe/Madrid",
+    "Europe/Malta",
+    "Europe/Copenhagen",
+    "Europe/Oslo",
+    "Europe/Stockholm",
+    "Europe/Prague",
+    "Europe/Bratislava",
+    "Europe/Warsaw",
+    "Europe/Budapest",
+    "Europe/Ljubljana",
+    "Europe/Zagreb",
+    "Europe/Helsinki",
+    "Europe/Tallinn",
+    "Europe/Riga",
+    "Europe/Vilnius",
+    "Europe/Bucharest",
+    "Europe/Sofia",
+    "Europe/Athens",
+    "Asia/Nicosia",
 ]
 
 
