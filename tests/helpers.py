@@ -6,16 +6,19 @@ import hashlib
 import os
 import shutil
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pyotp
 import pytest
 from flask.testing import FlaskClient
+from icalendar import Calendar
 
 from join4atmp.accounts.services import create_user
 from join4atmp.core.mail import OutboxMessage
 from join4atmp.core.time import utcnow
 from join4atmp.extensions import db
+from join4atmp.webinars import services as webinar_services
 
 from processes import SmtpInbox as Inbox  # noqa: F401 - shared with the tests of real processes
 from processes import free_port  # noqa: F401
@@ -193,3 +196,59 @@ def browser_enrol(page, email):
     page.get_by_label("Code from your app").fill(pyotp.TOTP(secret).now())
     page.get_by_role("button", name="Turn on two-step login").click()
     return page.locator(".recovery-codes code").all_inner_texts()
+
+
+# --- Webinars -------------------------------------------------------------------------------------
+
+JOIN = "https://meet.example/atmp-101"
+
+
+def make_organiser(email="organiser@join4atmp.example", **profile):
+    user = make_user(email, role="patient_org", display_name=profile.pop("display_name", "Olivia Organiser"), **profile)
+    user.is_organiser_flag = True
+    db.session.commit()
+    return user
+
+
+def webinar_values(**overrides):
+    start = (utcnow() + timedelta(days=3)).replace(second=0, microsecond=0)
+    values = {
+        "title": "Hospital exemption explained for patient organisations",
+        "abstract": "How **hospital exemption** works across the EU.",
+        "audience": "Patient organisations",
+        "speakers": "Dr Anna Berg, regulator\nLuc Martin, patient advocate",
+        "language": "en",
+        "timezone": "Europe/Paris",
+        "starts_at": start,
+        "duration_minutes": 60,
+        "registration_deadline": None,
+        "capacity": 2,
+        "join_url": JOIN,
+        "recording_url": "",
+        "materials": "",
+        "topics": ["hospital-exemption"],
+    }
+    values.update(overrides)
+    return values
+
+
+def make_webinar(organiser=None, publish=True, **overrides):
+    organiser = organiser or make_organiser()
+    webinar = webinar_services.create_webinar(organiser, webinar_values(**overrides))
+    if publish:
+        webinar_services.publish_webinar(webinar, organiser)
+    return webinar
+
+
+def plain(text):
+    """CLDR puts narrow no-break spaces in times ("2:00\u202fPM"); compare with plain spaces."""
+    if isinstance(text, bytes):
+        text = text.decode()
+    return text.replace("\u202f", " ").replace("\xa0", " ")
+
+
+def ics_of(message, index=0):
+    """The calendar attached to an outbox message, parsed back."""
+    item = message.attachments[index]
+    assert item["filename"].endswith(".ics") and item["content_type"].startswith("text/calendar")
+    return Calendar.from_ical(base64.b64decode(item["data"]))

@@ -11,7 +11,7 @@ The *object rule* names the rule the view applies to the object in the URL, thro
 check (``questions.policy.can_read``, ``webinars.policy.can_manage``, ...). An object the member may not
 see answers 404, so that its existence does not leak; an object they may see but not change answers 403.
 An endpoint with no rule answers 403 and logs an error: a new route must declare one, and
-tests/test_permissions.py checks every route of the URL map, against every role, by its declared rule.
+tests/app/test_permissions.py checks every route of the URL map, against every role, by its declared rule.
 """
 
 from dataclasses import dataclass

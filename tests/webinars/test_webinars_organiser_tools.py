@@ -12,8 +12,7 @@ from join4atmp.questions.models import Question, Visibility
 from join4atmp.webinars import messages, questions, registrations
 from join4atmp.webinars.models import Webinar
 
-from helpers import login, make_user, outbox
-from test_webinars import make_organiser, make_webinar
+from helpers import login, make_organiser, make_user, make_webinar, outbox
 
 
 @pytest.fixture(autouse=True)

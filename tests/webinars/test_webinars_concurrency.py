@@ -17,9 +17,8 @@ from join4atmp.extensions import db
 from join4atmp.webinars import registrations
 from join4atmp.webinars.models import Registration, RegistrationStatus, Webinar
 
-from helpers import PASSWORD, make_config
+from helpers import PASSWORD, make_config, make_organiser, make_webinar
 from processes import Visitor, app_env, start_web
-from test_webinars import make_organiser, make_webinar
 
 CAPACITY, TAKEN_BEFORE, RACERS, LATECOMERS = 6, 3, 20, 4
 

@@ -17,8 +17,7 @@ from join4atmp.webinars import questions as webinar_questions
 from join4atmp.webinars import registrations
 from join4atmp.webinars.models import Registration, RegistrationStatus
 
-from helpers import PASSWORD, IsolatedClient, login, make_user
-from test_webinars import make_webinar
+from helpers import PASSWORD, IsolatedClient, login, make_user, make_webinar
 
 EMAIL, NAME, ORGANISATION, CONTACT = (
     "erika@erasmus-lab.example",

@@ -13,8 +13,7 @@ from join4atmp.search.cluster import group_by_theme, representative
 from join4atmp.webinars import questions, registrations
 from join4atmp.webinars.models import WebinarQuestion, WebinarQuestionStatus
 
-from helpers import login, make_user
-from test_webinars import make_organiser, make_webinar
+from helpers import login, make_organiser, make_user, make_webinar
 
 
 @pytest.fixture(autouse=True)

@@ -11,8 +11,7 @@ from join4atmp.core.mail import OutboxMessage
 from join4atmp.core.time import utcnow
 from join4atmp.extensions import db
 
-from helpers import browser_log_in, make_user, needs_chromium
-from test_webinars import JOIN, make_organiser, make_webinar
+from helpers import JOIN, browser_log_in, make_organiser, make_user, make_webinar, needs_chromium
 
 pytestmark = needs_chromium
 

@@ -10,8 +10,7 @@ from join4atmp.accounts.services import create_api_token
 from join4atmp.extensions import db
 from join4atmp.questions.models import Question
 
-from helpers import login, make_config, make_user
-from test_webinars import make_webinar
+from helpers import login, make_config, make_user, make_webinar
 
 TIGHT = {
     "question": {"user": (2, timedelta(days=1)), "ip": (3, timedelta(days=1))},

@@ -333,7 +333,7 @@ def test_an_organisers_message_to_every_registrant_is_one_job_not_one_request(tm
     from join4atmp.core.queue import huey
     from join4atmp.webinars import registrations
 
-    from test_webinars import make_organiser, make_webinar
+    from helpers import make_organiser, make_webinar
 
     app = create_app(make_config(tmp_path, QUEUE_IMMEDIATE=False))
     with app.app_context(), app.test_request_context("/"):

@@ -157,7 +157,7 @@ def test_retention_ends_old_server_sessions_and_purges_past_webinar_registrants(
     from join4atmp.webinars import registrations
     from join4atmp.webinars.models import Registration
 
-    from test_webinars import make_webinar
+    from helpers import make_webinar
 
     member = make_user("member@uni.example")
     with freeze_time(utcnow() - timedelta(days=400)):

@@ -26,8 +26,7 @@ from join4atmp.questions.models import (
 from join4atmp.webinars import registrations
 from join4atmp.webinars.models import WebinarQuestion, WebinarVote
 
-from helpers import login, make_user
-from test_webinars import make_webinar
+from helpers import login, make_user, make_webinar
 
 SECRET_TEXT = "correct horse battery"
 

@@ -12,62 +12,7 @@ from join4atmp.extensions import db
 from join4atmp.webinars import registrations, services
 from join4atmp.webinars.models import Registration, RegistrationStatus, Webinar, WebinarStatus
 
-from helpers import login, make_user, outbox
-
-JOIN = "https://meet.example/atmp-101"
-
-
-def make_organiser(email="organiser@join4atmp.example", **profile):
-    user = make_user(email, role="patient_org", display_name=profile.pop("display_name", "Olivia Organiser"), **profile)
-    user.is_organiser_flag = True
-    db.session.commit()
-    return user
-
-
-def webinar_values(**overrides):
-    start = (utcnow() + timedelta(days=3)).replace(second=0, microsecond=0)
-    values = {
-        "title": "Hospital exemption explained for patient organisations",
-        "abstract": "How **hospital exemption** works across the EU.",
-        "audience": "Patient organisations",
-        "speakers": "Dr Anna Berg, regulator\nLuc Martin, patient advocate",
-        "language": "en",
-        "timezone": "Europe/Paris",
-        "starts_at": start,
-        "duration_minutes": 60,
-        "registration_deadline": None,
-        "capacity": 2,
-        "join_url": JOIN,
-        "recording_url": "",
-        "materials": "",
-        "topics": ["hospital-exemption"],
-    }
-    values.update(overrides)
-    return values
-
-
-def make_webinar(organiser=None, publish=True, **overrides):
-    organiser = organiser or make_organiser()
-    webinar = services.create_webinar(organiser, webinar_values(**overrides))
-    if publish:
-        services.publish_webinar(webinar, organiser)
-    return webinar
-
-
-def plain(text):
-    """CLDR puts narrow no-break spaces in times ("2:00\u202fPM"); compare with plain spaces."""
-    if isinstance(text, bytes):
-        text = text.decode()
-    return text.replace("\u202f", " ").replace("\xa0", " ")
-
-
-def ics_of(message, index=0):
-    """The calendar attached to an outbox message, parsed back."""
-    import base64
-
-    item = message.attachments[index]
-    assert item["filename"].endswith(".ics") and item["content_type"].startswith("text/calendar")
-    return Calendar.from_ical(base64.b64decode(item["data"]))
+from helpers import JOIN, ics_of, login, make_organiser, make_user, make_webinar, outbox, plain, webinar_values
 
 
 @pytest.fixture(autouse=True)

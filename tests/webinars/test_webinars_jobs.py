@@ -14,8 +14,7 @@ from join4atmp.webinars import questions, registrations, services
 from join4atmp.webinars.housekeeping import purge_personal_data, send_reminders
 from join4atmp.webinars.models import Registration, Webinar, WebinarQuestion, WebinarQuestionStatus, WebinarVote
 
-from helpers import make_config, make_user, outbox, wait_for
-from test_webinars import JOIN, make_organiser, make_webinar, webinar_values
+from helpers import JOIN, make_config, make_organiser, make_user, make_webinar, outbox, wait_for, webinar_values
 
 
 @pytest.fixture(autouse=True)

@@ -12,8 +12,7 @@ from join4atmp.extensions import db
 from join4atmp.webinars import services
 from join4atmp.webinars.models import Webinar
 
-from helpers import login, make_user, outbox
-from test_webinars import JOIN, ics_of, make_organiser, make_webinar, plain, webinar_values
+from helpers import JOIN, ics_of, login, make_organiser, make_user, make_webinar, outbox, plain, webinar_values
 
 START = datetime(2031, 1, 16, 13, 0)  # 14:00 in Paris, 08:00 in New York
 
