@@ -6,9 +6,9 @@ import click
 from flask.cli import AppGroup
 
 from ..core.errors import DomainError
+from ..core.roles import Role
 from ..extensions import db
 from . import services
-from .models import Role
 
 users_cli = AppGroup("users", help="Create users and API tokens, reset a second factor.")
 

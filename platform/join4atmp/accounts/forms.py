@@ -3,16 +3,10 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, RadioField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
+from ..core import roles
 from ..core.forms import as_choices
 
-ROLE_CHOICES = as_choices(
-    [
-        ("developer", _l("Developer (academic group, hospital, SME or industry)")),
-        ("regulator", _l("Regulator (EMA or a national competent authority)")),
-        ("clinician", _l("Clinician")),
-        ("patient_org", _l("Patient organisation")),
-    ]
-)
+ROLE_CHOICES = as_choices(roles.choices(roles.SIGN_UP))
 
 
 class RegisterForm(FlaskForm):

@@ -1,24 +1,10 @@
 """Users, their roles, personal API tokens, server-side sessions and second factors."""
 
-import enum
-
 from flask_login import UserMixin
 
+from ..core.roles import Role
 from ..core.time import utcnow
 from ..extensions import db
-
-
-class Role(str, enum.Enum):
-    DEVELOPER = "developer"
-    REGULATOR = "regulator"
-    CLINICIAN = "clinician"
-    PATIENT_ORG = "patient_org"
-    ADMIN = "admin"
-
-    @classmethod
-    def registrable(cls):
-        """Roles a person may choose at sign-up; admins are made on the command line."""
-        return [cls.DEVELOPER, cls.REGULATOR, cls.CLINICIAN, cls.PATIENT_ORG]
 
 
 class User(UserMixin, db.Model):

@@ -109,14 +109,19 @@ def two_factor_enable():
     return _two_factor_page(new_codes=codes)
 
 
+def _checked_password(prefix):
+    """The password typed into the two-factor page's ``prefix`` form; a refusal shows on that form."""
+    form = PasswordCheckForm(prefix=prefix)
+    form_page(lambda status: _two_factor_page(**{f"{prefix}_form": form}, status=status), form)
+    if not form.validate_on_submit():
+        raise DomainError(_("Please enter your password."), "password")
+    return form.password.data
+
+
 @bp.post("/account/two-factor/recovery-codes")
 @access("login", "own")
 def recovery_codes():
-    form = PasswordCheckForm(prefix="regenerate")
-    form_page(lambda status: _two_factor_page(regenerate_form=form, status=status), form)
-    if not form.validate_on_submit():
-        raise DomainError(_("Please enter your password."), "password")
-    codes = two_factor.regenerate_recovery_codes(current_user, form.password.data)
+    codes = two_factor.regenerate_recovery_codes(current_user, _checked_password("regenerate"))
     flash(_("New recovery codes made: the old ones no longer work."), "success")
     return _two_factor_page(new_codes=codes)
 
@@ -124,11 +129,7 @@ def recovery_codes():
 @bp.post("/account/two-factor/disable")
 @access("login", "own")
 def two_factor_disable():
-    form = PasswordCheckForm(prefix="disable")
-    form_page(lambda status: _two_factor_page(disable_form=form, status=status), form)
-    if not form.validate_on_submit():
-        raise DomainError(_("Please enter your password."), "password")
-    two_factor.disable(current_user, form.password.data)
+    two_factor.disable(current_user, _checked_password("disable"))
     flash(_("Two-step login is off."), "success")
     return redirect(url_for("accounts.two_factor"))
 

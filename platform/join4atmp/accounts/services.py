@@ -16,11 +16,12 @@ from ..core import audit
 from ..core.errors import DomainError, LinkInvalid, NotFound, RateLimited
 from ..core.mail import queue_email
 from ..core.ratelimit import clear_hits, is_limited, record_hit
+from ..core.roles import Role
 from ..core.signals import user_created
 from ..core.time import utcnow
 from ..extensions import db
 from . import links, sessions
-from .models import ApiToken, Role, User
+from .models import ApiToken, User
 from .passwords import hash_password, needs_rehash, verify_password
 
 INVALID_LOGIN = _l("Email or password is not correct.")

@@ -4,7 +4,8 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from ..accounts.models import Role, User
+from ..accounts.models import User
+from ..core.roles import Role
 from ..core.taxonomy import country_name
 from ..core.templating import role_label
 from ..core.time import utcnow

@@ -4,11 +4,12 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from ..accounts import services as accounts
-from ..accounts.models import Role, User
+from ..accounts.models import User
 from ..core.audit import AuditEvent
 from ..core.forms import PostForm
 from ..core.mail import OutboxMessage
 from ..core.policy import access
+from ..core.roles import Role
 from ..core.views import back_on_refusal, get_or_404
 from ..extensions import db
 from .figures import figures

@@ -5,7 +5,7 @@ from flask_login import current_user
 from flask_wtf.csrf import validate_csrf
 from wtforms import ValidationError
 
-from ..core import ratelimit, taxonomy
+from ..core import ratelimit, roles, taxonomy
 from ..core.policy import access
 from ..core.views import get_or_404
 from ..extensions import csrf, db
@@ -61,7 +61,7 @@ def _choice_arg(name, allowed):
 def experts():
     """Listed experts, filtered by role, country, topic, language and q; paginated."""
     filters = {
-        "role": _choice_arg("role", {"regulator", "developer", "clinician", "patient_org"}),
+        "role": _choice_arg("role", roles.MEMBER_VALUES),
         "country": _choice_arg("country", set(taxonomy.COUNTRY_CODES) | {taxonomy.OTHER_COUNTRY}),
         "topic": _choice_arg("topic", taxonomy.TOPICS),
         "language": _choice_arg("language", set(taxonomy.LANGUAGE_CODES)),
@@ -138,7 +138,7 @@ def match():
     if not isinstance(k, int) or isinstance(k, bool) or not 1 <= k <= 50:
         abort(400, "'k' must be a whole number from 1 to 50.")
     choices = {
-        "role": {"regulator", "developer", "clinician", "patient_org"},
+        "role": roles.MEMBER_VALUES,
         "country": set(taxonomy.COUNTRY_CODES) | {taxonomy.OTHER_COUNTRY},
         "language": set(taxonomy.LANGUAGE_CODES),
     }
@@ -228,7 +228,7 @@ def list_questions():
     page_number = _int_arg("page", 1, 1, 1_000_000)
     topic = _choice_arg("topic", taxonomy.TOPICS)
     answered = _choice_arg("answered", {"yes", "no"})
-    answered_by = _choice_arg("answered_by", {"regulator", "developer", "clinician", "patient_org"})
+    answered_by = _choice_arg("answered_by", roles.MEMBER_VALUES)
     page = db.paginate(
         questions.browse_query(topic, answered, answered_by, (request.args.get("q") or "")[:200]),
         page=page_number,

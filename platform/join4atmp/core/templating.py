@@ -2,22 +2,11 @@
 
 from flask import current_app, has_request_context, request
 from flask_babel import get_locale
-from flask_babel import lazy_gettext as _l
 
-from . import taxonomy
+from . import roles, taxonomy
 from .markdown import render_markdown
 
-ROLE_LABELS = {
-    "developer": _l("Developer"),
-    "regulator": _l("Regulator"),
-    "clinician": _l("Clinician"),
-    "patient_org": _l("Patient organisation"),
-    "admin": _l("Administrator"),
-}
-
-
-def role_label(role):
-    return ROLE_LABELS.get(getattr(role, "value", role), role)
+role_label = roles.label
 
 
 def register_template_helpers(app):

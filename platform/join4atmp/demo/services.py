@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from ..accounts.models import User
 from ..accounts.passwords import hash_password
 from ..accounts.services import create_user, find_user_by_email
+from ..core import roles
 from ..core.time import utcnow
 from ..extensions import db
 from ..profiles.models import DeclaredInterest, Publication
@@ -115,7 +116,7 @@ def demo_logins() -> list[dict]:
         firsts.setdefault(entry["role"], entry)
     return [{"role": "admin", "email": ADMIN_EMAIL}] + [
         {"role": role, "email": firsts[role]["email"]}
-        for role in ("developer", "regulator", "clinician", "patient_org")
+        for role in (r.value for r in roles.MEMBER_ROLES)
         if role in firsts
     ]
 

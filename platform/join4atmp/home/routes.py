@@ -1,8 +1,9 @@
 from flask import Blueprint, render_template
 from sqlalchemy import func, select
 
-from ..accounts.models import Role, User
+from ..accounts.models import User
 from ..core.policy import access
+from ..core.roles import Role
 from ..extensions import db
 from ..profiles.models import ExpertProfile
 from ..profiles.services import listed_condition

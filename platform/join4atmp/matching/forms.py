@@ -3,19 +3,13 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from ..core import taxonomy
+from ..core import roles, taxonomy
 from ..core.forms import CheckboxList, as_choices
 
 # Choice fields carry no Optional(): it would wave through a blank-looking value such as " " that is no choice
 # (Optional clears the "not a valid choice" error), which then reached the matching query. An empty list or the
 # "" choice is allowed by the fields themselves.
-ROLE_FILTER = [
-    ("", _l("Any role")),
-    ("regulator", _l("Regulators")),
-    ("developer", _l("Developers")),
-    ("clinician", _l("Clinicians")),
-    ("patient_org", _l("Patient organisations")),
-]
+ROLE_FILTER = roles.choices(roles.PLURALS, anything=_l("Any role"))
 
 
 class AskForm(FlaskForm):

@@ -10,7 +10,8 @@ from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from ..accounts.models import Role, User
+from ..accounts.models import User
+from ..core.roles import Role
 from ..extensions import db
 from ..profiles.models import ExpertProfile
 from ..profiles.services import listed_condition

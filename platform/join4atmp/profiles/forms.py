@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField, SubmitField, TextAreaField, URLField
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
-from ..core import taxonomy
+from ..core import roles, taxonomy
 from ..core.forms import CheckboxList, as_choices
 
 
@@ -102,15 +102,7 @@ class DirectoryFilterForm(FlaskForm):
     role = SelectField(
         _l("Role"),
         validators=[Optional()],
-        choices=as_choices(
-            [
-                ("", _l("All roles")),
-                ("regulator", _l("Regulators")),
-                ("developer", _l("Developers")),
-                ("clinician", _l("Clinicians")),
-                ("patient_org", _l("Patient organisations")),
-            ]
-        ),
+        choices=as_choices(roles.choices(roles.PLURALS, anything=_l("All roles"))),
     )
     country = SelectField(_l("Country"), validators=[Optional()])
     topic = SelectField(_l("Topic"), validators=[Optional()])

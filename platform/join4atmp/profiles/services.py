@@ -6,9 +6,10 @@ import unicodedata
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_, select
 
-from ..accounts.models import Role, User
+from ..accounts.models import User
 from ..core import consent, taxonomy
 from ..core.errors import DomainError, NotFound
+from ..core.roles import Role
 from ..core.signals import profile_changed
 from ..extensions import db
 from .models import DeclaredInterest, ExpertProfile, ProfileLanguage, ProfileTopic, Publication
@@ -104,10 +105,15 @@ def add_publication(profile, title, abstract="", year=None, doi=None, url=None) 
 
 
 def delete_publication(profile, publication_id):
-    publication = db.session.get(Publication, publication_id)
-    if publication is None or publication.profile_id != profile.id:
-        raise NotFound(_l("No such publication."))
-    db.session.delete(publication)
+    _delete_item(profile, Publication, publication_id, _l("No such publication."))
+
+
+def _delete_item(profile, model, item_id, missing):
+    """Delete one of the profile's own items; another profile's item is as good as missing."""
+    item = db.session.get(model, item_id)
+    if item is None or item.profile_id != profile.id:
+        raise NotFound(missing)
+    db.session.delete(item)
     profile_changed.send(profile)
     db.session.commit()
 
@@ -130,12 +136,7 @@ def add_interest(profile, organisation, kind, start_year=None, end_year=None, is
 
 
 def delete_interest(profile, interest_id):
-    interest = db.session.get(DeclaredInterest, interest_id)
-    if interest is None or interest.profile_id != profile.id:
-        raise NotFound(_l("No such declared interest."))
-    db.session.delete(interest)
-    profile_changed.send(profile)
-    db.session.commit()
+    _delete_item(profile, DeclaredInterest, interest_id, _l("No such declared interest."))
 
 
 def listed_condition():

@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from ..core import taxonomy
+from ..core import roles, taxonomy
 from ..core.forms import CheckboxList, as_choices
 
 
@@ -55,15 +55,7 @@ class BrowseForm(FlaskForm):
     answered_by = SelectField(
         _l("Answered by"),
         validators=[Optional()],
-        choices=as_choices(
-            [
-                ("", _l("Anyone")),
-                ("regulator", _l("a regulator")),
-                ("clinician", _l("a clinician")),
-                ("patient_org", _l("a patient organisation")),
-                ("developer", _l("a developer")),
-            ]
-        ),
+        choices=as_choices(roles.choices(roles.AS_AUTHOR, anything=_l("Anyone"))),
     )
 
     def __init__(self, *args, **kwargs):

@@ -7,9 +7,10 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, or_, select
 
-from ..accounts.models import Role, User
+from ..accounts.models import User
 from ..core import audit, taxonomy
 from ..core.errors import DomainError, NotAllowed
+from ..core.roles import Role
 from ..core.signals import answer_accepted, answer_posted
 from ..core.time import utcnow
 from ..extensions import db

@@ -14,8 +14,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from ..accounts.models import Role
 from ..core.errors import DomainError, NotAllowed
+from ..core.roles import Role
 from ..core.time import utcnow
 from ..extensions import db
 from .mail import notify
