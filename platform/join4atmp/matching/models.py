@@ -1,6 +1,10 @@
 """Matching state: evidence passages with their vectors, the index change log, and match requests."""
 
 import enum
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
 
 from ..core.time import utcnow
 from ..extensions import db
@@ -12,16 +16,14 @@ class EvidencePassage(db.Model):
 
     __tablename__ = "evidence_passage"
 
-    id = db.Column(db.Integer, primary_key=True)
-    profile_id = db.Column(
-        db.Integer, db.ForeignKey("expert_profile.id", ondelete="CASCADE"), nullable=False, index=True
-    )
-    source = db.Column(db.String(20), nullable=False)  # statement, publication, answer
-    source_id = db.Column(db.Integer)  # publication or answer id
-    position = db.Column(db.Integer, nullable=False, default=0)
-    text = db.Column(db.Text, nullable=False)
-    model = db.Column(db.String(200), nullable=False)
-    vector = db.Column(db.LargeBinary, nullable=False)  # float32, L2-normalised
+    id: Mapped[int] = mapped_column(primary_key=True)
+    profile_id: Mapped[int] = mapped_column(ForeignKey("expert_profile.id", ondelete="CASCADE"), index=True)
+    source: Mapped[str] = mapped_column(String(20))  # statement, publication, answer
+    source_id: Mapped[int | None]  # publication or answer id
+    position: Mapped[int] = mapped_column(default=0)
+    text: Mapped[str] = mapped_column(Text)
+    model: Mapped[str] = mapped_column(String(200))
+    vector: Mapped[bytes] = mapped_column(LargeBinary)  # float32, L2-normalised
 
     @property
     def document_key(self) -> int:
@@ -36,9 +38,9 @@ class IndexChange(db.Model):
 
     __tablename__ = "index_change"
 
-    id = db.Column(db.Integer, primary_key=True)
-    profile_id = db.Column(db.Integer)  # no foreign key: the log outlives deleted profiles
-    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    profile_id: Mapped[int | None]  # no foreign key: the log outlives deleted profiles
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class StaleEvidence(db.Model):
@@ -48,9 +50,9 @@ class StaleEvidence(db.Model):
 
     __tablename__ = "stale_evidence"
 
-    profile_id = db.Column(db.Integer, db.ForeignKey("expert_profile.id", ondelete="CASCADE"), primary_key=True)
-    version = db.Column(db.Integer, nullable=False, default=1)
-    marked_at = db.Column(db.DateTime, nullable=False, default=utcnow)  # the oldest change not yet embedded
+    profile_id: Mapped[int] = mapped_column(ForeignKey("expert_profile.id", ondelete="CASCADE"), primary_key=True)
+    version: Mapped[int] = mapped_column(default=1)
+    marked_at: Mapped[datetime] = mapped_column(default=utcnow)  # the oldest change not yet embedded
 
 
 class RequestStatus(str, enum.Enum):
