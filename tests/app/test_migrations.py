@@ -5,6 +5,7 @@ from alembic.migration import MigrationContext
 from flask_migrate import upgrade
 
 from join4atmp import create_app
+from join4atmp.core.fulltext import include_name
 from join4atmp.extensions import db
 
 from helpers import make_config
@@ -14,7 +15,7 @@ def _assert_no_drift(app):
     with app.app_context():
         upgrade()
         with db.engine.connect() as connection:
-            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            context = MigrationContext.configure(connection, opts={"compare_type": True, "include_name": include_name})
             diff = compare_metadata(context, db.metadata)
         assert diff == []
 

@@ -1,5 +1,6 @@
 """Expert profiles: who a member is, what they know, what they declared, whether they take requests."""
 
+from ..core.fulltext import searchable
 from ..core.relations import synced_links
 from ..core.time import utcnow
 from ..extensions import db
@@ -29,6 +30,7 @@ class ExpertProfile(db.Model):
     # Shown on the public profile only while the member's consent (core.consent.PUBLIC_CONTACT) holds.
     contact_email = db.Column(db.String(254))
     updated_at = db.Column(db.DateTime, nullable=False, default=utcnow, onupdate=utcnow)
+    search_text = db.Column(db.Text, nullable=False, default="")  # core.fulltext: the words the directory finds
 
     user = db.relationship("User", back_populates="profile")
     topic_links = db.relationship("ProfileTopic", cascade="all, delete-orphan", order_by="ProfileTopic.slug")
@@ -62,6 +64,11 @@ class ExpertProfile(db.Model):
     @property
     def is_complete(self) -> bool:
         return bool(self.display_name.strip() and self.country and self.expertise.strip())
+
+
+searchable(
+    ExpertProfile, "display_name", "organisation", "expertise", "authority", "specialty", "hospital", "disease_areas"
+)
 
 
 class ProfileTopic(db.Model):

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_, select
 
 from ..accounts.models import User
-from ..core import consent, taxonomy
+from ..core import consent, fulltext, taxonomy
 from ..core.errors import DomainError, NotFound
 from ..core.roles import Role
 from ..core.signals import profile_changed
@@ -172,16 +172,9 @@ def directory_query(role=None, country=None, topic=None, language=None, q=None):
         query = query.where(ExpertProfile.topic_links.any(ProfileTopic.slug == topic))
     if language:
         query = query.where(ExpertProfile.language_links.any(ProfileLanguage.code == language))
-    if q:
-        pattern = "%" + q.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        query = query.where(
-            or_(
-                *(
-                    column.ilike(pattern, escape="\\")
-                    for column in (ExpertProfile.display_name, ExpertProfile.organisation, ExpertProfile.expertise)
-                )
-            )
-        )
+    words = fulltext.matches(ExpertProfile, q)
+    if words is not None:
+        query = query.where(words)
     return query.order_by(User.verified_at.is_(None), ExpertProfile.display_name, ExpertProfile.id)
 
 

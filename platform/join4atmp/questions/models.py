@@ -3,6 +3,7 @@ a match request for it, and moderators only."""
 
 import enum
 
+from ..core.fulltext import searchable
 from ..core.relations import synced_links
 from ..core.time import utcnow
 from ..extensions import db
@@ -49,6 +50,7 @@ class Question(db.Model):
     is_summary = db.Column(db.Boolean, nullable=False, default=False)
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow, index=True)
     updated_at = db.Column(db.DateTime, nullable=False, default=utcnow, onupdate=utcnow)
+    search_text = db.Column(db.Text, nullable=False, default="")  # core.fulltext: the words the list finds
 
     asker = db.relationship("User")
     topic_links = db.relationship("QuestionTopic", cascade="all, delete-orphan", order_by="QuestionTopic.slug")
@@ -77,6 +79,9 @@ class Question(db.Model):
     def text(self) -> str:
         """What matching reads."""
         return f"{self.title}\n{self.body}".strip()
+
+
+searchable(Question, "title", "body")
 
 
 class QuestionTopic(db.Model):

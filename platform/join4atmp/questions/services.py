@@ -5,10 +5,10 @@ experts who accepted a request for them, and moderators; everyone else gets a 40
 from flask import url_for
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, or_, select
+from sqlalchemy import exists, select
 
 from ..accounts.models import User
-from ..core import audit, taxonomy
+from ..core import audit, fulltext, taxonomy
 from ..core.errors import DomainError, NotAllowed
 from ..core.roles import Role
 from ..core.signals import answer_accepted, answer_posted
@@ -251,9 +251,9 @@ def browse_query(topic=None, answered=None, answered_by=None, q=None):
                 User.role == Role(answered_by),
             )
         )
-    if q:
-        pattern = "%" + q.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        query = query.where(or_(Question.title.ilike(pattern, escape="\\"), Question.body.ilike(pattern, escape="\\")))
+    words = fulltext.matches(Question, q)
+    if words is not None:
+        query = query.where(words)
     return query.order_by(Question.created_at.desc(), Question.id.desc())
 
 
