@@ -48,16 +48,23 @@ def evaluate(directory, model=None, aggregations=("top5-sum",), scores_out=None,
             from .services import rank_candidates
 
             results = {}
+            documents = {e["id"]: len(e["documents"]) for e in experts}
+            judged = {}
+            for query in queries:
+                for expert in query["relevant"]:
+                    judged[expert] = judged.get(expert, 0) + 1
             for name in aggregations:
                 app.config["MATCHING_AGGREGATION"] = name
-                per_query, rows = [], []
+                per_query, rows, top_fives = [], [], []
                 candidates = sorted(profile_of)
                 for query, vector in zip(queries, vectors):
                     scores = {expert_of[pid]: score for pid, score in rank_candidates(vector, depth=None)}
                     ranking = metrics.rank_all(scores, candidates)
                     per_query.append(metrics.query_metrics(ranking, set(query["relevant"])))
                     rows.append({"query": query["id"], "scores": scores})
+                    top_fives.append(ranking[:5])
                 results[name] = metrics.summarise(per_query)
+                results[name]["breadth"] = metrics.breadth_bias(top_fives, documents, judged)
                 if scores_out and name == aggregations[0]:
                     Path(scores_out).write_text("".join(json.dumps(row) + "\n" for row in rows))
             db.session.remove()

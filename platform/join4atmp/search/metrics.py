@@ -42,3 +42,51 @@ def summarise(per_query: list[dict]) -> dict:
         "Recall@10": float(np.mean([q["r10"] for q in per_query])),
         "queries": len(per_query),
     }
+
+
+# --- Graded judgements (the ATMP development set: grade 0-3 per expert) -------------------------------
+
+RELEVANT_GRADE = 2  # P@1 and MAP count an expert graded 2 ("clearly competent") or 3 as relevant
+
+
+def graded_metrics(ranking: list, grades: dict) -> dict:
+    """nDCG@5 with gains 2^grade - 1, P@1 and AP (relevant: grade >= RELEVANT_GRADE) of one ranking."""
+    gains = [2 ** grades.get(expert, 0) - 1 for expert in ranking[:5]]
+    ideal = sorted((2**g - 1 for g in grades.values()), reverse=True)[:5]
+    ideal_dcg = sum(g / math.log2(i + 2) for i, g in enumerate(ideal))
+    relevant = {e for e, g in grades.items() if g >= RELEVANT_GRADE}
+    binary = query_metrics(ranking, relevant)
+    return {
+        "ndcg5": sum(g / math.log2(i + 2) for i, g in enumerate(gains)) / ideal_dcg if ideal_dcg else 0.0,
+        "p1": binary["p1"],
+        "ap": binary["ap"],
+    }
+
+
+def summarise_graded(per_query: list[dict]) -> dict:
+    return {
+        "nDCG@5": float(np.mean([q["ndcg5"] for q in per_query])),
+        "P@1": float(np.mean([q["p1"] for q in per_query])),
+        "MAP": float(np.mean([q["ap"] for q in per_query])),
+        "queries": len(per_query),
+    }
+
+
+def breadth_bias(top_fives: list[list], documents: dict, judged: dict, share: float = 0.1) -> dict:
+    """Whether the experts with the most documents take more top-five places than their relevance earns.
+
+    ``documents``: {expert: number of documents}; the "broad" experts are the ``share`` with the most
+    (at least one). ``judged``: {expert: how much relevance the judgements give them over all queries (sum
+    of grades, or number of queries they are relevant to)}. Returns the broad experts' share of all
+    top-five places, beside their share of all judged relevance."""
+    ordered = sorted(documents, key=lambda e: -documents[e])
+    cut = documents[ordered[max(1, round(len(ordered) * share)) - 1]]
+    broad = {e for e, n in documents.items() if n >= cut}
+    places = [e for five in top_fives for e in five[:5]]
+    total_judged = sum(judged.values()) or 1
+    return {
+        "broad_experts": len(broad),
+        "broad_min_documents": cut,
+        "top5_share": sum(e in broad for e in places) / (len(places) or 1),
+        "judged_share": sum(v for e, v in judged.items() if e in broad) / total_judged,
+    }

@@ -20,7 +20,7 @@ from .models import (
     WebinarStatus,
     WebinarVote,
 )
-from .registrations import reminder_hours
+from .registrations import forget_people, reminder_hours
 
 
 def _claim_reminder(registration, hours) -> bool:
@@ -108,18 +108,7 @@ def purge_personal_data(now=None) -> int:
             .where(WebinarQuestion.webinar_id == webinar.id, WebinarQuestion.status == WebinarQuestionStatus.HIDDEN)
             .execution_options(synchronize_session=False)
         )
-        db.session.execute(
-            update(WebinarQuestion)
-            .where(WebinarQuestion.webinar_id == webinar.id)
-            .values(author_id=None)
-            .execution_options(synchronize_session=False)
-        )
-        db.session.execute(
-            update(Registration)
-            .where(Registration.webinar_id == webinar.id)
-            .values(user_id=None, needs=None)
-            .execution_options(synchronize_session=False)
-        )
+        forget_people(Registration.webinar_id == webinar.id, WebinarQuestion.webinar_id == webinar.id)
         webinar.purged_at = now
         db.session.commit()
         purged += 1

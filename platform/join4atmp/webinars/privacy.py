@@ -4,8 +4,8 @@ questions. ``privacy/`` composes every area's part: see privacy/erasure.py and p
 from sqlalchemy import delete, select, update
 
 from ..extensions import db
-from .models import Webinar, WebinarQuestion, WebinarVote
-from .registrations import cancel_registrations_of, forget_registrant
+from .models import Registration, Webinar, WebinarQuestion, WebinarVote
+from .registrations import cancel_registrations_of, forget_people
 
 EXPORT_FOLLOW = {
     ("webinar_speaker", "profile_id"),  # webinars the member speaks at
@@ -30,7 +30,6 @@ def before_forgetting(user) -> None:
 
 
 def forget_member(user, remove_contributions: bool) -> None:
-    forget_registrant(user)
     for vote in db.session.scalars(select(WebinarVote).where(WebinarVote.user_id == user.id)).all():
         db.session.execute(
             update(WebinarQuestion)
@@ -44,12 +43,7 @@ def forget_member(user, remove_contributions: bool) -> None:
             .where(WebinarQuestion.author_id == user.id)
             .execution_options(synchronize_session=False)
         )
-    db.session.execute(
-        update(WebinarQuestion)
-        .where(WebinarQuestion.author_id == user.id)
-        .values(author_id=None)
-        .execution_options(synchronize_session=False)
-    )
+    forget_people(Registration.user_id == user.id, WebinarQuestion.author_id == user.id)
     db.session.execute(
         update(Webinar)
         .where(Webinar.organiser_id == user.id)

@@ -19,7 +19,7 @@ from ..core.roles import Role
 from ..core.time import utcnow
 from ..extensions import db
 from .mail import notify
-from .models import Registration, RegistrationStatus, Webinar
+from .models import Registration, RegistrationStatus, Webinar, WebinarQuestion
 from .policy import can_view, lock_webinar, require_manager
 
 ALREADY_REGISTERED = _l("You are already registered for this webinar.")
@@ -237,14 +237,12 @@ def registrations_of(user) -> list[Registration]:
     ).all()
 
 
-def forget_registrant(user) -> int:
-    """Remove ``user`` and their stated needs from all their registrations (after
-    ``cancel_registrations_of``), as the purge does after a webinar: the rows stay so that the figures
-    still add up. The caller commits. Returns the number of registrations concerned."""
-    result = db.session.execute(
-        update(Registration)
-        .where(Registration.user_id == user.id)
-        .values(user_id=None, needs=None)
-        .execution_options(synchronize_session=False)
-    )
-    return result.rowcount
+def forget_people(registrations, questions) -> None:
+    """Cut the people from the registrations and the questions sent ahead that match these conditions
+    (a purged webinar's, or an erased member's): the rows stay, so that the figures still add up, but say
+    nobody's name or needs. The caller commits."""
+    for model, condition, values in (
+        (Registration, registrations, {"user_id": None, "needs": None}),
+        (WebinarQuestion, questions, {"author_id": None}),
+    ):
+        db.session.execute(update(model).where(condition).values(**values).execution_options(synchronize_session=False))
