@@ -2,7 +2,9 @@
 
 Every figure is printed beside a baseline measured in the same run:
 - quality: the platform's matcher (through `flask matching evaluate`'s code) against max-cosine,
-  BM25 and a random ranking on the same data, and against the max-cosine figure of RESULTS.md;
+  top5-sum, BM25, popularity and a random ranking on the same data, and against the max-cosine figure
+  of RESULTS.md; the breadth bias of each; and the same matcher on the graded ATMP questions of
+  bench/atmp-dev over the demo experts (nDCG@5, P@1, MAP);
 - speed: one match (encode + FAISS search + aggregation) at 1k, 10k and 100k passages as a ratio
   to encoding the question alone; reindexing as a ratio to raw `model.encode` throughput.
 Writes the table to bench/results/latest.md (with the machine described).
@@ -22,10 +24,20 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data" / "expert-finding"
+ATMP_DEV = ROOT / "bench" / "atmp-dev" / "queries.jsonl"
 QUESTION = (
     "We changed the lentiviral vector supplier for our CAR-T product after phase I; what comparability "
     "data will the competent authority expect before phase II?"
 )
+
+
+def _default_aggregation() -> str:
+    from join4atmp import config
+
+    return config.MATCHING_AGGREGATION
+
+
+DEFAULT = _default_aggregation()
 
 
 def reference_max_cosine(data_dir: Path) -> dict:
@@ -49,7 +61,9 @@ def quality(data_dir: Path, datasets, model_path):
     for name in datasets:
         directory = data_dir / name
         started = time.perf_counter()
-        platform = evaluate(directory, model=model_path, aggregations=("top5-sum", "max"))
+        platform = evaluate(
+            directory, model=model_path, aggregations=tuple(dict.fromkeys((DEFAULT, "max", "top5-sum")))
+        )
         experts, queries = read_dataset(directory)
         candidates = [e["id"] for e in experts]
         keyword = KeywordIndex(candidates, [" ".join(e["documents"]) for e in experts])
@@ -66,16 +80,74 @@ def quality(data_dir: Path, datasets, model_path):
         rows.append(
             {
                 "dataset": name,
-                "platform": platform["top5-sum"],
+                "platform": platform[DEFAULT],
                 "max": platform["max"],
+                "top5-sum": platform["top5-sum"],
                 "bm25": metrics.summarise(bm25),
                 "random": metrics.summarise(random),
                 "popularity": metrics.summarise(popularity),
                 "seconds": round(time.perf_counter() - started, 1),
             }
         )
-        print(f"  {name}: MAP {platform['top5-sum']['MAP']:.3f} (max-cosine {platform['max']['MAP']:.3f})", flush=True)
+        print(f"  {name}: MAP {platform[DEFAULT]['MAP']:.3f} (max-cosine {platform['max']['MAP']:.3f})", flush=True)
     return rows
+
+
+def graded_quality(queries_path, model=None, aggregations=("top5-sum",)) -> dict:
+    """The platform's matching on the demo experts and threads, against graded questions (bench/atmp-dev):
+    {aggregation: nDCG@5, P@1, MAP and the breadth-bias figures}. Every listed expert is ranked by the
+    evidence alone (no availability or workload rule), as for the shared sets."""
+    from join4atmp import create_app
+    from join4atmp.demo.services import load_demo, load_demo_threads
+    from join4atmp.extensions import db
+    from join4atmp.matching.models import EvidencePassage
+    from join4atmp.search import metrics
+
+    queries = [json.loads(line) for line in Path(queries_path).read_text().splitlines() if line.strip()]
+    with tempfile.TemporaryDirectory(prefix="j4a-graded-") as tmp:
+        app = create_app(
+            {
+                "INSTANCE_PATH": tmp,
+                "SECRET_KEY": "evaluation",
+                "EMBEDDING_MODEL": model,
+                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/evaluation.db",
+                "SERVER_NAME": "localhost",
+            }
+        )
+        with app.app_context(), app.test_request_context("/"):
+            db.create_all()
+            load_demo("evaluation only")
+            load_demo_threads()
+            from join4atmp.matching.indexing import encoder, reindex_all
+            from join4atmp.matching.services import rank_candidates
+            from join4atmp.profiles.models import ExpertProfile
+
+            reindex_all()
+            email_of = {p.id: p.user.email for p in db.session.scalars(db.select(ExpertProfile))}
+            documents = {email_of[pid]: 0 for pid in email_of}
+            passages = db.select(EvidencePassage.profile_id, EvidencePassage.source, EvidencePassage.source_id)
+            for pid, _, _ in db.session.execute(passages.distinct()):  # one row per document
+                documents[email_of[pid]] += 1
+            judged = {}
+            for query in queries:
+                for expert, grade in query["grades"].items():
+                    judged[expert] = judged.get(expert, 0) + grade
+            vectors = encoder().encode([q["text"] for q in queries])
+            candidates = sorted(documents)
+            results = {}
+            for name in aggregations:
+                app.config["MATCHING_AGGREGATION"] = name
+                per_query, top_fives = [], []
+                for query, vector in zip(queries, vectors):
+                    scores = {email_of[pid]: score for pid, score in rank_candidates(vector, depth=None)}
+                    ranking = metrics.rank_all(scores, candidates)
+                    per_query.append(metrics.graded_metrics(ranking, query["grades"]))
+                    top_fives.append(ranking[:5])
+                results[name] = metrics.summarise_graded(per_query)
+                results[name]["breadth"] = metrics.breadth_bias(top_fives, documents, judged)
+            db.session.remove()
+            db.engine.dispose()
+    return results
 
 
 def _median_ms(function, repeat):
@@ -231,8 +303,9 @@ def report(result) -> str:
     for row in result["quality"]:
         reference = result["reference"].get(row["dataset"])
         for method, label in (
-            ("platform", "platform: top5-sum"),
+            ("platform", f"platform: {DEFAULT}"),
             ("max", "max-cosine"),
+            ("top5-sum", "top5-sum"),
             ("bm25", "BM25"),
             ("popularity", "popularity (no text)"),
             ("random", "random"),
@@ -246,6 +319,37 @@ def report(result) -> str:
                 f"| {row['dataset']} | {label} | {m['MAP']:.3f} ± {m['MAP_se']:.3f} | {m['MRR']:.3f} | "
                 f"{m['P@1']:.3f} | {m['P@5']:.3f} | {m['nDCG@10']:.3f} | {m['Recall@10']:.3f} | "
                 f"{vs_run:.2f}x | {vs_ref} |"
+            )
+    lines += [
+        "",
+        "Breadth bias: the share of top-five places taken by the experts with the most documents (the tenth "
+        "with the most), beside the share of the judged relevance they hold.",
+        "",
+        "| set | broad experts | platform | max-cosine | top5-sum | judged |",
+        "|---|---|---|---|---|---|",
+    ]
+    for row in result["quality"]:
+        b = {m: row[m]["breadth"] for m in ("platform", "max", "top5-sum")}
+        lines.append(
+            f"| {row['dataset']} | {b['platform']['broad_experts']} (≥ {b['platform']['broad_min_documents']} "
+            f"documents) | {b['platform']['top5_share']:.2f} | {b['max']['top5_share']:.2f} | "
+            f"{b['top5-sum']['top5_share']:.2f} | {b['platform']['judged_share']:.2f} |"
+        )
+    a = result.get("atmp")
+    if a:
+        lines += [
+            "",
+            f"## ATMP development set (bench/atmp-dev: {a[DEFAULT]['queries']} graded questions, the demo experts)",
+            "",
+            "| method | nDCG@5 | P@1 | MAP | top-five share of the broad experts | their judged share |",
+            "|---|---|---|---|---|---|",
+        ]
+        for method in dict.fromkeys((DEFAULT, "max", "top5-sum")):
+            m = a[method]
+            label = f"platform: {method}" if method == DEFAULT else method
+            lines.append(
+                f"| {label} | {m['nDCG@5']:.3f} | {m['P@1']:.3f} | {m['MAP']:.3f} | {m['breadth']['top5_share']:.2f} "
+                f"| {m['breadth']['judged_share']:.2f} |"
             )
     s = result["speed"]
     lines += [
@@ -306,6 +410,10 @@ def main():
     print("Quality", flush=True)
     result["reference"] = reference_max_cosine(args.data)
     result["quality"] = quality(args.data, datasets, model_path)
+    result["atmp"] = graded_quality(
+        ATMP_DEV, model_path, aggregations=tuple(dict.fromkeys((DEFAULT, "max", "top5-sum")))
+    )
+    print(f"  atmp-dev: nDCG@5 {result['atmp'][DEFAULT]['nDCG@5']:.3f}, P@1 {result['atmp'][DEFAULT]['P@1']:.3f}")
     text = report(result)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text)

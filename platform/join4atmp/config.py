@@ -102,8 +102,13 @@ EMBEDDING_MODEL = None
 DEMO_PASSWORD = "join4atmp-demo"
 
 # Matching
-# Expert score from passage scores; "top5-sum" was chosen by measurement (docs/matching-aggregation-study.md).
-MATCHING_AGGREGATION = "top5-sum"
+# Expert score from passage scores: "lse", a smooth maximum over documents, chosen by measurement on the shared
+# sets and the graded ATMP questions together (docs/matching-aggregation-study.md); "max" and "top5-sum" are
+# the references.
+MATCHING_AGGREGATION = "lse"
+# How a match's score reads: at least the first figure is a strong match, at least the second a good one, and
+# anything lower a partial one (on the "lse" scale: about a cosine of the expert's best evidence).
+MATCHING_STRENGTH = (0.60, 0.45)
 MATCHING_SEARCH_DEPTH = 1000  # passages read per search (deeper when many candidates are ruled out)
 MATCHING_PREFERENCE_BOOST = 0.05  # score lift for a preferred country, and for a preferred language
 MATCHING_NEAR_EQUAL = 0.02  # scores within 2% count as equal: the less loaded expert goes first

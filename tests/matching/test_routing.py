@@ -1,6 +1,7 @@
 """Routing: the ask page, invitations with signed links, accept, decline, expiry and re-routing, the
 expert dashboard, and who may read a confidential question."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -54,6 +55,8 @@ def test_asking_shows_ranked_experts_and_sends_requests_with_signed_links(app, p
     page = client.get(f"/questions/{question.id}/experts").data.decode()
     assert page.index(">First<") < page.index(">Third<") and "Asker" not in page
     assert "<mark>" in page and "Scientific advice and protocol assistance" in page  # the triage hint
+    assert re.search(r'class="strength strength-(strong|good|partial)">(Strong|Good|Partial) match<', page)
+    assert "score " not in page  # no bare number a person cannot read
     response = client.post(
         f"/questions/{question.id}/experts", data={"experts": [people["first"].profile.id, people["second"].profile.id]}
     )

@@ -1,5 +1,7 @@
 """search/: passages, aggregation, the FAISS index and metrics, without Flask."""
 
+import math
+
 import numpy as np
 import pytest
 
@@ -122,3 +124,17 @@ def test_a_live_index_applies_only_what_changed_and_rebuilds_when_its_source_can
     source.counter += 1  # a change the log cannot explain
     live.current()
     assert source.reads[-1] is None and live.current().version == source.counter
+
+
+def test_the_default_score_lets_one_strong_document_beat_many_weak_ones():
+    from join4atmp.search.aggregate import soft_max, top_docs_sum
+
+    # Expert 1: one document at 0.70. Expert 2: five documents at 0.45. Expert 3: two at 0.70.
+    owners = [1, 2, 2, 2, 2, 2, 3, 3]
+    documents = [10, 20, 21, 22, 23, 24, 30, 31]
+    scores = [0.70, 0.45, 0.45, 0.45, 0.45, 0.45, 0.70, 0.70]
+    smooth = soft_max(owners, documents, scores, temperature=0.08)
+    assert smooth[3] > smooth[1] > smooth[2]
+    assert abs(smooth[1] - 0.70) < 1e-9 and abs(smooth[3] - (0.70 + 0.08 * math.log(2))) < 1e-9
+    summed = top_docs_sum(owners, documents, scores, k=5)
+    assert summed[2] > summed[1]  # the former default: breadth beat the one strong document

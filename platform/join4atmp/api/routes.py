@@ -169,6 +169,7 @@ def match():
             {
                 "expert": profiles.public_profile(m.profile),
                 "score": round(m.score, 6),
+                "strength": m.strength,
                 "open_requests": m.open_requests,
                 "max_open_requests": m.profile.max_open_requests,
                 "evidence": m.evidence,

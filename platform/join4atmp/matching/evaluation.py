@@ -20,7 +20,7 @@ def read_dataset(directory: Path):
     return experts, queries
 
 
-def evaluate(directory, model=None, aggregations=("top5-sum",), scores_out=None, progress=None) -> dict:
+def evaluate(directory, model=None, aggregations=("lse",), scores_out=None, progress=None) -> dict:
     """Returns {aggregation: metrics}; writes per-query scores of the first aggregation to ``scores_out``."""
     from .. import create_app
 

@@ -7,6 +7,7 @@ workload, conflicts of interest, filters, preferences, balanced panel), then the
 from dataclasses import dataclass, field
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -48,6 +49,19 @@ class Match:
     @property
     def load_label(self):
         return f"{self.open_requests}/{self.profile.max_open_requests}"
+
+    @property
+    def strength(self) -> str:
+        """ "strong", "good" or "partial": the score in words (thresholds: MATCHING_STRENGTH)."""
+        strong, good = current_app.config["MATCHING_STRENGTH"]
+        return "strong" if self.score >= strong else "good" if self.score >= good else "partial"
+
+    @property
+    def strength_label(self) -> str:
+        return str(STRENGTH_LABELS[self.strength])
+
+
+STRENGTH_LABELS = {"strong": _l("Strong match"), "good": _l("Good match"), "partial": _l("Partial match")}
 
 
 def rank_candidates(vector, depth=None):

@@ -78,7 +78,7 @@ class PassageIndex:
         keep = ids[0] >= 0
         return ids[0][keep], scores[0][keep]
 
-    def rank(self, vector, depth: int | None = None, aggregation: str = "top5-sum"):
+    def rank(self, vector, depth: int | None = None, aggregation: str = "lse"):
         """Experts by aggregated score over the ``depth`` best passages (all when None): [(owner, score)]."""
         ids, scores = self.search(vector, len(self) if depth is None else depth)
         owners, documents = self._lookup(ids)
