@@ -13,9 +13,10 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from ..core import embedding, queue, taxonomy
-from ..core.embedding import encoder
+from .. import embedding
+from ..core import queue, taxonomy
 from ..core.time import utcnow
+from ..embedding import encoder
 from ..extensions import db
 from ..profiles.models import ExpertProfile
 from ..questions.models import Answer, Question, Visibility

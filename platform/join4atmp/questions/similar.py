@@ -8,7 +8,7 @@ against the database at once, so a confidential or hidden question never appears
 import numpy as np
 from sqlalchemy import func, select
 
-from ..core.embedding import encoder, live_index
+from ..embedding import encoder, live_index
 from ..extensions import db
 from .models import Question, QuestionStatus, Visibility
 

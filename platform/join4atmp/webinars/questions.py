@@ -13,9 +13,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from ..core.embedding import encoder
 from ..core.errors import DomainError, NotAllowed, NotFound
 from ..core.time import utcnow
+from ..embedding import encoder
 from ..extensions import db
 from ..questions import services as qa
 from ..questions.models import Question
