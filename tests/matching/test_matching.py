@@ -339,3 +339,15 @@ def test_cookie_clients_need_the_csrf_header_for_the_api(tmp_path, model):
             == 200
         )
         db.session.remove()
+
+
+def test_highlighted_evidence_is_the_persons_own_words_never_the_index_glue(experts):
+    """The statement passage carries the topics and the organisation for the ranking; the page shows only
+    what the person wrote."""
+    for query in (VECTOR_QUESTION, "cartilage repair in the knee with a scaffold", "gene therapy for children"):
+        for match in find_experts(MatchQuery(text=query, k=5), experts["asker"]):
+            for item in match.evidence:
+                for segment in item["segments"]:
+                    assert not segment["text"].startswith("Topics:"), segment
+                    if item["source"] == "statement":
+                        assert segment["text"] in match.profile.expertise, segment

@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..profiles.models import Publication
+from ..questions.models import Answer
 from ..search.passages import split_sentences
 from .indexing import encoder, live_index
 from .models import EvidencePassage
@@ -18,7 +19,8 @@ def explain_matches(matches, vector, passages_per_expert=1, max_sentences=3):
     best = {m.profile.id: index.passages_of(m.profile.id, vector, passages_per_expert) for m in matches}
     ids = [pid for pairs in best.values() for pid, _ in pairs]
     rows = {row.id: row for row in db.session.scalars(select(EvidencePassage).where(EvidencePassage.id.in_(ids)))}
-    sentences = {pid: split_sentences(rows[pid].text) for pid in ids if pid in rows}
+    own = _own_words(matches, rows.values())
+    sentences = {pid: _own_sentences(rows[pid], own) for pid in ids if pid in rows}
     flat = [s for pid in ids if pid in sentences for s in sentences[pid]]
     similarity = iter((encoder().encode(flat) @ vector).tolist()) if flat else iter(())
     scored = {pid: [(s, next(similarity)) for s in sentences[pid]] for pid in ids if pid in sentences}
@@ -48,6 +50,28 @@ def _evidence(pairs, rows, scored, titles, max_sentences):
             }
         )
     return evidence
+
+
+def _own_words(matches, rows) -> dict:
+    """{(source, id): the person's own text}: a statement's expertise (without the topics and organisation
+    the index adds to it), an answer's body (without the question's title)."""
+    own = {("statement", m.profile.id): m.profile.expertise for m in matches}
+    answer_ids = {row.source_id for row in rows if row.source == "answer" and row.source_id}
+    if answer_ids:
+        bodies = db.session.execute(select(Answer.id, Answer.body).where(Answer.id.in_(answer_ids))).all()
+        own.update((("answer", answer_id), body) for answer_id, body in bodies)
+    return own
+
+
+def _own_sentences(row, own) -> list[str]:
+    """The passage's sentences that are the person's own words; all of them when none can be told apart."""
+    sentences = split_sentences(row.text)
+    key = ("statement", row.profile_id) if row.source == "statement" else (row.source, row.source_id)
+    text = own.get(key)
+    if text is None:
+        return sentences
+    kept = [sentence for sentence in sentences if sentence in text]
+    return kept or sentences
 
 
 def _publication_titles(rows):
