@@ -10,7 +10,6 @@ docs/matching-aggregation-study.md.
 import json
 import math
 import sys
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -23,33 +22,20 @@ ATMP = ROOT / "bench" / "atmp-dev" / "queries.jsonl"
 
 def _extract(app_setup, queries_text):
     """Passage owners, document keys and the query x passage cosine matrix, through the platform's index."""
-    from join4atmp import create_app
     from join4atmp.extensions import db
+    from join4atmp.matching.evaluation import temporary_app
 
-    with tempfile.TemporaryDirectory() as tmp:
-        app = create_app(
-            {
-                "INSTANCE_PATH": tmp,
-                "SECRET_KEY": "study",
-                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/study.db",
-                "SERVER_NAME": "localhost",
-                "MATCHING_INDEX_ON_CHANGE": False,
-            }
-        )
-        with app.app_context(), app.test_request_context("/"):
-            db.create_all()
-            names = app_setup()
-            from join4atmp.matching.indexing import encoder, reindex_all
-            from join4atmp.matching.models import EvidencePassage
+    with temporary_app(MATCHING_INDEX_ON_CHANGE=False):
+        names = app_setup()
+        from join4atmp.matching.indexing import encoder, reindex_all
+        from join4atmp.matching.models import EvidencePassage
 
-            reindex_all()
-            rows = db.session.scalars(db.select(EvidencePassage).order_by(EvidencePassage.id)).all()
-            owners = np.array([names[r.profile_id] for r in rows])
-            documents = np.array([r.document_key for r in rows])
-            vectors = np.frombuffer(b"".join(r.vector for r in rows), dtype=np.float32).reshape(len(rows), -1)
-            queries = encoder().encode(queries_text)
-            db.session.remove()
-            db.engine.dispose()
+        reindex_all()
+        rows = db.session.scalars(db.select(EvidencePassage).order_by(EvidencePassage.id)).all()
+        owners = np.array([names[r.profile_id] for r in rows])
+        documents = np.array([r.document_key for r in rows])
+        vectors = np.frombuffer(b"".join(r.vector for r in rows), dtype=np.float32).reshape(len(rows), -1)
+        queries = encoder().encode(queries_text)
     return owners, documents, queries @ vectors.T
 
 

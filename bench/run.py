@@ -16,7 +16,6 @@ import os
 import platform as stdlib_platform
 import statistics
 import sys
-import tempfile
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -97,56 +96,43 @@ def graded_quality(queries_path, model=None, aggregations=("top5-sum",)) -> dict
     """The platform's matching on the demo experts and threads, against graded questions (bench/atmp-dev):
     {aggregation: nDCG@5, P@1, MAP and the breadth-bias figures}. Every listed expert is ranked by the
     evidence alone (no availability or workload rule), as for the shared sets."""
-    from join4atmp import create_app
     from join4atmp.demo.services import load_demo, load_demo_threads
     from join4atmp.extensions import db
+    from join4atmp.matching.evaluation import temporary_app
     from join4atmp.matching.models import EvidencePassage
     from join4atmp.search import metrics
 
     queries = [json.loads(line) for line in Path(queries_path).read_text().splitlines() if line.strip()]
-    with tempfile.TemporaryDirectory(prefix="j4a-graded-") as tmp:
-        app = create_app(
-            {
-                "INSTANCE_PATH": tmp,
-                "SECRET_KEY": "evaluation",
-                "EMBEDDING_MODEL": model,
-                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/evaluation.db",
-                "SERVER_NAME": "localhost",
-            }
-        )
-        with app.app_context(), app.test_request_context("/"):
-            db.create_all()
-            load_demo("evaluation only")
-            load_demo_threads()
-            from join4atmp.matching.indexing import encoder, reindex_all
-            from join4atmp.matching.services import rank_candidates
-            from join4atmp.profiles.models import ExpertProfile
+    with temporary_app(model) as app:
+        load_demo("evaluation only")
+        load_demo_threads()
+        from join4atmp.matching.indexing import encoder, reindex_all
+        from join4atmp.matching.services import rank_candidates
+        from join4atmp.profiles.models import ExpertProfile
 
-            reindex_all()
-            email_of = {p.id: p.user.email for p in db.session.scalars(db.select(ExpertProfile))}
-            documents = {email_of[pid]: 0 for pid in email_of}
-            passages = db.select(EvidencePassage.profile_id, EvidencePassage.source, EvidencePassage.source_id)
-            for pid, _, _ in db.session.execute(passages.distinct()):  # one row per document
-                documents[email_of[pid]] += 1
-            judged = {}
-            for query in queries:
-                for expert, grade in query["grades"].items():
-                    judged[expert] = judged.get(expert, 0) + grade
-            vectors = encoder().encode([q["text"] for q in queries])
-            candidates = sorted(documents)
-            results = {}
-            for name in aggregations:
-                app.config["MATCHING_AGGREGATION"] = name
-                per_query, top_fives = [], []
-                for query, vector in zip(queries, vectors):
-                    scores = {email_of[pid]: score for pid, score in rank_candidates(vector, depth=None)}
-                    ranking = metrics.rank_all(scores, candidates)
-                    per_query.append(metrics.graded_metrics(ranking, query["grades"]))
-                    top_fives.append(ranking[:5])
-                results[name] = metrics.summarise_graded(per_query)
-                results[name]["breadth"] = metrics.breadth_bias(top_fives, documents, judged)
-            db.session.remove()
-            db.engine.dispose()
+        reindex_all()
+        email_of = {p.id: p.user.email for p in db.session.scalars(db.select(ExpertProfile))}
+        documents = {email_of[pid]: 0 for pid in email_of}
+        passages = db.select(EvidencePassage.profile_id, EvidencePassage.source, EvidencePassage.source_id)
+        for pid, _, _ in db.session.execute(passages.distinct()):  # one row per document
+            documents[email_of[pid]] += 1
+        judged = {}
+        for query in queries:
+            for expert, grade in query["grades"].items():
+                judged[expert] = judged.get(expert, 0) + grade
+        vectors = encoder().encode([q["text"] for q in queries])
+        candidates = sorted(documents)
+        results = {}
+        for name in aggregations:
+            app.config["MATCHING_AGGREGATION"] = name
+            per_query, top_fives = [], []
+            for query, vector in zip(queries, vectors):
+                scores = {email_of[pid]: score for pid, score in rank_candidates(vector, depth=None)}
+                ranking = metrics.rank_all(scores, candidates)
+                per_query.append(metrics.graded_metrics(ranking, query["grades"]))
+                top_fives.append(ranking[:5])
+            results[name] = metrics.summarise_graded(per_query)
+            results[name]["breadth"] = metrics.breadth_bias(top_fives, documents, judged)
     return results
 
 
@@ -187,10 +173,10 @@ def speed(model_path, sizes, repeat):
 
 def reindex_throughput(data_dir: Path, model_path, documents_count):
     """Platform reindex (split, encode, store, index) against raw model.encode on the same passages."""
-    from join4atmp import create_app
     from join4atmp.accounts.services import create_user
     from join4atmp.extensions import db
     from join4atmp.matching import indexing
+    from join4atmp.matching.evaluation import temporary_app
     from join4atmp.profiles.models import Publication
     from join4atmp.search.encoder import Encoder
     from join4atmp.search.passages import split_passages
@@ -203,70 +189,43 @@ def reindex_throughput(data_dir: Path, model_path, documents_count):
     started = time.perf_counter()
     encoder.encode(passages)
     raw = len(passages) / (time.perf_counter() - started)
-    with tempfile.TemporaryDirectory() as tmp:
-        app = create_app(
-            {
-                "INSTANCE_PATH": tmp,
-                "SECRET_KEY": "bench",
-                "EMBEDDING_MODEL": model_path,
-                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.db",
-                "MATCHING_INDEX_ON_CHANGE": False,
-            }
-        )
-        with app.app_context():
-            db.create_all()
-            from join4atmp.accounts.passwords import hash_password
+    with temporary_app(model_path, MATCHING_INDEX_ON_CHANGE=False):
+        from join4atmp.accounts.passwords import hash_password
 
-            shared = hash_password("bench only")
-            for number, (expert_id, text) in enumerate(documents):
-                user = create_user(
-                    f"b{number}@bench.invalid",
-                    "bench only",
-                    "developer",
-                    password_hash=shared,
-                    display_name=str(expert_id),
-                    confirmed=True,
-                )
-                user.profile.publications = [Publication(title="", abstract=text)]
-            db.session.commit()
-            started = time.perf_counter()
-            count = indexing.reindex_all()
-            platform = count / (time.perf_counter() - started)
-            db.session.remove()
-            db.engine.dispose()
+        shared = hash_password("bench only")
+        for number, (expert_id, text) in enumerate(documents):
+            user = create_user(
+                f"b{number}@bench.invalid",
+                "bench only",
+                "developer",
+                password_hash=shared,
+                display_name=str(expert_id),
+                confirmed=True,
+            )
+            user.profile.publications = [Publication(title="", abstract=text)]
+        db.session.commit()
+        started = time.perf_counter()
+        count = indexing.reindex_all()
+        platform = count / (time.perf_counter() - started)
     print(f"  reindex {platform:.0f} passages/s, raw encode {raw:.0f} passages/s", flush=True)
     return {"passages": len(passages), "platform_per_s": platform, "raw_per_s": raw, "ratio": platform / raw}
 
 
 def demo_latency(model_path, repeat):
     """find_experts with every rule and the evidence, on the demo data (what the ask page runs)."""
-    from join4atmp import create_app
     from join4atmp.demo.services import load_demo
-    from join4atmp.extensions import db
     from join4atmp.matching import indexing
+    from join4atmp.matching.evaluation import temporary_app
     from join4atmp.matching.services import MatchQuery, find_experts
 
-    with tempfile.TemporaryDirectory() as tmp:
-        app = create_app(
-            {
-                "INSTANCE_PATH": tmp,
-                "SECRET_KEY": "bench",
-                "EMBEDDING_MODEL": model_path,
-                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.db",
-                "SERVER_NAME": "localhost",
-            }
-        )
-        with app.app_context():
-            db.create_all()
-            load_demo("bench only password")
-            passages = indexing.reindex_all()
-            query = MatchQuery(text=QUESTION, k=5)
-            find_experts(query)
-            bare = _median_ms(lambda: indexing.encoder().encode_one(QUESTION), repeat)
-            plain = _median_ms(lambda: find_experts(query, explain=False), repeat)
-            explained = _median_ms(lambda: find_experts(query), repeat)
-            db.session.remove()
-            db.engine.dispose()
+    with temporary_app(model_path):
+        load_demo("bench only password")
+        passages = indexing.reindex_all()
+        query = MatchQuery(text=QUESTION, k=5)
+        find_experts(query)
+        bare = _median_ms(lambda: indexing.encoder().encode_one(QUESTION), repeat)
+        plain = _median_ms(lambda: find_experts(query, explain=False), repeat)
+        explained = _median_ms(lambda: find_experts(query), repeat)
     print(f"  demo: find_experts {plain:.1f} ms, with evidence {explained:.1f} ms", flush=True)
     return {"passages": passages, "bare_ms": bare, "find_ms": plain, "explained_ms": explained}
 

@@ -8,6 +8,7 @@ indexing and ranking code as the live matcher then ranks every expert for every 
 import json
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 from ..extensions import db
@@ -20,13 +21,12 @@ def read_dataset(directory: Path):
     return experts, queries
 
 
-def evaluate(directory, model=None, aggregations=("lse",), scores_out=None, progress=None) -> dict:
-    """Returns {aggregation: metrics}; writes per-query scores of the first aggregation to ``scores_out``."""
+@contextmanager
+def temporary_app(model=None, **config):
+    """A throw-away app on a temporary SQLite database and instance folder, with the tables made and an app
+    and request context open: for measuring the platform's own code (evaluation, bench, studies)."""
     from .. import create_app
 
-    directory = Path(directory)
-    experts, queries = read_dataset(directory)
-    started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="j4a-eval-") as tmp:
         app = create_app(
             {
@@ -34,41 +34,53 @@ def evaluate(directory, model=None, aggregations=("lse",), scores_out=None, prog
                 "SECRET_KEY": "evaluation",
                 "EMBEDDING_MODEL": model,
                 "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/evaluation.db",
-                "MATCHING_INDEX_ON_CHANGE": False,
+                "SERVER_NAME": "localhost",
+                **config,
             }
         )
-        with app.app_context():
+        with app.app_context(), app.test_request_context("/"):
             db.create_all()
-            profile_of = _load_experts(experts)
-            expert_of = {pid: eid for eid, pid in profile_of.items()}
-            from .indexing import encoder, reindex_all
+            try:
+                yield app
+            finally:
+                db.session.remove()
+                db.engine.dispose()
 
-            reindex_all(progress=progress)
-            vectors = encoder().encode([q["text"] for q in queries])
-            from .services import rank_candidates
 
-            results = {}
-            documents = {e["id"]: len(e["documents"]) for e in experts}
-            judged = {}
-            for query in queries:
-                for expert in query["relevant"]:
-                    judged[expert] = judged.get(expert, 0) + 1
-            for name in aggregations:
-                app.config["MATCHING_AGGREGATION"] = name
-                per_query, rows, top_fives = [], [], []
-                candidates = sorted(profile_of)
-                for query, vector in zip(queries, vectors):
-                    scores = {expert_of[pid]: score for pid, score in rank_candidates(vector, depth=None)}
-                    ranking = metrics.rank_all(scores, candidates)
-                    per_query.append(metrics.query_metrics(ranking, set(query["relevant"])))
-                    rows.append({"query": query["id"], "scores": scores})
-                    top_fives.append(ranking[:5])
-                results[name] = metrics.summarise(per_query)
-                results[name]["breadth"] = metrics.breadth_bias(top_fives, documents, judged)
-                if scores_out and name == aggregations[0]:
-                    Path(scores_out).write_text("".join(json.dumps(row) + "\n" for row in rows))
-            db.session.remove()
-            db.engine.dispose()
+def evaluate(directory, model=None, aggregations=("lse",), scores_out=None, progress=None) -> dict:
+    """Returns {aggregation: metrics}; writes per-query scores of the first aggregation to ``scores_out``."""
+    directory = Path(directory)
+    experts, queries = read_dataset(directory)
+    started = time.perf_counter()
+    with temporary_app(model, MATCHING_INDEX_ON_CHANGE=False) as app:
+        profile_of = _load_experts(experts)
+        expert_of = {pid: eid for eid, pid in profile_of.items()}
+        from .indexing import encoder, reindex_all
+
+        reindex_all(progress=progress)
+        vectors = encoder().encode([q["text"] for q in queries])
+        from .services import rank_candidates
+
+        results = {}
+        documents = {e["id"]: len(e["documents"]) for e in experts}
+        judged = {}
+        for query in queries:
+            for expert in query["relevant"]:
+                judged[expert] = judged.get(expert, 0) + 1
+        for name in aggregations:
+            app.config["MATCHING_AGGREGATION"] = name
+            per_query, rows, top_fives = [], [], []
+            candidates = sorted(profile_of)
+            for query, vector in zip(queries, vectors):
+                scores = {expert_of[pid]: score for pid, score in rank_candidates(vector, depth=None)}
+                ranking = metrics.rank_all(scores, candidates)
+                per_query.append(metrics.query_metrics(ranking, set(query["relevant"])))
+                rows.append({"query": query["id"], "scores": scores})
+                top_fives.append(ranking[:5])
+            results[name] = metrics.summarise(per_query)
+            results[name]["breadth"] = metrics.breadth_bias(top_fives, documents, judged)
+            if scores_out and name == aggregations[0]:
+                Path(scores_out).write_text("".join(json.dumps(row) + "\n" for row in rows))
     seconds = time.perf_counter() - started
     for figures in results.values():
         figures["seconds"] = round(seconds, 1)
