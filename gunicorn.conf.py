@@ -29,6 +29,8 @@ def post_worker_init(worker):
     """Load the sentence model and the vector index before this worker takes its first request: the
     kernel holds connections for a warming worker, so no request pays for (or times out on) the load."""
     app = worker.wsgi
+    if app.import_name != "join4atmp":  # bench/pages.py serves its hello-world baseline with this file too
+        return
     with app.app_context():
         from join4atmp.jobs.worker import warm_up
 

@@ -2,6 +2,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from ..accounts import services as accounts
 from ..accounts.models import User
@@ -26,7 +27,7 @@ def index():
 @bp.route("/users")
 @access("admin")
 def users():
-    query = select(User).order_by(User.created_at.desc(), User.id.desc())
+    query = select(User).options(selectinload(User.profile)).order_by(User.created_at.desc(), User.id.desc())
     role, q, pending = request.args.get("role", ""), request.args.get("q", "").strip(), request.args.get("pending")
     if role in {r.value for r in Role}:
         query = query.where(User.role == Role(role))

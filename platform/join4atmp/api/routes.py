@@ -71,10 +71,10 @@ def experts():
     per_page = _int_arg("per_page", config["API_PAGE_SIZE"], 1, config["API_MAX_PAGE_SIZE"])
     page_number = _int_arg("page", 1, 1, 1_000_000)
     page = db.paginate(
-        profiles.directory_query(**filters), page=page_number, per_page=per_page, error_out=False, count=True
+        profiles.directory_query(**filters, full=True), page=page_number, per_page=per_page, error_out=False, count=True
     )
     return jsonify(
-        items=[profiles.public_profile(p) for p in page.items],
+        items=profiles.public_profiles(page.items),
         page=page.page,
         per_page=page.per_page,
         total=page.total,
@@ -213,8 +213,8 @@ def _answer_json(answer):
     }
 
 
-def _readable_question(question_id):
-    question = get_or_404(Question, question_id)
+def _readable_question(question_id, options=()):
+    question = get_or_404(Question, question_id, options)
     if not question_policy.can_read(question, current_user):
         abort(404)
     return question
@@ -248,7 +248,7 @@ def list_questions():
 @bp.get("/questions/<int:question_id>")
 @access("public", "question.read")
 def get_question(question_id):
-    return jsonify(_question_json(_readable_question(question_id), full=True))
+    return jsonify(_question_json(_readable_question(question_id, questions.page_loading()), full=True))
 
 
 @bp.post("/questions")

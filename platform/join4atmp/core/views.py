@@ -75,14 +75,15 @@ class DatabaseIdConverter(IntegerConverter):
         super().__init__(url_map, fixed_digits, min, max, signed)
 
 
-def get_or_404(model, ident):
+def get_or_404(model, ident, options=()):
+    """The row of ``model`` with this id (loaded with the loader ``options``), or a 404."""
     try:
         ident = int(ident)
     except (TypeError, ValueError):
         abort(404)
     if not 0 < ident <= MAX_ID:
         abort(404)
-    obj = db.session.get(model, ident)
+    obj = db.session.get(model, ident, options=options)
     if obj is None:
         abort(404)
     return obj

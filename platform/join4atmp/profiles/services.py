@@ -5,6 +5,7 @@ import unicodedata
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import contains_eager, selectinload
 
 from ..accounts.models import User
 from ..core import consent, fulltext, taxonomy
@@ -82,11 +83,14 @@ def _set_contact(profile, data):
     consent.set_consent(profile.user, consent.PUBLIC_CONTACT, bool(data.get("show_contact")))
 
 
-def public_contact(profile) -> str | None:
-    """The contact email visitors may see: only while consent to show it is in force."""
-    if profile.contact_email and consent.has_consent(profile.user, consent.PUBLIC_CONTACT):
-        return profile.contact_email
-    return None
+def public_contact(profile, consented: bool | None = None) -> str | None:
+    """The contact email visitors may see: only while consent to show it is in force (``consented``,
+    when the caller has read it already)."""
+    if not profile.contact_email:
+        return None
+    if consented is None:
+        consented = consent.has_consent(profile.user, consent.PUBLIC_CONTACT)
+    return profile.contact_email if consented else None
 
 
 def add_publication(profile, title, abstract="", year=None, doi=None, url=None) -> Publication:
@@ -161,9 +165,18 @@ def is_listed(profile: ExpertProfile) -> bool:
     )
 
 
-def directory_query(role=None, country=None, topic=None, language=None, q=None):
-    """The listed profiles matching the filters, verified first, then by name."""
-    query = select(ExpertProfile).join(User).where(listed_condition())
+def directory_query(role=None, country=None, topic=None, language=None, q=None, full=False):
+    """The listed profiles matching the filters, verified first, then by name, with what a card shows
+    loaded in a constant number of statements (with ``full``, also what ``public_profile`` shows)."""
+    related = [ExpertProfile.topic_links, ExpertProfile.language_links]
+    if full:
+        related += [ExpertProfile.publications, ExpertProfile.interests]
+    query = (
+        select(ExpertProfile)
+        .join(User)
+        .where(listed_condition())
+        .options(contains_eager(ExpertProfile.user), *(selectinload(r) for r in related))
+    )
     if role:
         query = query.where(User.role == Role(role))
     if country:
@@ -178,7 +191,13 @@ def directory_query(role=None, country=None, topic=None, language=None, q=None):
     return query.order_by(User.verified_at.is_(None), ExpertProfile.display_name, ExpertProfile.id)
 
 
-def public_profile(profile: ExpertProfile) -> dict:
+def public_profiles(profiles: list[ExpertProfile]) -> list[dict]:
+    """``public_profile`` of each, with the contact consents read in one statement."""
+    consenting = consent.consenting_users([p.user_id for p in profiles], consent.PUBLIC_CONTACT)
+    return [public_profile(p, contact_consent=p.user_id in consenting) for p in profiles]
+
+
+def public_profile(profile: ExpertProfile, contact_consent: bool | None = None) -> dict:
     """The public view of a profile (page and API): never the email, never private interests."""
     user = profile.user
     data = {
@@ -204,7 +223,7 @@ def public_profile(profile: ExpertProfile) -> dict:
     }
     for field in ROLE_FIELDS[user.role]:
         data[field] = getattr(profile, field)
-    contact = public_contact(profile)
+    contact = public_contact(profile, contact_consent)
     if contact:
         data["contact_email"] = contact
     return data

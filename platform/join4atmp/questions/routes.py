@@ -9,7 +9,7 @@ from ..extensions import db
 from . import policy, services
 from .forms import AnswerForm, BrowseForm, QuestionForm, ReasonForm
 from .models import Answer, Flag, Question
-from .similar import similar_questions
+from .similar import similar_questions, similar_to
 
 bp = Blueprint("questions", __name__)
 
@@ -19,9 +19,9 @@ def _question_rules():
     return policy.predicates()
 
 
-def _readable(question_id) -> Question:
+def _readable(question_id, options=()) -> Question:
     """The question if the current user may read it; 404 otherwise (its existence stays secret)."""
-    question = get_or_404(Question, question_id)
+    question = get_or_404(Question, question_id, options)
     if not policy.can_read(question, current_user):
         abort(404)
     return question
@@ -38,7 +38,7 @@ def _page(question, form=None, status=200):
     is_asker = policy.is_asker(question, current_user)
     moderator = policy.is_moderator(current_user)
     watching = current_user.is_authenticated and any(w.user_id == current_user.id for w in question.watchers)
-    similar = similar_questions(question.text, k=5, exclude_id=question.id) if not question.is_confidential else []
+    similar = similar_to(question, k=5) if not question.is_confidential else []
     return render_template(
         "questions/show.html",
         question=question,
@@ -66,7 +66,9 @@ def index():
         results = similar_questions(form.q.data, k=20, answered_only=False, min_score=0.2)
         return render_template("questions/index.html", form=form, page=None, results=results, args=args)
     page = db.paginate(
-        services.browse_query(form.topic.data, form.answered.data, form.answered_by.data, form.q.data),
+        services.browse_query(
+            form.topic.data, form.answered.data, form.answered_by.data, form.q.data, count_answers=True
+        ),
         per_page=current_app.config["DIRECTORY_PAGE_SIZE"],
         error_out=False,
     )
@@ -89,7 +91,7 @@ def similar():
 @bp.route("/questions/<int:question_id>")
 @access("public", "question.read")
 def show(question_id):
-    return _page(_readable(question_id))
+    return _page(_readable(question_id, services.page_loading()))
 
 
 @bp.post("/questions/<int:question_id>/answers")

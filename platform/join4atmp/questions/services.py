@@ -6,6 +6,7 @@ from flask import url_for
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, select
+from sqlalchemy.orm import selectinload
 
 from ..accounts.models import User
 from ..core import audit, fulltext, taxonomy
@@ -77,6 +78,21 @@ def publish_summary(question, user, title, body, topics=()) -> Question:
     if not policy.can_summarise(question, user):
         raise NotAllowed(_l("Only the asker of a confidential question can publish a summary of it."))
     return create_question(user, title, body, topics, "public", is_summary=True)
+
+
+def page_loading() -> tuple:
+    """Loader options for a question shown whole (its page, the API): answers with their authors and
+    votes, topics, revisions, watchers and expert requests, each in one statement whatever their number."""
+    answers = selectinload(Question.answers)
+    request_class = Question.match_requests.property.mapper.class_  # matching's, which this floor cannot import
+    return (
+        selectinload(Question.topic_links),
+        answers.selectinload(Answer.author).selectinload(User.profile),
+        answers.selectinload(Answer.votes),
+        selectinload(Question.revisions),
+        selectinload(Question.watchers),
+        selectinload(Question.match_requests).selectinload(request_class.profile),
+    )
 
 
 def ordered_answers(question, user):
@@ -233,9 +249,15 @@ def watch(question, user, on: bool):
     db.session.commit()
 
 
-def browse_query(topic=None, answered=None, answered_by=None, q=None):
-    """Public, visible questions with the filters, newest first."""
-    query = select(Question).where(Question.visibility == Visibility.PUBLIC, Question.hidden_at.is_(None))
+def browse_query(topic=None, answered=None, answered_by=None, q=None, count_answers=False):
+    """Public, visible questions with the filters, newest first, their topics loaded with them (and, with
+    ``count_answers``, what counting their visible answers needs): a constant number of statements a page."""
+    related = [selectinload(Question.topic_links)]
+    if count_answers:
+        related.append(selectinload(Question.answers).load_only(Answer.hidden_at))
+    query = (
+        select(Question).where(Question.visibility == Visibility.PUBLIC, Question.hidden_at.is_(None)).options(*related)
+    )
     if topic:
         query = query.where(Question.topic_links.any(slug=topic))
     if answered == "yes":

@@ -60,12 +60,23 @@ def _similar_index():
     return live_index("similar-questions", PublicQuestionSource)
 
 
-def similar_questions(text, k=5, answered_only=True, exclude_id=None, min_score=0.3):
-    """[(question, score)] of public questions closest to ``text``, best first."""
+def similar_to(question, k=5):
+    """Answered public questions like ``question``: by its stored vector when it has one from the
+    configured model, so that a page view encodes nothing."""
+    if question.vector is not None and question.vector_model == encoder().name:
+        vector = np.frombuffer(question.vector, dtype=np.float32)
+        return similar_questions(question.text, k=k, exclude_id=question.id, vector=vector)
+    return similar_questions(question.text, k=k, exclude_id=question.id)
+
+
+def similar_questions(text, k=5, answered_only=True, exclude_id=None, min_score=0.3, vector=None):
+    """[(question, score)] of public questions closest to ``text`` (or to its ``vector``), best first."""
     text = (text or "").strip()
     if len(text) < 3:
         return []
-    ranking = _similar_index().current().rank(encoder().encode_one(text), depth=max(50, 5 * k), aggregation="max")
+    if vector is None:
+        vector = encoder().encode_one(text)
+    ranking = _similar_index().current().rank(vector, depth=max(50, 5 * k), aggregation="max")
     scores = {qid: score for qid, score in ranking if score >= min_score and qid != exclude_id}
     if not scores:
         return []

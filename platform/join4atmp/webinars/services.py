@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from ..core import taxonomy
 from ..core.errors import DomainError, NotAllowed
@@ -215,6 +216,8 @@ def delete_draft(webinar, user):
 
 
 def _filtered(query, language=None, topic=None):
+    """The listing filters, and the topics every listed webinar shows loaded in one statement."""
+    query = query.options(selectinload(Webinar.topic_links))
     if language:
         query = query.where(Webinar.language == language)
     if topic:

@@ -1,0 +1,235 @@
+"""Pages at Flask's speed: requests/s of the app's pages against a hello-world Flask app served by the same
+gunicorn.conf.py, the two measured alternately in one run, printed as ratios; then the memory of the web
+processes (PSS, so that pages shared after the fork count once) with one and with four workers, with the
+demo index and with a synthetic index of ``--passages`` passages.
+
+    .venv/bin/python bench/pages.py                  # wrk (Debian's package), 8 connections, 3 rounds of 3 s
+    .venv/bin/python bench/pages.py --seconds 1 --rounds 1 --passages 0     # the test suite's smoke run
+
+Only 127.0.0.1 is contacted; every run is bounded in time. Writes nothing outside a temporary directory.
+"""
+
+import argparse
+import json
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+from processes import BIN, Process, app_env, free_port, start_web, wait_until  # noqa: E402
+
+DEMO_PASSWORD = "join4atmp-demo"
+DEVELOPER = "erik.holmberg@nordvector-se.example"
+CSRF = re.compile(rb'name="csrf_token" type="hidden" value="([^"]+)"')
+# wrk's summary line: "Requests/sec:   1234.56"
+RATE = re.compile(r"Requests/sec:\s+([\d.]+)")
+WEB_WORKERS = 2  # this machine's cores; the memory figures use 1 and 4
+
+
+def _flask(env, *args):
+    subprocess.run([str(BIN / "flask"), *args], cwd=ROOT, env=env, check=True, capture_output=True)
+
+
+def prepare(tmp: Path) -> dict:
+    """A fresh SQLite database with the demo data and its index; returns the web processes' environment."""
+    env = app_env(
+        tmp / "instance",
+        f"sqlite:///{tmp / 'pages.db'}",
+        LOGIN_LIMIT_PER_IP=[100000, 900],
+        SESSION_COOKIE_SECURE=False,
+    )
+    _flask(env, "db", "upgrade")
+    _flask(env, "demo", "load")
+    return env
+
+
+def start_hello(env, log_path, workers) -> tuple[Process, str]:
+    port = free_port()
+    env = dict(env, JOIN4ATMP_BIND=f"127.0.0.1:{port}", WEB_CONCURRENCY=str(workers))
+    args = [str(BIN / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"), "--pythonpath", str(ROOT / "bench")]
+    web = Process([*args, "hello_app:app"], env, log_path)
+    base = f"http://127.0.0.1:{port}"
+    wait_until(lambda: _answers(base + "/"), 60, 0.2, "the hello-world app")
+    return web, base
+
+
+def _answers(url) -> bool:
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+def session_cookie(base) -> str:
+    """Log the demo developer in through the form; returns the Cookie header of the session."""
+    import http.cookiejar
+    import urllib.parse
+    import urllib.request
+
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    with opener.open(base + "/login") as response:
+        token = CSRF.search(response.read()).group(1).decode()
+    form = {"email": DEVELOPER, "password": DEMO_PASSWORD, "csrf_token": token}
+    with opener.open(base + "/login", urllib.parse.urlencode(form).encode()) as response:
+        response.read()
+    cookies = "; ".join(f"{c.name}={c.value}" for c in jar)
+    if "session=" not in cookies:
+        raise RuntimeError("the demo developer could not log in")
+    return cookies
+
+
+def wrk(url, seconds, connections=8, cookie=None) -> float:
+    args = ["wrk", "-t", "2", "-c", str(connections), "-d", f"{max(1, round(seconds))}s", "--latency", url]
+    if cookie:
+        args[1:1] = ["-H", f"Cookie: {cookie}"]
+    output = subprocess.run(args, capture_output=True, text=True, timeout=seconds + 30, check=True).stdout
+    non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+    if non_2xx:
+        raise RuntimeError(f"{url}: {non_2xx.group(1)} answers were not 2xx/3xx")
+    return float(RATE.search(output).group(1))
+
+
+def pages(base) -> list[tuple[str, str, bool]]:
+    """(label, path, needs the session) of the pages measured, with ids read off the demo data."""
+    import urllib.request
+
+    with urllib.request.urlopen(base + "/api/v1/experts?per_page=1") as response:
+        expert = json.load(response)["items"][0]["id"]
+    with urllib.request.urlopen(base + "/api/v1/questions?per_page=1") as response:
+        question = json.load(response)["items"][0]["id"]
+    return [
+        ("/", "/", False),
+        ("/experts", "/experts", False),
+        ("/experts?q=", "/experts?q=gene+therapy", False),
+        ("/questions", "/questions", False),
+        ("/questions/<id>", f"/questions/{question}", False),
+        ("/webinars", "/webinars", False),
+        ("/api/v1/experts", "/api/v1/experts", False),
+        ("/api/v1/experts?per_page=200", "/api/v1/experts?per_page=200", False),
+        ("/experts/<id>", f"/experts/{expert}", False),
+        ("/account", "/account", True),
+    ]
+
+
+def measure_pages(env, tmp, seconds, rounds) -> list[dict]:
+    hello, hello_base = start_hello(env, tmp / "hello.log", WEB_WORKERS)
+    web, base = start_web(env, tmp / "web.log", workers=WEB_WORKERS)
+    try:
+        cookie = session_cookie(base)
+        rows = []
+        for label, path, private in pages(base):
+            wrk(base + path, 1, cookie=cookie if private else None)  # warm both before measuring
+            wrk(hello_base + path, 1)
+            app_rates, hello_rates = [], []
+            for _ in range(rounds):  # alternated, so that a busy moment of the machine hits both
+                hello_rates.append(wrk(hello_base + path, seconds))
+                app_rates.append(wrk(base + path, seconds, cookie=cookie if private else None))
+            app_rate, hello_rate = statistics.median(app_rates), statistics.median(hello_rates)
+            rows.append({"page": label, "app": app_rate, "hello": hello_rate, "ratio": app_rate / hello_rate})
+        return rows
+    finally:
+        web.stop()
+        hello.stop()
+
+
+# -- memory ------------------------------------------------------------------------------------------
+
+
+def _pss_kib(pid) -> int:
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+        if line.startswith("Pss:"):
+            return int(line.split()[1])
+    return 0
+
+
+def _group_pss_mib(master_pid) -> float:
+    children = subprocess.run(["pgrep", "-P", str(master_pid)], capture_output=True, text=True).stdout.split()
+    return sum(_pss_kib(pid) for pid in [master_pid, *children]) / 1024
+
+
+def measure_memory(env, tmp, workers) -> float:
+    web, _ = start_web(env, tmp / f"web-{workers}.log", workers=workers, boot_timeout=600)
+    try:
+        wait_until(lambda: web.output().count("warm:") >= workers, 600, 0.5, "every worker to warm up")
+        time.sleep(1)
+        return _group_pss_mib(web.popen.pid)
+    finally:
+        web.stop()
+
+
+def write_synthetic_index(env, passages: int, experts: int):
+    """Replace the demo index cache by ``passages`` random unit vectors over ``experts`` owners, stamped
+    with the demo database's version so that the web workers load it as their index."""
+    sys.path.insert(0, str(ROOT / "platform"))
+    from join4atmp import create_app
+    from join4atmp.matching.indexing import EvidenceSource, live_index
+    from join4atmp.search.index import PassageIndex
+
+    app = create_app({"INSTANCE_PATH": env["JOIN4ATMP_INSTANCE_PATH"], "SQLALCHEMY_DATABASE_URI": env["DATABASE_URL"]})
+    with app.app_context():
+        source = EvidenceSource()
+        index = PassageIndex(source.dimension)
+        rng = np.random.default_rng(7)
+        for start in range(0, passages, 100_000):
+            count = min(100_000, passages - start)
+            vectors = rng.standard_normal((count, source.dimension), dtype=np.float32)
+            vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+            ids = np.arange(10**9 + start, 10**9 + start + count)
+            owners = 10**9 + ids % experts
+            index.add(ids, owners, np.zeros(count, dtype=np.int64), vectors)
+        index.version = source.version()
+        index.stamp = source.stamp(index.version)
+        index.save(live_index().cache_path)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=3, help="length of one wrk run")
+    parser.add_argument("--rounds", type=int, default=3, help="alternated runs per page (the median is kept)")
+    parser.add_argument("--passages", type=int, default=1_000_000, help="synthetic index size (0: skip)")
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    args = parser.parse_args(argv)
+    if not shutil.which("wrk"):
+        sys.exit("wrk is needed: apt-get install wrk")
+    tmp = Path(tempfile.mkdtemp(prefix="j4a-pages-"))
+    try:
+        env = prepare(tmp)
+        rows = measure_pages(env, tmp, args.seconds, args.rounds)
+        print(f"\n## Pages against hello-world ({WEB_WORKERS} gunicorn workers, wrk 8 connections)\n")
+        print("| page | app requests/s | hello-world requests/s | ratio |")
+        print("|---|---|---|---|")
+        for row in rows:
+            print(f"| `{row['page']}` | {row['app']:.0f} | {row['hello']:.0f} | {row['ratio']:.2f}x |")
+        memory = {}
+        sizes = [("demo index", None)] + ([(f"{args.passages:,} passages", args.passages)] if args.passages else [])
+        for label, passages in sizes:
+            if passages:
+                write_synthetic_index(env, passages, experts=max(1, passages // 10))
+            one, four = measure_memory(env, tmp, 1), measure_memory(env, tmp, 4)
+            memory[label] = {"one": one, "four": four, "ratio": four / one}
+        print("\n## Memory of the web processes (master + workers, PSS)\n")
+        print("| index | 1 worker | 4 workers | ratio |")
+        print("|---|---|---|---|")
+        for label, figures in memory.items():
+            print(f"| {label} | {figures['one']:.0f} MiB | {figures['four']:.0f} MiB | {figures['ratio']:.2f}x |")
+        if args.json:
+            args.json.write_text(json.dumps({"pages": rows, "memory": memory}, indent=2))
+        return {"pages": rows, "memory": memory}
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
