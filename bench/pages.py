@@ -162,7 +162,7 @@ def _group_pss_mib(master_pid) -> float:
 def measure_memory(env, tmp, workers) -> float:
     web, _ = start_web(env, tmp / f"web-{workers}.log", workers=workers, boot_timeout=600)
     try:
-        wait_until(lambda: web.output().count("warm:") >= workers, 600, 0.5, "every worker to warm up")
+        wait_until(lambda: web.output().count("Booting worker") >= workers, 600, 0.5, "every worker to start")
         time.sleep(1)
         return _group_pss_mib(web.popen.pid)
     finally:
@@ -182,13 +182,14 @@ def write_synthetic_index(env, passages: int, experts: int):
         source = EvidenceSource()
         index = PassageIndex(source.dimension)
         rng = np.random.default_rng(7)
+        vectors = np.empty((passages, source.dimension), dtype=np.float32)
         for start in range(0, passages, 100_000):
-            count = min(100_000, passages - start)
-            vectors = rng.standard_normal((count, source.dimension), dtype=np.float32)
-            vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-            ids = np.arange(10**9 + start, 10**9 + start + count)
-            owners = 10**9 + ids % experts
-            index.add(ids, owners, np.zeros(count, dtype=np.int64), vectors)
+            block = vectors[start : start + 100_000]
+            block[:] = rng.standard_normal(block.shape, dtype=np.float32)
+            block /= np.linalg.norm(block, axis=1, keepdims=True)
+        ids = np.arange(10**9, 10**9 + passages)
+        index.add(ids, 10**9 + ids % experts, ids, vectors)
+        del vectors
         index.version = source.version()
         index.stamp = source.stamp(index.version)
         index.save(live_index().cache_path)

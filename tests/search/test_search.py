@@ -138,3 +138,40 @@ def test_the_default_score_lets_one_strong_document_beat_many_weak_ones():
     assert abs(smooth[1] - 0.70) < 1e-9 and abs(smooth[3] - (0.70 + 0.08 * math.log(2))) < 1e-9
     summed = top_docs_sum(owners, documents, scores, k=5)
     assert summed[2] > summed[1]  # the former default: breadth beat the one strong document
+
+
+def test_changes_after_the_bulk_go_to_an_overlay_that_counts_as_the_bulk_does(tmp_path):
+    rng = np.random.default_rng(3)
+    vectors = _unit(rng.standard_normal((60, 8)))
+    ids, owners = np.arange(100, 160), np.arange(60) // 6  # ten owners of six passages
+    index = PassageIndex(8)
+    index.add(ids, owners, ids, vectors)
+    bulk = index.faiss
+    reference = PassageIndex(8)  # the same final state, built in one go
+    moved = _unit(rng.standard_normal((3, 8)))
+    keep = owners != 4
+    reference.add(
+        np.r_[ids[keep], [900, 901, 902]],
+        np.r_[owners[keep], [4, 4, 4]],
+        np.r_[ids[keep], [9, 9, 8]],
+        np.vstack([vectors[keep], moved]),
+    )
+    index.remove_owner(4)
+    index.add([900, 901, 902], [4, 4, 4], [9, 9, 8], moved)
+    index.remove_owner(7)
+    reference.remove_owner(7)
+    assert index.faiss is bulk and index.maps.ids.size == 60  # the shared bulk was not touched
+    assert len(index) == len(reference) == 51 and index.owners == reference.owners
+    for query in _unit(rng.standard_normal((5, 8))):
+        assert [o for o, _ in index.rank(query, depth=20)] == [o for o, _ in reference.rank(query, depth=20)]
+        assert index.passages_of(4, query) == reference.passages_of(4, query)
+        assert index.passages_of(7, query) == []
+    index.version, index.stamp = 9, "9:x"
+    index.save(tmp_path / "idx")  # written as one bulk
+    loaded = PassageIndex.load(tmp_path / "idx")
+    assert not loaded.removed and not len(loaded.overlay) and len(loaded) == 51
+    assert [o for o, _ in loaded.rank(moved[0])] == [o for o, _ in reference.rank(moved[0])]
+    assert not index.fragmented
+    for owner in range(10):
+        index.remove_owner(owner)
+    assert len(index) == 0 and index.rank(moved[0]) == []

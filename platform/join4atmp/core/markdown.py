@@ -1,10 +1,18 @@
 """Markdown for user content: parsed by markdown-it-py with raw HTML off, then cleaned by nh3."""
 
+import functools
+
 import nh3
-from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-_parser = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("table")
+
+@functools.cache
+def _parser():
+    """The parser, made on first use (markdown-it and its highlighter cost a tenth of a second to import)."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("table")
+
 
 ALLOWED_TAGS = {
     "p",
@@ -34,7 +42,7 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"align"}, "td": {"align"}}
 
 
 def render_markdown(text: str) -> Markup:
-    html = _parser.render(text or "")
+    html = _parser().render(text or "")
     # Headings people type (#, ##) become h3 and below, under the page's own h1 and h2.
     for level in (2, 1):
         html = html.replace(f"<h{level}>", f"<h{level + 2}>").replace(f"</h{level}>", f"</h{level + 2}>")

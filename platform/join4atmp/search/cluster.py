@@ -1,12 +1,13 @@
 """Group sentence vectors into themes: agglomerative clustering with a cosine distance threshold.
 
-Plain Python over numpy and scikit-learn (no Flask). Used to show an organiser the questions sent
-ahead of a webinar grouped by what they ask about. There is no fixed number of themes: two texts end
-up together when the average cosine distance between their groups is under the threshold.
+Plain Python over numpy and scikit-learn (no Flask; scikit-learn is imported when first used: it costs
+a second and a half, which every command and worker start would otherwise pay). Used to show an
+organiser the questions sent ahead of a webinar grouped by what they ask about. There is no fixed
+number of themes: two texts end up together when the average cosine distance between their groups
+is under the threshold.
 """
 
 import numpy as np
-from sklearn.cluster import AgglomerativeClustering
 
 # Average-linkage cosine distance under which two groups merge. For all-MiniLM-L6-v2, questions on the
 # same subject in other words sit around 0.3-0.5 apart; unrelated questions beyond 0.7.
@@ -30,6 +31,8 @@ def group_by_theme(vectors, max_distance: float = DEFAULT_MAX_DISTANCE) -> list[
         return []
     if count == 1:
         return [[0]]
+    from sklearn.cluster import AgglomerativeClustering
+
     model = AgglomerativeClustering(
         n_clusters=None, metric="cosine", linkage="average", distance_threshold=max_distance
     )

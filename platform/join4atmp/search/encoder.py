@@ -24,6 +24,14 @@ def _load(name_or_path: str):
     return SentenceTransformer(name_or_path, device="cpu")
 
 
+def set_threads(count: int | None):
+    """Torch's intra-op threads for this process (None: leave torch's default, one per core)."""
+    if count:
+        import torch
+
+        torch.set_num_threads(count)
+
+
 class Encoder:
     """Encodes texts into L2-normalised float32 vectors, so that inner product is cosine."""
 

@@ -10,7 +10,9 @@ this module what it needs, without this module knowing about databases or Flask:
 - ``stamp(version)``: a fingerprint of a version that tells two databases apart (for the cache file);
 - ``dimension``: the vectors' length.
 
-Several workers each hold a copy and each catches up on its own before its next search. With a
+Several workers each hold a copy and each catches up on its own before its next search. A copy made
+before the web server forks its workers is shared by them: changes land in its small overlay
+(search.index) rather than in the shared bulk, until they outgrow it. With a
 ``cache_path`` the copy is written to disk after a rebuild and read back at start (when its dimension
 and stamp still match), so a restarted process needs no rebuild; only integer versions are cached.
 """
@@ -59,6 +61,8 @@ class LiveIndex:
                     self._rebuild(version)
                 else:
                     self._apply(changed, version)
+                    if self.index.fragmented:  # the changes outgrew the overlay: one bulk again
+                        self._rebuild(version)
             return self.index
 
     def rebuild(self) -> PassageIndex:
