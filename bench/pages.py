@@ -24,7 +24,16 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
-from processes import BIN, Process, app_env, free_port, start_web, wait_until  # noqa: E402
+from processes import (  # noqa: E402
+    BIN,
+    Process,
+    app_env,
+    free_port,
+    group_pss_mib,
+    start_web,
+    wait_until,
+    workers_booted,
+)
 
 DEMO_PASSWORD = "join4atmp-demo"
 DEVELOPER = "erik.holmberg@nordvector-se.example"
@@ -147,24 +156,12 @@ def measure_pages(env, tmp, seconds, rounds) -> list[dict]:
 # -- memory ------------------------------------------------------------------------------------------
 
 
-def _pss_kib(pid) -> int:
-    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-        if line.startswith("Pss:"):
-            return int(line.split()[1])
-    return 0
-
-
-def _group_pss_mib(master_pid) -> float:
-    children = subprocess.run(["pgrep", "-P", str(master_pid)], capture_output=True, text=True).stdout.split()
-    return sum(_pss_kib(pid) for pid in [master_pid, *children]) / 1024
-
-
 def measure_memory(env, tmp, workers) -> float:
     web, _ = start_web(env, tmp / f"web-{workers}.log", workers=workers, boot_timeout=600)
     try:
-        wait_until(lambda: web.output().count("Booting worker") >= workers, 600, 0.5, "every worker to start")
+        wait_until(lambda: workers_booted(web, workers), 600, 0.5, "every worker to start")
         time.sleep(1)
-        return _group_pss_mib(web.popen.pid)
+        return group_pss_mib(web.popen.pid)
     finally:
         web.stop()
 

@@ -114,6 +114,25 @@ def start_web(env, log_path, workers=4, port=None, boot_timeout=120) -> tuple[Pr
     return web, base
 
 
+def group_pss_mib(master_pid) -> float:
+    """Memory of a gunicorn master and its workers, in MiB of PSS: a page shared by n processes counts
+    1/n in each, so pages shared after the fork count once in the sum."""
+
+    def pss_kib(pid):
+        try:
+            lines = Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()
+        except OSError:  # gone meanwhile
+            return 0
+        return next((int(line.split()[1]) for line in lines if line.startswith("Pss:")), 0)
+
+    children = subprocess.run(["pgrep", "-P", str(master_pid)], capture_output=True, text=True).stdout.split()
+    return sum(pss_kib(pid) for pid in [master_pid, *children]) / 1024
+
+
+def workers_booted(web: "Process", count: int) -> bool:
+    return web.output().count("Booting worker") >= count
+
+
 def start_worker(env, log_path, *extra) -> Process:
     """`flask jobs worker`; returns at once (it loads the model, then consumes)."""
     return Process([str(BIN / "flask"), "jobs", "worker", *extra], env, log_path)
