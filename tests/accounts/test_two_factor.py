@@ -14,7 +14,7 @@ from join4atmp.core.audit import AuditEvent
 from join4atmp.core.time import utcnow
 from join4atmp.extensions import db
 
-from helpers import PASSWORD, login, make_user, totp_code
+from helpers import PASSWORD, enrol_two_factor, login, make_user, totp_code
 
 
 def password_step(client, email, path="/login"):
@@ -214,9 +214,11 @@ def test_logout_is_open_while_enrolment_is_required(client):
     assert client.get("/account").location.startswith("/login")
 
 
-def test_api_tokens_are_not_asked_for_a_second_factor(client):
+def test_api_tokens_wait_for_a_second_factor_then_ask_for_no_code(client):
     admin = with_duty("admin")("api@platform.example")
     _, token = create_api_token(admin, "script")
+    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 403
+    enrol_two_factor(admin)
     response = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 200
 

@@ -58,6 +58,10 @@ def token(email, name):
     user = services.find_user_by_email(email)
     if user is None:
         raise click.ClickException(f"No user with email {email}.")
+    if user.needs_second_factor and not user.has_second_factor:
+        raise click.ClickException(
+            f"{email} must set up two-step login (their role or duty demands it) before a token can act for them."
+        )
     _, plain = services.create_api_token(user, name)
     click.echo(plain)
 

@@ -144,7 +144,11 @@ def change_password():
     page = form_page(lambda status: _account_page(password_form=form, status=status), form)
     if form.validate_on_submit():
         services.change_password(
-            current_user, form.current_password.data, form.new_password.data, keep_session=g.get("user_session")
+            current_user,
+            form.current_password.data,
+            form.new_password.data,
+            keep_session=g.get("user_session"),
+            end_tokens=form.end_tokens.data,
         )
         flash(_("Your password has been changed. Other sessions have been signed out."), "success")
         return redirect(url_for("accounts.account"))

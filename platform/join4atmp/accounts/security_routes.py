@@ -2,6 +2,7 @@
 
 from flask import abort, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, logout_user
 
 from ..core.errors import DomainError
@@ -152,6 +153,13 @@ def end_session(session_id):
 @bp.post("/account/sessions/end-others")
 @access("login", "own")
 def sign_out_everywhere():
-    count = sessions.sign_out_everywhere(current_user, g.get("user_session"))
-    flash(_("Signed out everywhere else (%(n)d sessions ended).", n=count), "success")
+    count, tokens = sessions.sign_out_everywhere(current_user, g.get("user_session"))
+    flash(
+        _("Signed out everywhere else: %(sessions)s and %(tokens)s ended.")
+        % {
+            "sessions": ngettext("%(num)d session", "%(num)d sessions", count),
+            "tokens": ngettext("%(num)d API token", "%(num)d API tokens", tokens),
+        },
+        "success",
+    )
     return redirect(url_for("accounts.account"))

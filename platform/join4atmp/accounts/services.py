@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from ..core import audit
-from ..core.errors import DomainError, LinkInvalid, NotFound, RateLimited
+from ..core.errors import DomainError, LinkInvalid, NotAllowed, NotFound, RateLimited
 from ..core.mail import queue_email
 from ..core.ratelimit import clear_hits, is_limited, record_hit
 from ..core.roles import Role
@@ -163,12 +163,15 @@ def authenticate(email, password, ip) -> User:
     return user
 
 
-def change_password(user, current_password, new_password, keep_session=None):
-    """Change the password and end every other session of the user (``keep_session`` goes on)."""
+def change_password(user, current_password, new_password, keep_session=None, end_tokens=False):
+    """Change the password and end every other session of the user (``keep_session`` goes on), and with
+    ``end_tokens`` the user's API tokens too."""
     if not verify_password(user.password_hash, current_password):
         raise DomainError(_l("Your current password is not correct."), "current_password")
     check_password_rules(new_password, "new_password")
     _set_password(user, new_password, keep_session)
+    if end_tokens:
+        sessions.end_api_tokens(user)
     audit.record(user, "password.change", user)
     db.session.commit()
 
@@ -212,6 +215,7 @@ def reset_password(token, new_password) -> User:
     user = user_for_reset_token(token)
     check_password_rules(new_password)
     _set_password(user, new_password)  # ends all sessions: whoever knew the old password is out
+    sessions.end_api_tokens(user)  # ... and any token they made with it
     audit.record(user, "password.reset", user)
     if not user.is_confirmed:
         user.email_confirmed_at = utcnow()  # the link proved the address
@@ -254,6 +258,9 @@ def user_for_api_token(plain) -> User | None:
     token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_digest(plain)))
     if token is None or token.revoked_at is not None or not token.user.is_active:
         return None
+    if token.user.needs_second_factor and not token.user.has_second_factor:
+        # a role or duty that demands a second factor: the token waits until the person has one
+        raise NotAllowed(_l("Set up two-step login in your browser before using an API token."))
     token.last_used_at = utcnow()
     db.session.commit()
     return token.user
@@ -262,8 +269,17 @@ def user_for_api_token(plain) -> User | None:
 # --- Admin actions ------------------------------------------------------------------------
 
 
+def _end_tokens_if_second_factor_now_needed(user, needed_before: bool):
+    """A role, duty or verification that now demands a second factor ends the tokens made without one:
+    they were made under weaker rules than those the new duty sets."""
+    if user.needs_second_factor and not needed_before:
+        sessions.end_api_tokens(user)
+
+
 def set_verified(user, verified: bool, by=None):
+    needed_before = user.needs_second_factor
     user.verified_at = utcnow() if verified else None
+    _end_tokens_if_second_factor_now_needed(user, needed_before)
     audit.record(by, "user.verify" if verified else "user.unverify", user)
     db.session.commit()
 
@@ -292,6 +308,8 @@ def set_duty(user, duty, on: bool, by):
     """Give or take a duty (moderating Q&A, organising webinars) beside the user's role."""
     if duty not in DUTIES:
         raise DomainError(_l("Unknown duty."))
+    needed_before = user.needs_second_factor
     setattr(user, DUTIES[duty], on)
+    _end_tokens_if_second_factor_now_needed(user, needed_before)
     audit.record(by, f"user.{duty}.{'grant' if on else 'revoke'}", user)
     db.session.commit()

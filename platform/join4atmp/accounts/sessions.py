@@ -15,7 +15,7 @@ from sqlalchemy.exc import OperationalError
 from ..core import audit
 from ..core.time import utcnow
 from ..extensions import db
-from .models import UserSession
+from .models import ApiToken, UserSession
 
 
 def _digest(token: str) -> str:
@@ -120,12 +120,26 @@ def end_other_sessions(user, keep=None) -> int:
     return _revoke(query)
 
 
-def sign_out_everywhere(user, keep) -> int:
-    """ "Sign out everywhere else": end all the user's sessions but this one; commits."""
+def end_api_tokens(user) -> int:
+    """Revoke every active API token of ``user`` (a token acts as a session for scripts); the caller
+    commits. Returns the count."""
+    result = db.session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+        .execution_options(synchronize_session="fetch")
+    )
+    return result.rowcount or 0
+
+
+def sign_out_everywhere(user, keep) -> tuple[int, int]:
+    """ "Sign out everywhere else": end all the user's sessions but this one, and their API tokens;
+    commits. Returns (sessions ended, tokens ended)."""
     count = end_other_sessions(user, keep)
-    audit.record(user, "session.end_others", user, detail=f"{count} ended")
+    tokens = end_api_tokens(user)
+    audit.record(user, "session.end_others", user, detail=f"{count} sessions and {tokens} tokens ended")
     db.session.commit()
-    return count
+    return count, tokens
 
 
 def purge_ended(before) -> int:

@@ -1,6 +1,6 @@
 """JSON API, version 1. Authenticated by a session cookie or ``Authorization: Bearer <token>``."""
 
-from flask import Blueprint, abort, current_app, jsonify, request
+from flask import Blueprint, abort, current_app, g, jsonify, request
 from flask_login import current_user
 from flask_wtf.csrf import validate_csrf
 from wtforms import ValidationError
@@ -24,10 +24,13 @@ SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 @bp.before_request
 def _check_csrf_for_cookie_sessions():
-    if request.method in SAFE_METHODS or request.headers.get("Authorization", "").startswith("Bearer "):
+    if request.method in SAFE_METHODS:
         return
     if not current_user.is_authenticated:
         abort(401)
+    if g.get("authenticated_by_token"):  # only a token that really authenticated: a bogus header with a cookie
+        return  # is a cookie request, and must carry the CSRF token
+
     if not current_app.config.get("WTF_CSRF_ENABLED", True):
         return
     try:
