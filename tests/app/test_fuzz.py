@@ -361,7 +361,8 @@ def _cheap_passwords(patch):
 
     hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     patch.setattr(passwords, "_hasher", hasher)
-    patch.setattr(passwords, "_DUMMY_HASH", hasher.hash("not a real password"))
+    dummy = hasher.hash("not a real password")
+    patch.setattr(passwords, "_dummy_hash", lambda: dummy)
 
 
 def _fuzzer(tmp_path):
