@@ -58,7 +58,7 @@ lock: $(STAMP)
 		--custom-compile-command "make lock" -o requirements.txt
 
 messages: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _l -o platform/join4atmp/translations/messages.pot \
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_ngettext:1,2 -o platform/join4atmp/translations/messages.pot \
 		--no-location --sort-output --project JOIN4ATMP platform templates
 	$(BIN)/pybabel update -i platform/join4atmp/translations/messages.pot -d platform/join4atmp/translations \
 		--no-fuzzy-matching

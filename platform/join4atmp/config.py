@@ -73,8 +73,15 @@ PASSWORD_RESET_MAX_AGE = timedelta(hours=2)
 PASSWORD_MIN_LENGTH = 10
 
 # Abuse limits: (attempts, window). Counted in the database so that they hold across processes.
+# Failed attempts before delays begin (then 1 s, 2 s, 4 s... between attempts): for one account from one
+# address the delay grows to LOGIN_MAX_DELAY; for an account from anywhere, and for an address over all
+# accounts, to LOGIN_SHARED_MAX_DELAY only, so that nobody can lock someone else (or a network) out.
 LOGIN_LIMIT_PER_ACCOUNT = (5, timedelta(minutes=15))
+LOGIN_LIMIT_PER_ACCOUNT_ANYWHERE = (10, timedelta(minutes=15))
 LOGIN_LIMIT_PER_IP = (20, timedelta(minutes=15))
+LOGIN_MAX_DELAY = timedelta(minutes=15)
+LOGIN_SHARED_MAX_DELAY = timedelta(minutes=1)
+PASSWORD_CHECK_LIMIT = (5, timedelta(minutes=15))  # wrong current passwords (password change, erasure)
 RESET_LIMIT_PER_ACCOUNT = (3, timedelta(hours=1))
 RESET_LIMIT_PER_IP = (10, timedelta(hours=1))
 REGISTER_LIMIT_PER_IP = (10, timedelta(hours=1))

@@ -84,12 +84,65 @@ def test_wrong_password_and_unknown_email_answer_the_same(client):
     assert wrong.data.replace(b"known", b"X") == unknown.data.replace(b"nobody", b"X")
 
 
-def test_failed_logins_are_limited_per_account(client):
+def test_failed_logins_are_slowed_by_growing_delays_not_locked(app, client):
+    """Issue 13, item 14: five bad logins used to lock any known address, even for the right password."""
+    from freezegun import freeze_time
+
+    from join4atmp.core.time import utcnow
+
     make_user("target@uni.example")
-    for _ in range(5):
-        assert login(client, "target@uni.example", "guess guess guess").status_code == 400
-    blocked = login(client, "target@uni.example")  # even the right password
-    assert blocked.status_code == 429 and b"Too many failed attempts" in blocked.data
+    start = utcnow()
+    with freeze_time(start) as clock:
+        for _ in range(5):
+            assert login(client, "target@uni.example", "guess guess guess").status_code == 400
+        blocked = login(client, "target@uni.example")  # from the guesser's address, at once: wait
+        assert blocked.status_code == 429 and b"Please wait 1 second and" in blocked.data
+        clock.tick(2)
+        assert login(client, "target@uni.example", "guess guess guess").status_code == 400  # the 6th guess
+        assert login(client, "target@uni.example").status_code == 429  # now 2 s
+        clock.tick(3)
+        assert login(client, "target@uni.example").status_code == 302  # the owner, after a short wait
+    make_user("other@uni.example")
+    for _ in range(6):
+        login(client, "other@uni.example", "guess guess guess")
+    owner = app.test_client()
+    owner.environ_base["REMOTE_ADDR"] = "10.1.2.3"
+    assert login(owner, "other@uni.example").status_code == 302  # the owner elsewhere: not slowed at all
+
+
+def test_a_parallel_burst_of_guesses_checks_no_more_passwords_than_the_limit(app):
+    """Issue 13, item 12: the check-then-count race let 8 guesses through a limit of 5."""
+    import threading
+
+    from join4atmp.accounts import services
+
+    make_user("burst@uni.example")
+    checked, lock = [], threading.Lock()
+    real = services.verify_password
+
+    def counting(hashed, password):
+        with lock:
+            checked.append(password)
+        return real(hashed, password)
+
+    services.verify_password = counting
+    statuses = []
+    try:
+
+        def guess():
+            with app.app_context():
+                form = {"email": "burst@uni.example", "password": "nope nope"}
+                response = app.test_client().post("/login", data=form)
+                statuses.append(response.status_code)
+
+        threads = [threading.Thread(target=guess) for _ in range(12)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        services.verify_password = real
+    assert len(checked) <= 5 and statuses.count(429) >= 7, (len(checked), statuses)
 
 
 def test_failed_logins_are_limited_per_ip_across_accounts(app, client):
@@ -214,3 +267,16 @@ def test_deactivated_users_cannot_log_in_and_lose_their_session(app, client):
     db.session.commit()
     assert client.get("/account").status_code == 302
     assert b"deactivated" in login(app.test_client(), "gone@uni.example").data
+
+
+def test_asking_for_the_current_password_again_is_limited_too(app, client):
+    """Issue 13, item 13: 25 wrong current passwords on the password page, 15 on the erase page."""
+    make_user("guessed@uni.example")
+    login(client, "guessed@uni.example")
+    change = {"current_password": "not it at all", "new_password": "a new long passphrase", "end_tokens": ""}
+    change["new_password_again"] = change["new_password"]
+    answers = [client.post("/account/password", data=change).status_code for _ in range(7)]
+    assert answers[:5] == [400] * 5 and 429 in answers[5:]
+    erase = {"password": "still not it", "confirm": "y"}
+    assert client.post("/privacy/data/erase", data=erase).status_code == 429  # the same count: wait
+    assert login(app.test_client(), "guessed@uni.example").status_code == 302  # the account is not erased

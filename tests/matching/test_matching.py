@@ -155,6 +155,18 @@ def test_excluded_organisations_cover_staff_and_declared_interests(experts):
     )
 
 
+def test_free_text_exclusions_cannot_probe_private_interests(experts):
+    """Issue 13, item 5: excluding a name dropped exactly the expert who declared it privately."""
+    profile = experts["vector@pei.example"].profile
+    profile.interests.append(DeclaredInterest(organisation="Acme Gene Therapies", kind="employment", is_public=False))
+    db.session.commit()
+    asker = experts["asker"]
+    assert "vector@pei.example" in ranked(VECTOR_QUESTION, asker, k=10, exclude_organisations=["Acme Gene Therapies"])
+    profile.interests[-1].is_public = True
+    db.session.commit()
+    assert "vector@pei.example" not in ranked(VECTOR_QUESTION, asker, k=10, exclude_organisations=["Acme Gene"])
+
+
 def test_unavailable_and_fully_loaded_experts_are_skipped(experts):
     experts["vector@pei.example"].profile.accepting_requests = False
     db.session.commit()

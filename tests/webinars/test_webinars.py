@@ -469,6 +469,25 @@ def test_registrants_csv_and_attendance(app, client):
     assert status_of(registration) == RegistrationStatus.ATTENDED
 
 
+def test_registrants_csv_has_no_formula_after_a_european_list_separator(app, client):
+    """Issue 13, item 7: where ';' separates fields (de, fr, it, nl), a formula hid after it."""
+    import csv
+    import io
+
+    organiser = make_organiser()
+    webinar = make_webinar(organiser, capacity=5)
+    sly = make_user("sly@patients.example", display_name="Ann;=cmd|' /C calc'!A0", organisation="Org, +SUM(A1)")
+    registrations.register_for_webinar(sly, webinar, needs="x;  @SUM(A1:A9)")
+    login(client, organiser.email)
+    csv_text = client.get(f"/webinars/{webinar.id}/registrants.csv").data.decode()
+    line = next(line for line in csv_text.splitlines() if "sly@patients.example" in line)
+    assert line.startswith('"') and '","' in line  # every field quoted
+    for cell in next(csv.reader(io.StringIO(line))):
+        for part in cell.replace(",", ";").split(";"):
+            assert part.strip()[:1] not in ("=", "+", "-", "@"), cell
+    assert "Ann;'=cmd" in line and "Org, '+SUM" in line and "x;  '@SUM" in line
+
+
 def test_leaving_the_platform_gives_places_to_the_people_waiting(app, client):
     webinar = make_webinar(capacity=1)
     leaving, waiting = make_user("leaving@patients.example"), make_user("waiting@patients.example")

@@ -3,6 +3,7 @@
 from flask_login import UserMixin
 
 from ..core.roles import Role
+from ..core.text import guard_text
 from ..core.time import utcnow
 from ..extensions import db
 
@@ -155,3 +156,7 @@ class RecoveryCode(db.Model):
     used_at = db.Column(db.DateTime)
 
     user = db.relationship("User", back_populates="recovery_codes")
+
+
+# Length and control-character rules on every member-written field (core/text.py).
+guard_text(ApiToken, exclude=("token_hash", "prefix"))

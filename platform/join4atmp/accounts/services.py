@@ -14,15 +14,15 @@ from sqlalchemy import func, select
 
 from ..core import audit
 from ..core.errors import DomainError, LinkInvalid, NotAllowed, NotFound, RateLimited
-from ..core.mail import queue_email
-from ..core.ratelimit import clear_hits, is_limited, record_hit
+from ..core.mail import queue_email, render_email
+from ..core.ratelimit import attempt, clear_hits, forget, is_limited, record_hit
 from ..core.roles import Role
 from ..core.signals import user_created
 from ..core.time import utcnow
 from ..extensions import db
 from . import links, sessions
 from .models import ApiToken, User
-from .passwords import hash_password, needs_rehash, verify_password
+from .passwords import _dummy_hash, hash_password, needs_rehash, verify_password
 
 INVALID_LOGIN = _l("Email or password is not correct.")
 TOKEN_PREFIX = "j4a_"
@@ -82,6 +82,7 @@ def register(email, password, role, display_name, ip, locale=None):
     record_hit(f"register:ip:{ip}", current_app.config["REGISTER_LIMIT_PER_IP"])
     existing = find_user_by_email(email)
     if existing:
+        hash_password(password)  # the work a new account costs: the answer takes as long either way
         queue_email(
             existing.email,
             _l("Someone tried to register with your email address"),
@@ -141,13 +142,18 @@ def account_limit_key(action: str, email: str) -> str:
 def authenticate(email, password, ip) -> User:
     """Check credentials under per-account and per-IP limits on failed attempts."""
     config = current_app.config
-    account_key, ip_key = account_limit_key("login", email), f"login:ip:{ip}"
-    if is_limited(account_key, config["LOGIN_LIMIT_PER_ACCOUNT"]) or is_limited(ip_key, config["LOGIN_LIMIT_PER_IP"]):
-        raise RateLimited(_l("Too many failed attempts. Please wait a few minutes and try again."))
+    account_key = account_limit_key("login", email)
+    pair_key = f"{account_key}:ip:{ip}"
+    # Each attempt is counted before the password is checked; past the free ones, delays grow. The
+    # strict limit is for this account from this address; the account from anywhere and the address for
+    # any account wait at most a minute, so that a stranger cannot lock a member, or a network, out.
+    attempts = throttle(
+        (pair_key, config["LOGIN_LIMIT_PER_ACCOUNT"], config["LOGIN_MAX_DELAY"]),
+        (account_key, config["LOGIN_LIMIT_PER_ACCOUNT_ANYWHERE"], config["LOGIN_SHARED_MAX_DELAY"]),
+        (f"login:ip:{ip}", config["LOGIN_LIMIT_PER_IP"], config["LOGIN_SHARED_MAX_DELAY"]),
+    )
     user = find_user_by_email(email)
     if not verify_password(user.password_hash if user else None, password):
-        record_hit(account_key, config["LOGIN_LIMIT_PER_ACCOUNT"])
-        record_hit(ip_key, config["LOGIN_LIMIT_PER_IP"])
         # An unknown address is not written down: the log would become a list of guessed emails.
         audit.record(None, "login.failed", user, detail=f"ip {ip}" + ("" if user else ", unknown account"))
         db.session.commit()
@@ -156,18 +162,47 @@ def authenticate(email, password, ip) -> User:
         raise DomainError(_l("This account has been deactivated. Please contact the platform team."))
     if not user.is_confirmed:
         raise DomainError(_l("Please confirm your email address first: use the link we sent you."))
-    clear_hits(account_key)
+    for hit in attempts:  # a success is no failure
+        forget(hit)
+    clear_hits(pair_key)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     db.session.commit()  # the login itself is recorded when its session starts (sessions.start_session)
     return user
 
 
+def check_current_password(user, password, field="password", message=None):
+    """A member's own password asked again (to change it, to erase the account, for two-step settings):
+    counted before it is checked, with growing delays past PASSWORD_CHECK_LIMIT."""
+    config = current_app.config
+    (hit,) = throttle((f"password-check:user:{user.id}", config["PASSWORD_CHECK_LIMIT"], config["LOGIN_MAX_DELAY"]))
+    if not verify_password(user.password_hash, password or ""):
+        raise DomainError(message or _l("Your password is not correct."), field)
+    forget(hit)
+
+
+def throttle(*limits) -> list[int]:
+    """``core.ratelimit.attempt`` under each (key, limit, max delay); when one refuses, the attempts
+    already recorded for the others are taken back. Returns the attempts' ids."""
+    hits = []
+    try:
+        for key, limit, max_delay in limits:
+            hits.append(attempt(key, limit, _seconds(max_delay)))
+    except RateLimited:
+        for hit in hits:
+            forget(hit)
+        raise
+    return hits
+
+
+def _seconds(value) -> float:
+    return value.total_seconds() if hasattr(value, "total_seconds") else float(value)
+
+
 def change_password(user, current_password, new_password, keep_session=None, end_tokens=False):
     """Change the password and end every other session of the user (``keep_session`` goes on), and with
     ``end_tokens`` the user's API tokens too."""
-    if not verify_password(user.password_hash, current_password):
-        raise DomainError(_l("Your current password is not correct."), "current_password")
+    check_current_password(user, current_password, "current_password", _l("Your current password is not correct."))
     check_password_rules(new_password, "new_password")
     _set_password(user, new_password, keep_session)
     if end_tokens:
@@ -191,15 +226,27 @@ def request_password_reset(email, ip):
     user = find_user_by_email(email)
     if user and user.is_active and not is_limited(account_key, config["RESET_LIMIT_PER_ACCOUNT"]):
         record_hit(account_key, config["RESET_LIMIT_PER_ACCOUNT"])
-        queue_email(
-            user.email,
-            _l("Reset your password"),
-            "reset_password",
-            locale=user.locale,
-            user=user,
-            reset_url=_external("accounts.reset_password", token=links.make_reset_token(user)),
-        )
+        _reset_email(user)
+    else:
+        # The same work for an address with no account (or none to send): the timing tells nothing.
+        record_hit(account_key, config["RESET_LIMIT_PER_ACCOUNT"])
+        stand_in = User(email=normalise_email(email), password_hash=_dummy_hash(), role=Role.DEVELOPER)
+        stand_in.id = 0
+        _reset_email(stand_in, store=False)
     db.session.commit()
+
+
+def _reset_email(user, store=True):
+    """The reset link, queued to ``user`` (or only rendered, with ``store`` false)."""
+    send = queue_email if store else render_email
+    return send(
+        user.email,
+        _l("Reset your password"),
+        "reset_password",
+        locale=user.locale,
+        user=user,
+        reset_url=_external("accounts.reset_password", token=links.make_reset_token(user)),
+    )
 
 
 def user_for_reset_token(token) -> User:

@@ -23,8 +23,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select, update
 
 from ..core import audit
-from ..core.errors import DomainError, RateLimited
-from ..core.ratelimit import clear_hits, is_limited, record_hit
+from ..core.errors import DomainError
+from ..core.ratelimit import attempt, clear_hits, forget
 from ..core.time import utcnow
 from ..extensions import db
 from .models import RecoveryCode, TwoFactor
@@ -90,10 +90,10 @@ def confirm_enrolment(user, code) -> list[str]:
     two_factor = user.two_factor
     if two_factor is None or two_factor.is_enabled:
         raise DomainError(_l("Start the set-up again."))
-    _check_limit(user)
+    hit = _attempt(user)
     if not _accept_totp(two_factor, code):
-        _count_failure(user)
         raise DomainError(WRONG_CODE, "code")
+    forget(hit)
     two_factor.confirmed_at = utcnow()
     codes = _new_recovery_codes(user)
     audit.record(user, "2fa.enrol", user)
@@ -160,20 +160,21 @@ def _limit_key(user) -> str:
     return f"2fa:acct:{user.id}"
 
 
-def _check_limit(user):
-    if is_limited(_limit_key(user), current_app.config["TWO_FACTOR_LIMIT_PER_ACCOUNT"]):
-        raise RateLimited(_l("Too many wrong codes. Please wait a few minutes and try again."))
+def _attempt(user) -> int:
+    """Count this code before checking it (a parallel burst counts every code); growing delays past
+    TWO_FACTOR_LIMIT_PER_ACCOUNT."""
+    config = current_app.config
+    return attempt(_limit_key(user), config["TWO_FACTOR_LIMIT_PER_ACCOUNT"], _seconds(config["LOGIN_MAX_DELAY"]))
 
 
-def _count_failure(user):
-    record_hit(_limit_key(user), current_app.config["TWO_FACTOR_LIMIT_PER_ACCOUNT"])
-    db.session.commit()
+def _seconds(value) -> float:
+    return value.total_seconds() if hasattr(value, "total_seconds") else float(value)
 
 
 def verify_login_code(user, code, ip) -> str:
     """Check the code given at login: a TOTP code, or else a recovery code (used up). Commits.
     Returns "totp" or "recovery"; raises RateLimited or DomainError."""
-    _check_limit(user)
+    _attempt(user)
     if user.has_second_factor and _accept_totp(user.two_factor, code):
         kind = "totp"
     elif user.has_second_factor and _accept_recovery(user, code):
@@ -181,7 +182,7 @@ def verify_login_code(user, code, ip) -> str:
         audit.record(user, "2fa.recovery_code_used", user, detail=f"ip {ip}")
     else:
         audit.record(user, "2fa.failed", user, detail=f"ip {ip}")
-        _count_failure(user)
+        db.session.commit()
         raise DomainError(WRONG_CODE, "code")
     clear_hits(_limit_key(user))
     db.session.commit()
@@ -207,8 +208,12 @@ def unused_recovery_codes(user) -> int:
 
 
 def _check_password(user, password):
+    """The member's password asked again: counted first, with growing delays past PASSWORD_CHECK_LIMIT."""
+    config = current_app.config
+    hit = attempt(f"password-check:user:{user.id}", config["PASSWORD_CHECK_LIMIT"], _seconds(config["LOGIN_MAX_DELAY"]))
     if not verify_password(user.password_hash, password or ""):
         raise DomainError(_l("Your password is not correct."), "password")
+    forget(hit)
 
 
 def regenerate_recovery_codes(user, password) -> list[str]:

@@ -7,6 +7,7 @@ from wtforms import ValidationError
 
 from ..core import ratelimit, roles, taxonomy
 from ..core.policy import access
+from ..core.text import has_lone_surrogate
 from ..core.views import get_or_404
 from ..extensions import csrf, db
 from ..matching.services import MatchQuery, find_experts
@@ -115,6 +116,8 @@ def _json_body() -> dict:
         body = None
     if not isinstance(body, dict):
         abort(400, "Send a JSON object.")
+    if has_lone_surrogate(body):
+        abort(400, "The JSON holds a lone surrogate (\\ud800-\\udfff), which is not text.")
     return body
 
 

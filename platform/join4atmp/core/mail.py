@@ -72,6 +72,20 @@ def queue_email(recipient, subject, template, *, locale=None, kind=None, attachm
     rendered in ``locale`` (the recipient's language) like the body. Raises UndeliverableMessage
     for a message that could never be sent, instead of storing it to fail for ever.
     """
+    message = render_email(recipient, subject, template, locale=locale, kind=kind, attachments=attachments, **context)
+    db.session.add(message)
+    db.session.flush()
+    pending = db.session.info.get(_PENDING_KEY)
+    if pending is None:
+        pending = db.session.info[_PENDING_KEY] = []
+        queue.after_commit(deliver, pending)  # one job for every message of this transaction
+    pending.append(message.id)
+    return message
+
+
+def render_email(recipient, subject, template, *, locale=None, kind=None, attachments=(), **context) -> OutboxMessage:
+    """The message ``queue_email`` would store, rendered and checked but not stored (also used to do the
+    same work for an address that has no account, so that timing does not tell the two apart)."""
     with force_locale(locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
         subject_text = str(subject)
         limit = OutboxMessage.subject.type.length
@@ -93,13 +107,6 @@ def queue_email(recipient, subject, template, *, locale=None, kind=None, attachm
         ],
     )
     _check_sendable(message)
-    db.session.add(message)
-    db.session.flush()
-    pending = db.session.info.get(_PENDING_KEY)
-    if pending is None:
-        pending = db.session.info[_PENDING_KEY] = []
-        queue.after_commit(deliver, pending)  # one job for every message of this transaction
-    pending.append(message.id)
     return message
 
 

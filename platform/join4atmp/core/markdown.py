@@ -4,6 +4,7 @@ import functools
 
 import nh3
 from markupsafe import Markup
+from sqlalchemy import event
 
 
 @functools.cache
@@ -54,3 +55,33 @@ def render_markdown(text: str) -> Markup:
         link_rel="nofollow noopener noreferrer",
     )
     return Markup(cleaned)
+
+
+# Markdown is rendered when a text is saved, never when it is viewed: rendering is worst-case slow (20,000
+# "[" take half a second), so a page that rendered on each view could be held down by one long answer.
+RENDER_LIMIT = 20_000  # longer texts (only rows older than the limits) are shown as plain text
+
+
+def render_for_storage(text: str) -> str:
+    """The HTML stored beside a Markdown text."""
+    text = text or ""
+    if len(text) > RENDER_LIMIT:
+        return str(Markup("<p>%s</p>") % text)
+    return str(render_markdown(text))
+
+
+def render_on_save(model, field):
+    """Keep ``<field>_html`` of ``model`` in step with ``field``: rendered whenever the text is set."""
+    html_field = f"{field}_html"
+
+    def on_set(target, value, _old, _initiator):
+        setattr(target, html_field, render_for_storage(value))
+
+    event.listen(getattr(model, field), "set", on_set)
+
+
+def stored_markdown(obj, field) -> Markup:
+    """What templates show for a Markdown field: the stored HTML (rendered here only for a row that has
+    none, which the migration that added the column leaves to no row)."""
+    html = getattr(obj, f"{field}_html", None)
+    return Markup(html) if html is not None else Markup(render_for_storage(getattr(obj, field)))

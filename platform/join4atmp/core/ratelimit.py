@@ -4,9 +4,11 @@ Keys are hashed: the table holds no email address or IP address in clear.
 """
 
 import hashlib
+import math
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from sqlalchemy import delete, func, select
 
 from ..extensions import db
@@ -45,6 +47,52 @@ def record_hit(key: str, limit: tuple[int, timedelta]) -> None:
         delete(RateLimitHit).where(RateLimitHit.key == digest, RateLimitHit.created_at < utcnow() - _window(window))
     )
     db.session.add(RateLimitHit(key=digest))
+
+
+def attempt(key: str, limit: tuple[int, timedelta], max_delay: float) -> int:
+    """Record an attempt under ``key`` *before* it is checked, then let it through or refuse it.
+
+    ``limit`` = (free attempts, window). Past the free ones, each attempt must come at least 1 s, 2 s,
+    4 s... (doubling, at most ``max_delay`` seconds) after the one before: growing delays, never a hard
+    lock that a stranger could put on someone else's account. Recording first and committing before
+    counting means a parallel burst counts every one of its attempts, whatever the number of workers.
+    A refused attempt is forgotten, so that hammering does not lengthen the wait of the person whose
+    account it is. Commits. Returns the attempt's id: ``forget(id)`` it when it succeeds, so that only
+    failures (and attempts in flight) count."""
+    free, window = limit
+    digest, now = _digest(key), utcnow()
+    since = now - _window(window)
+    db.session.execute(delete(RateLimitHit).where(RateLimitHit.key == digest, RateLimitHit.created_at < since))
+    hit = RateLimitHit(key=digest, created_at=now)
+    db.session.add(hit)
+    db.session.commit()
+    earlier = db.session.scalars(
+        select(RateLimitHit.created_at)
+        .where(RateLimitHit.key == digest, RateLimitHit.created_at >= since, RateLimitHit.id < hit.id)
+        .order_by(RateLimitHit.id.desc())
+    ).all()
+    if len(earlier) >= free:
+        needed = min(float(max_delay), 2.0 ** (len(earlier) - free))
+        waited = (now - earlier[0]).total_seconds()
+        if waited < needed:
+            forget(hit.id)
+            from .errors import RateLimited
+
+            seconds = max(1, math.ceil(needed - waited))
+            raise RateLimited(
+                lazy_ngettext(
+                    "Too many attempts. Please wait %(num)d second and try again.",
+                    "Too many attempts. Please wait %(num)d seconds and try again.",
+                    seconds,
+                )
+            )
+    return hit.id
+
+
+def forget(hit_id: int) -> None:
+    """Take back one attempt (it succeeded, or it was refused); commits."""
+    db.session.execute(delete(RateLimitHit).where(RateLimitHit.id == hit_id))
+    db.session.commit()
 
 
 def clear_hits(key: str) -> None:

@@ -4,13 +4,14 @@ from flask import current_app, has_request_context, request
 from flask_babel import get_locale
 
 from . import roles, taxonomy
-from .markdown import render_markdown
+from .markdown import render_markdown, stored_markdown
 
 role_label = roles.label
 
 
 def register_template_helpers(app):
     app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.globals["stored_markdown"] = stored_markdown
     # Globals reach imported macros too; they do not depend on the request.
     app.jinja_env.globals.update(
         role_label=role_label,
@@ -31,6 +32,6 @@ def register_template_helpers(app):
         return {
             "interface_languages": current_app.config["LANGUAGES"],
             "current_locale": str(get_locale()),
-            "language_form": PostForm(),
+            "language_form": PostForm(formdata=None),  # never the request's: it may be the 413 being answered
             "here": request.full_path.rstrip("?"),
         }

@@ -142,11 +142,15 @@ def conflict_reason(profile, asker=None, excluded_organisations=()):
             return _l("same organisation as the asker")
         if same_domain(email_domain(asker.email), email_domain(profile.user.email)):
             return _l("same email domain as the asker")
+        # The asker's own organisation may be matched against private interests too, but the reason
+        # says nothing of which interest, or whether it was public.
         if any(organisations_overlap(i.organisation, asker_organisation) for i in profile.interests):
-            return _l("declared an interest in the asker's organisation")
+            return _l("a declared conflict of interest")
+    # Free text the asker types is matched against public data only: it could otherwise probe, one name
+    # at a time, which organisations an expert declared privately.
     for excluded in excluded_organisations:
         if any(organisations_overlap(name, excluded) for name in expert_organisations(profile)) or any(
-            organisations_overlap(i.organisation, excluded) for i in profile.interests
+            organisations_overlap(i.organisation, excluded) for i in profile.interests if i.is_public
         ):
             return _l("linked to an excluded organisation")
     return None

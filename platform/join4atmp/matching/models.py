@@ -6,6 +6,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ..core.text import guard_text
 from ..core.time import utcnow
 from ..extensions import db
 
@@ -98,3 +99,7 @@ class MatchRequest(db.Model):
 
     question = db.relationship("Question", back_populates="match_requests")
     profile = db.relationship("ExpertProfile")
+
+
+# Length and control-character rules on every member-written field (core/text.py).
+guard_text(MatchRequest)

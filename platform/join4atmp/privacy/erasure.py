@@ -10,12 +10,9 @@ Consent rows and the audit log are kept: they prove that what was published was 
 (GDPR art. 7(1)), and once the account is anonymised they point at nobody.
 """
 
-from flask_babel import lazy_gettext as _l
-
 from ..accounts import privacy as accounts
-from ..accounts.passwords import verify_password
+from ..accounts.services import check_current_password
 from ..core import audit
-from ..core.errors import DomainError
 from ..extensions import db
 from ..matching import privacy as matching
 from ..profiles import privacy as profiles
@@ -31,8 +28,7 @@ KEPT_TABLES = {"audit_event", "consent"}.union(accounts.KEPT_TABLES, *(area.KEPT
 def erase_account(user, password, remove_contributions=False):
     """Erase ``user``'s account after checking their password. Public answers and questions stay under
     "Former member" unless ``remove_contributions``; confidential questions always go."""
-    if not verify_password(user.password_hash, password or ""):
-        raise DomainError(_l("Your password is not correct."), "password")
+    check_current_password(user, password)
     webinars.before_forgetting(user)  # commits each freed place on its own
     for area in AREAS:
         area.forget_member(user, remove_contributions)

@@ -2,6 +2,7 @@
 
 from ..core.fulltext import searchable
 from ..core.relations import synced_links
+from ..core.text import guard_text
 from ..core.time import utcnow
 from ..extensions import db
 
@@ -123,3 +124,9 @@ class DeclaredInterest(db.Model):
     is_public = db.Column(db.Boolean, nullable=False, default=True)
 
     profile = db.relationship("ExpertProfile", back_populates="interests")
+
+
+# Length and control-character rules on every member-written field (core/text.py).
+guard_text(ExpertProfile, exclude=("search_text",))
+guard_text(Publication)
+guard_text(DeclaredInterest)

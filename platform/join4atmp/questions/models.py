@@ -4,7 +4,9 @@ a match request for it, and moderators only."""
 import enum
 
 from ..core.fulltext import searchable
+from ..core.markdown import render_on_save
 from ..core.relations import synced_links
+from ..core.text import guard_text
 from ..core.time import utcnow
 from ..extensions import db
 
@@ -27,6 +29,7 @@ class Question(db.Model):
     asker_id = db.Column(db.Integer, db.ForeignKey("user.id", ondelete="CASCADE"), nullable=False, index=True)
     title = db.Column(db.String(200), nullable=False)
     body = db.Column(db.Text, nullable=False, default="")
+    body_html = db.Column(db.Text)  # rendered when body is set (core.markdown.render_on_save)
     visibility = db.Column(
         db.Enum(Visibility, native_enum=False, length=20, validate_strings=True),
         nullable=False,
@@ -98,6 +101,7 @@ class Answer(db.Model):
     question_id = db.Column(db.Integer, db.ForeignKey("question.id", ondelete="CASCADE"), nullable=False, index=True)
     author_id = db.Column(db.Integer, db.ForeignKey("user.id", ondelete="CASCADE"), nullable=False, index=True)
     body = db.Column(db.Text, nullable=False)
+    body_html = db.Column(db.Text)  # rendered when body is set (core.markdown.render_on_save)
     is_accepted = db.Column(db.Boolean, nullable=False, default=False)
     hidden_at = db.Column(db.DateTime)
     hidden_reason = db.Column(db.Text)
@@ -173,3 +177,13 @@ class Flag(db.Model):
     question = db.relationship("Question")
     answer = db.relationship("Answer")
     user = db.relationship("User")
+
+
+# Length and control-character rules on every member-written field (core/text.py).
+guard_text(Question, exclude=("search_text", "vector_model"))
+guard_text(Answer)
+guard_text(QuestionRevision)
+guard_text(AnswerRevision)
+guard_text(Flag)
+render_on_save(Question, "body")
+render_on_save(Answer, "body")

@@ -6,6 +6,7 @@ someone may not see is 404; a webinar they may see but not manage is 403.
 
 import csv
 import io
+import re
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -153,10 +154,16 @@ def attendance(webinar_id):
     return _back(webinar)
 
 
+# A formula trigger at the start of a cell, or after any character a spreadsheet may take as the list
+# separator (a comma, or a semicolon where the decimal mark is a comma: de, fr, it, nl), with spaces
+# between: an apostrophe before it makes the spreadsheet read text.
+_FORMULA_START = re.compile(r"(^|[,;\t|])(\s*)(?=[=+\-@\r])")
+
+
 def _csv_cell(value) -> str:
-    """Cells that a spreadsheet would run as a formula are quoted with an apostrophe."""
+    """A cell no spreadsheet runs as a formula, whatever its list separator (every cell is quoted too)."""
     text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return _FORMULA_START.sub(lambda m: f"{m.group(1)}{m.group(2)}'", text)
 
 
 @bp.route("/<int:webinar_id>/registrants.csv")
@@ -164,7 +171,7 @@ def _csv_cell(value) -> str:
 def registrants_csv(webinar_id):
     webinar = _managed(webinar_id)
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv.writer(out, quoting=csv.QUOTE_ALL)
     writer.writerow(
         ["name", "email", "organisation", "status", "places", "waiting_list_position", "registered_at_utc", "needs"]
     )

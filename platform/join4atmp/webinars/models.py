@@ -10,7 +10,9 @@ from datetime import timedelta
 
 from sqlalchemy.orm import validates
 
+from ..core.markdown import render_on_save
 from ..core.relations import synced_links
+from ..core.text import guard_text
 from ..core.time import utcnow
 from ..extensions import db
 
@@ -36,6 +38,7 @@ class Webinar(db.Model):
     organiser_id = db.Column(db.Integer, db.ForeignKey("user.id", ondelete="SET NULL"), index=True)
     title = db.Column(db.String(200), nullable=False)
     abstract = db.Column(db.Text, nullable=False, default="")
+    abstract_html = db.Column(db.Text)  # rendered when abstract is set (core.markdown.render_on_save)
     audience = db.Column(db.String(300), nullable=False, default="")
     speakers = db.Column(db.Text, nullable=False, default="")  # one per line
     language = db.Column(db.String(8), nullable=False, default="en")
@@ -50,6 +53,7 @@ class Webinar(db.Model):
     join_url = db.Column(db.String(500), nullable=False, default="")  # confirmed registrants only
     recording_url = db.Column(db.String(500), nullable=False, default="")
     materials = db.Column(db.Text, nullable=False, default="")  # Markdown: slides, links
+    materials_html = db.Column(db.Text)  # rendered when materials is set
     status = db.Column(_enum(WebinarStatus), nullable=False, default=WebinarStatus.DRAFT, index=True)
     # iCalendar SEQUENCE: bumped whenever the time or the join link changes, and on cancellation.
     sequence = db.Column(db.Integer, nullable=False, default=0, server_default="0")
@@ -240,6 +244,7 @@ class WebinarQuestion(db.Model):
     # Kept beside the votes so that the count survives the purge of who voted.
     vote_count = db.Column(db.Integer, nullable=False, default=0, server_default="0")
     answer = db.Column(db.Text, nullable=False, default="")
+    answer_html = db.Column(db.Text)  # rendered when answer is set
     answered_at = db.Column(db.DateTime)
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
 
@@ -254,3 +259,12 @@ class WebinarVote(db.Model):
     question_id = db.Column(db.Integer, db.ForeignKey("webinar_question.id", ondelete="CASCADE"), primary_key=True)
     user_id = db.Column(db.Integer, db.ForeignKey("user.id", ondelete="CASCADE"), primary_key=True, index=True)
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+
+# Length and control-character rules on every member-written field (core/text.py).
+guard_text(Webinar)
+guard_text(Registration)
+guard_text(WebinarQuestion)
+render_on_save(Webinar, "abstract")
+render_on_save(Webinar, "materials")
+render_on_save(WebinarQuestion, "answer")
