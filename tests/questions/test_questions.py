@@ -10,6 +10,7 @@ from join4atmp.extensions import db
 from join4atmp.matching import indexing
 from join4atmp.matching.models import MatchRequest, RequestStatus
 from join4atmp.matching.services import MatchQuery, find_experts
+from join4atmp.notifications.models import Notification
 from join4atmp.questions import services
 from join4atmp.questions.models import Question
 
@@ -230,6 +231,28 @@ def test_digests_gather_notifications_and_are_never_sent_twice(app, people, runn
     services.post_answer(question, people["moderator"], "Three.")
     runner.invoke(args=["notifications", "digest"])
     assert len(outbox("digest")) == 2 and outbox("digest")[1].body_text.count("New answer to") == 1
+
+
+def test_a_member_who_lost_access_is_sent_no_title_and_stops_watching(app, people, runner):
+    """Issue 13, item 3: a moderator watched a confidential question, lost the duty, and still got
+    "New answer to “…title…”" (immediately, and in the digest)."""
+    question = _confidential(people)
+    moderator = people["moderator"]
+    services.watch(question, moderator, True)
+    moderator.notification_mode = "digest"
+    db.session.commit()
+    services.post_answer(question, people["expert"], "First answer.")  # while a moderator: kept for the digest
+    assert db.session.scalars(db.select(Notification).where(Notification.user_id == moderator.id)).all()
+    moderator.is_moderator_flag = False  # the duty is taken back before the digest goes
+    db.session.commit()
+    runner.invoke(args=["notifications", "digest"])
+    assert not [m for m in outbox("digest") if m.recipient == moderator.email]
+    assert not db.session.scalars(db.select(Notification).where(Notification.user_id == moderator.id)).all()
+    moderator.notification_mode = "immediate"
+    db.session.commit()
+    services.post_answer(question, people["expert"], "Second answer.")
+    assert moderator.email not in [m.recipient for m in outbox()]
+    assert all(w.user_id != moderator.id for w in question.watchers)  # the watch ended with the access
 
 
 def test_the_preference_is_set_on_the_account_page(app, people, client):

@@ -17,3 +17,5 @@ class Notification(db.Model):
     url = db.Column(db.String(500), nullable=False)
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     emailed_at = db.Column(db.DateTime, index=True)  # at once, or in a digest
+    # What the notification is about, so that access is checked again when it is sent (services.py)
+    question_id = db.Column(db.Integer, db.ForeignKey("question.id", ondelete="CASCADE"), index=True)

@@ -15,7 +15,7 @@ from ..core.roles import Role
 from ..core.signals import answer_accepted, answer_posted
 from ..core.time import utcnow
 from ..extensions import db
-from ..notifications.services import notify
+from ..notifications.services import notify, register_read_check
 from . import policy
 from .models import (
     Answer,
@@ -118,10 +118,13 @@ def post_answer(question, user, body) -> Answer:
         question.status = QuestionStatus.ANSWERED
     db.session.flush()
     for watcher in _watchers(question):
+        if not policy.can_read(question, watcher):  # access ended (a duty taken back): so does the watch
+            unwatch(question, watcher)
+            continue
         if watcher.id != user.id:
             with force_locale(watcher.locale or "en"):
                 text = str(_l("New answer to “%(title)s”", title=question.title))
-            notify(watcher, "new_answer", text, _question_url(question, f"answer-{answer.id}"))
+            notify(watcher, "new_answer", text, _question_url(question, f"answer-{answer.id}"), question.id)
     if not any(w.user_id == user.id for w in question.watchers):
         question.watchers.append(QuestionWatch(user_id=user.id))
     db.session.commit()
@@ -148,7 +151,7 @@ def accept_answer(question, answer, user):
         author = answer.author
         with force_locale(author.locale or "en"):
             text = str(_l("Your answer to “%(title)s” was accepted", title=question.title))
-        notify(author, "answer_accepted", text, _question_url(question, f"answer-{answer.id}"))
+        notify(author, "answer_accepted", text, _question_url(question, f"answer-{answer.id}"), question.id)
     answer_accepted.send(answer, previous=previous)
     db.session.commit()
 
@@ -238,6 +241,22 @@ def dismiss_flag(moderator, item):
     item.resolved_at, item.resolution = utcnow(), "dismissed"
     audit.record(moderator, "flag.dismiss", item)
     db.session.commit()
+
+
+def unwatch(question, user):
+    """End ``user``'s watch of ``question``, if any; the caller commits."""
+    existing = db.session.get(QuestionWatch, (question.id, user.id))
+    if existing is not None:
+        question.watchers.remove(existing)  # delete-orphan: the row goes at the flush
+
+
+@register_read_check
+def _notification_readable(note, user) -> bool:
+    """A notification about a question goes out only while its member may still read the question."""
+    if note.question_id is None:
+        return True
+    question = db.session.get(Question, note.question_id)
+    return question is not None and policy.can_read(question, user)
 
 
 def watch(question, user, on: bool):
