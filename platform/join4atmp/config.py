@@ -91,7 +91,11 @@ ABUSE_LIMITS = {
     "question": {"user": (20, timedelta(days=1)), "ip": (100, timedelta(days=1))},
     "match": {"user": (60, timedelta(hours=1)), "ip": (300, timedelta(hours=1))},
     "webinar_registration": {"user": (20, timedelta(hours=1)), "ip": (100, timedelta(hours=1))},
+    "answer": {"user": (30, timedelta(hours=1)), "ip": (150, timedelta(hours=1))},
 }
+# A member emailed about a thread is not emailed about it again within this window: later notifications
+# of the thread wait and go out together (notifications.tasks.send_held, every 15 minutes).
+NOTIFICATION_COALESCE = timedelta(hours=1)
 
 # Where to report a vulnerability: served at /.well-known/security.txt (SECURITY.md explains).
 SECURITY_CONTACT = "security@join4atmp.example"

@@ -255,6 +255,43 @@ def test_a_member_who_lost_access_is_sent_no_title_and_stops_watching(app, peopl
     assert all(w.user_id != moderator.id for w in question.watchers)  # the watch ended with the access
 
 
+def test_a_busy_thread_emails_each_watcher_once_then_gathers_the_rest(app, people):
+    """Issue 13, item 10: forty answers in a row each emailed the asker, and every answerer watched."""
+    from datetime import timedelta
+
+    from freezegun import freeze_time
+
+    from join4atmp.core.time import utcnow
+    from join4atmp.notifications import services as notifications
+
+    question = _public(people["asker"])
+    start = utcnow()
+    with freeze_time(start) as clock:
+        for number in range(6):
+            author = people["expert"] if number % 2 else people["outsider"]
+            services.post_answer(question, author, f"Answer number {number}.")
+            clock.tick(60)
+        to_asker = [m for m in outbox() if m.recipient == "asker@sme.example"]
+        assert len(to_asker) == 1  # the first answer, at once
+        assert notifications.send_held() == 0  # within the hour: still gathering
+        clock.tick(timedelta(hours=1))
+        notifications.send_held()
+    gathered = [m for m in outbox("digest") if m.recipient == "asker@sme.example"]
+    assert len(gathered) == 1 and gathered[0].body_text.count("New answer to") == 5
+    assert len([m for m in outbox() if m.recipient == "expert@pei.example"]) <= 2
+
+
+def test_answers_are_limited_per_member(app, people, client):
+    app.config["ABUSE_LIMITS"] = {**app.config["ABUSE_LIMITS"], "answer": {"user": (3, 3600), "ip": (100, 3600)}}
+    question = _public(people["asker"])
+    login(client, "outsider@far.example")
+    answers = [
+        client.post(f"/api/v1/questions/{question.id}/answers", json={"body": f"Answer {n}."}).status_code
+        for n in range(4)
+    ]
+    assert answers == [201, 201, 201, 429]
+
+
 def test_the_preference_is_set_on_the_account_page(app, people, client):
     login(client, "asker@sme.example")
     assert client.post("/account/notifications", data={"notification_mode": "digest"}).status_code == 302

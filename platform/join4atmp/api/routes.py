@@ -288,5 +288,6 @@ def create_answer(question_id):
     body = _json_body()
     if not isinstance(body.get("body"), str):
         abort(400, "'body' must be a string.")
+    ratelimit.spend("answer", current_user._get_current_object())
     answer = questions.post_answer(question, current_user._get_current_object(), body["body"])
     return jsonify(_answer_json(answer)), 201

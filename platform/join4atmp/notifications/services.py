@@ -1,5 +1,6 @@
 """Notifications: what a member wants to know, emailed at once or gathered into the daily digest."""
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -29,10 +30,59 @@ def notify(user, kind, text, url, question_id=None):
     if not may_read(note, user):
         return None
     db.session.add(note)
-    if user.notification_mode != "digest":
+    if user.notification_mode != "digest" and not _emailed_lately(user, question_id):
         queue_email(user.email, text, "notification", locale=user.locale, note=note)
         note.emailed_at = utcnow()
     return note
+
+
+def _emailed_lately(user, question_id) -> bool:
+    """Whether ``user`` had an email about this thread within NOTIFICATION_COALESCE (then this one waits)."""
+    if question_id is None:
+        return False
+    since = utcnow() - current_app.config["NOTIFICATION_COALESCE"]
+    return (
+        db.session.scalar(
+            select(Notification.id)
+            .where(
+                Notification.user_id == user.id,
+                Notification.question_id == question_id,
+                Notification.emailed_at >= since,
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def send_held() -> int:
+    """Notifications of members who want them at once, held back because the thread had emailed them
+    lately: one email per member with all of them, once the window since that email has passed."""
+    since = utcnow() - current_app.config["NOTIFICATION_COALESCE"]
+    held = db.session.scalars(
+        select(Notification)
+        .join(User, User.id == Notification.user_id)
+        .where(Notification.emailed_at.is_(None), User.notification_mode != "digest")
+        .order_by(Notification.id)
+    ).all()
+    due = [note for note in held if not _emailed_since(note, since)]
+    return _send_gathered(due)
+
+
+def _emailed_since(note, since) -> bool:
+    return (
+        note.question_id is not None
+        and db.session.scalar(
+            select(Notification.id)
+            .where(
+                Notification.user_id == note.user_id,
+                Notification.question_id == note.question_id,
+                Notification.emailed_at >= since,
+            )
+            .limit(1)
+        )
+        is not None
+    )
 
 
 def send_digests() -> int:
@@ -44,21 +94,26 @@ def send_digests() -> int:
         .where(Notification.emailed_at.is_(None), User.notification_mode == "digest")
         .order_by(Notification.id)
     ).all()
+    return _send_gathered(pending)
+
+
+def _send_gathered(notes) -> int:
+    """One email per member with their notifications in ``notes`` (those they may still read; the others
+    are dropped, title and all), each marked in the same transaction. Returns the emails sent."""
     by_user = {}
-    for note in pending:
+    for note in notes:
         by_user.setdefault(note.user_id, []).append(note)
-    for user_id, notes in by_user.items():
+    sent = 0
+    for user_id, mine in by_user.items():
         user = db.session.get(User, user_id)
-        readable = [note for note in notes if may_read(note, user)]
-        for note in notes:
+        readable = [note for note in mine if may_read(note, user)]
+        for note in mine:
             if note not in readable:  # access ended since: the title is not sent, and not kept
                 db.session.delete(note)
-        if not readable:
-            db.session.commit()
-            continue
-        notes = readable
-        queue_email(user.email, _l("Your JOIN4ATMP digest"), "digest", locale=user.locale, notes=notes)
-        for note in notes:
-            note.emailed_at = utcnow()
+        if readable:
+            queue_email(user.email, _l("Your JOIN4ATMP digest"), "digest", locale=user.locale, notes=readable)
+            for note in readable:
+                note.emailed_at = utcnow()
+            sent += 1
         db.session.commit()
-    return len(by_user)
+    return sent

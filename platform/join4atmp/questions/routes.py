@@ -2,6 +2,7 @@ from flask import Blueprint, abort, current_app, flash, jsonify, redirect, rende
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ..core import ratelimit
 from ..core.forms import PostForm
 from ..core.policy import access
 from ..core.views import back_on_refusal, form_page, get_or_404
@@ -104,6 +105,7 @@ def answer(question_id):
     page = form_page(lambda status: _page(question, form, status), form)
     if not form.validate_on_submit():
         return page.render()
+    ratelimit.spend("answer", current_user)
     services.post_answer(question, current_user, form.body.data)
     flash(_("Your answer has been posted."), "success")
     return redirect(url_for("questions.show", question_id=question.id))
