@@ -83,6 +83,30 @@ def _link(recipient, action):
     return next(w for w in mail.body_text.split() if f"action={action}" in w).split("localhost", 1)[1]
 
 
+def test_an_emailed_link_dies_with_its_request_even_when_the_id_comes_back(app, people, client):
+    """Issue 13, item 16: SQLite reused an erased request's id, and the old link named the id alone."""
+    _invite(client, people, "first")
+    link = _link("first@pei.example", "accept")
+    old = db.session.scalars(db.select(MatchRequest)).one()
+    request_id, question_id, profile_id = old.id, old.question_id, old.profile_id
+    db.session.delete(old)
+    db.session.commit()
+    again = MatchRequest(
+        id=request_id,
+        question_id=question_id,
+        profile_id=profile_id,
+        rank=1,
+        score=1.0,
+        deadline=utcnow() + timedelta(days=7),
+    )
+    db.session.add(again)  # the same id, for the same expert: the owner check alone would let the link in
+    db.session.commit()
+    expert = app.test_client()
+    login(expert, "first@pei.example")
+    assert expert.get(link).status_code == 404
+    assert expert.get(f"/requests/{request_id}").status_code == 200
+
+
 def test_accepting_through_the_emailed_link_opens_the_confidential_question(app, people, client):
     question = _invite(client, people, "first", "second")
     expert = app.test_client()

@@ -1,6 +1,7 @@
 """Matching state: evidence passages with their vectors, the index change log, and match requests."""
 
 import enum
+import secrets
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, LargeBinary, String, Text
@@ -94,6 +95,8 @@ class MatchRequest(db.Model):
     responded_at = db.Column(db.DateTime)
     answered_at = db.Column(db.DateTime)
     decline_reason = db.Column(db.Text)
+    # Named by the invitation link beside the id, so that a link never outlives its request (links.py)
+    link_secret = db.Column(db.String(32), nullable=False, default=lambda: secrets.token_hex(16))
     # The request this one replaced after a decline or an expiry.
     replaces_id = db.Column(db.Integer, db.ForeignKey("match_request.id", ondelete="SET NULL"))
 

@@ -84,9 +84,9 @@ def _expert_request(request_id) -> MatchRequest:
 @access("login", "request.expert")
 def respond(request_id):
     token = request.args.get("token")
-    if token is not None and not token_matches(token, request_id):
-        abort(404)
     match_request = _expert_request(request_id)
+    if token is not None and not token_matches(token, match_request):
+        abort(404)
     return render_template(
         "matching/respond.html",
         match_request=match_request,

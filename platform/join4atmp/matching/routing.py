@@ -82,7 +82,7 @@ def _invite(question, match, rank, replaces=None) -> MatchRequest:
     db.session.add(request)
     db.session.flush()
     expert = match.profile.user
-    token = links.make_token(request.id)
+    token = links.make_token(request)
     queue_email(
         expert.email,
         _l("An expert question for you on JOIN4ATMP"),
