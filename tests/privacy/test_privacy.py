@@ -1,7 +1,7 @@
 """Privacy: the notice, consent to show a public contact, retention of logs and personal data, and the
 audit log that cannot be rewritten."""
 
-from datetime import timedelta
+from datetime import timedelta, timezone
 
 import pytest
 from freezegun import freeze_time
@@ -150,6 +150,20 @@ def test_retention_removes_only_what_is_past_its_period_and_is_idempotent(app, r
 
     again = runner.invoke(args=["privacy", "retention"])
     assert again.exit_code == 0 and all(line.endswith(": 0 removed") for line in again.output.splitlines())
+
+
+def test_retention_removes_the_local_outboxs_old_files_too(app, runner):
+    from email.utils import format_datetime
+    from pathlib import Path
+
+    folder = Path(app.instance_path) / "outbox"
+    folder.mkdir(parents=True, exist_ok=True)
+    old_days = app.config["OUTBOX_RETENTION_DAYS"] + 1
+    for name, written in (("old.eml", utcnow() - timedelta(days=old_days)), ("new.eml", utcnow())):
+        date = format_datetime(written.replace(tzinfo=timezone.utc))
+        (folder / name).write_bytes(f"To: x@y.example\r\nDate: {date}\r\nSubject: s\r\n\r\nbody".encode())
+    assert runner.invoke(args=["privacy", "retention"]).exit_code == 0
+    assert sorted(p.name for p in folder.glob("*.eml")) == ["new.eml"]
 
 
 def test_retention_ends_old_server_sessions_and_purges_past_webinar_registrants(app):

@@ -203,3 +203,33 @@ def test_with_the_box_ticked_her_public_answers_and_questions_are_removed(app, c
     blanked = db.session.get(Question, answered_id)
     assert "Her private wording" not in blanked.body and "Her answered" not in blanked.title
     assert db.session.get(Answer, kept_id) is not None  # others' answers are theirs
+
+
+def test_erasure_also_clears_files_and_evidence_drawn_from_her_questions(app, client, model):
+    """Issue 13, item 4: .eml files in the outbox, the index cache on disk, and another expert's evidence
+    (an accepted answer carries its question's title) kept her data."""
+    from pathlib import Path
+
+    from join4atmp.matching.models import EvidencePassage
+
+    erika = make_erika()
+    answerer = make_user("answerer@pei.example", role="regulator", expertise="Comparability of vectors.")
+    asked = questions.create_question(erika, "Zebrafinch vector comparability after a move", "What data?")
+    answer = questions.post_answer(asked, answerer, "Side-by-side release data on three batches.")
+    questions.accept_answer(asked, answer, erika)
+    indexing.reindex_all()
+    outbox = Path(app.instance_path) / "outbox"
+    assert any(EMAIL.encode() in path.read_bytes() for path in outbox.glob("*.eml"))
+    cache = indexing.live_index().cache_path
+    assert cache.with_suffix(".faiss").exists()
+    assert db.session.scalars(select(EvidencePassage).where(EvidencePassage.text.contains("Zebrafinch"))).all()
+
+    login(client, EMAIL)
+    assert erase(client, remove=True).status_code == 302
+    assert not [p.name for p in outbox.glob("*.eml") if EMAIL.encode() in p.read_bytes()]
+    assert not cache.with_suffix(".faiss").exists() and not cache.with_suffix(".npz").exists()
+    db.session.expire_all()
+    assert not db.session.scalars(select(EvidencePassage).where(EvidencePassage.text.contains("Zebrafinch"))).all()
+    assert db.session.scalars(
+        select(EvidencePassage).where(EvidencePassage.profile_id == answerer.profile.id)
+    ).all()  # rebuilt, not dropped

@@ -12,6 +12,8 @@ import base64
 import hashlib
 import smtplib
 from datetime import timedelta
+from email import policy as email_policy
+from email.parser import BytesHeaderParser
 from pathlib import Path
 
 from flask import current_app, render_template
@@ -59,10 +61,28 @@ class UndeliverableMessage(ValueError):
 
 
 def forget_recipient(address) -> None:
-    """Delete every message to ``address``, sent or waiting (an erased account). The caller commits."""
+    """Delete every message to ``address``, sent or waiting (an erased account), and the files the local
+    outbox wrote for them. The caller commits."""
     db.session.execute(
         delete(OutboxMessage).where(OutboxMessage.recipient == address).execution_options(synchronize_session=False)
     )
+    remove_outbox_files(lambda message: address.casefold() in (message.get("To") or "").casefold())
+
+
+def remove_outbox_files(matches) -> int:
+    """Delete the .eml files in instance/outbox/ whose headers ``matches(message)``; returns how many."""
+    folder = outbox_dir(current_app)
+    removed = 0
+    for path in sorted(folder.glob("*.eml")) if folder.is_dir() else ():
+        try:
+            with path.open("rb") as handle:
+                headers = BytesHeaderParser(policy=email_policy.default).parse(handle)
+            if matches(headers):
+                path.unlink()
+                removed += 1
+        except OSError:  # gone meanwhile, or unreadable: nothing of it to remove
+            continue
+    return removed
 
 
 def queue_email(recipient, subject, template, *, locale=None, kind=None, attachments=(), **context):

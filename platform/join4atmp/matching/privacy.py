@@ -3,7 +3,12 @@
 ``privacy/`` composes every area's part: see privacy/erasure.py and privacy/export.py.
 """
 
-from .indexing import remove_profile_evidence
+from sqlalchemy import select
+
+from ..extensions import db
+from ..profiles.models import ExpertProfile
+from ..questions.models import Answer, Question
+from .indexing import live_index, mark_stale, remove_profile_evidence
 
 EXPORT_FOLLOW = {
     ("evidence_passage", "profile_id"),
@@ -19,6 +24,19 @@ KEPT_TABLES: set = set()
 
 def forget_member(user, remove_contributions: bool) -> None:
     """Drop the member's evidence passages from the database and, before their next search, from every
-    process's index. Runs before the profile goes (it needs the profile's id)."""
+    process's index, and the index cache on disk (it holds their vectors; the next start rebuilds it).
+    Other experts' evidence drawn from the member's questions (an accepted answer carries its question's
+    title) is re-embedded once the erasure has committed, from what is left of those questions. Runs
+    before the profile goes (it needs the profile's id)."""
     if user.profile is not None:
         remove_profile_evidence(user.profile.id)
+    answerers = db.session.scalars(
+        select(ExpertProfile.id)
+        .join(Answer, Answer.author_id == ExpertProfile.user_id)
+        .join(Question, Question.id == Answer.question_id)
+        .where(Question.asker_id == user.id, Answer.is_accepted.is_(True))
+    ).all()
+    mark_stale(answerers)
+    cache = live_index().cache_path
+    for path in (cache.with_suffix(".faiss"), cache.with_suffix(".npz")) if cache else ():
+        path.unlink(missing_ok=True)

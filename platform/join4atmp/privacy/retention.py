@@ -4,14 +4,15 @@ Idempotent and safe to run from cron on several machines: each step is a bulk DE
 than its period, and webinar registrants are purged by the webinars' own job.
 """
 
-from datetime import timedelta
+from datetime import timedelta, timezone
+from email.utils import parsedate_to_datetime
 
 from flask import current_app
 from sqlalchemy import and_, delete, or_
 
 from ..accounts.sessions import purge_ended
 from ..core import audit
-from ..core.mail import OutboxMessage
+from ..core.mail import OutboxMessage, remove_outbox_files
 from ..core.ratelimit import RateLimitHit
 from ..core.time import utcnow
 from ..extensions import db
@@ -34,7 +35,16 @@ def _outbox(now) -> int:
         OutboxMessage.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"],
         OutboxMessage.created_at < cutoff,
     )
+    # the local outbox's files go with their rows (written at delivery, so never older than the row)
+    remove_outbox_files(lambda message: _written_before(message, cutoff))
     return _bulk_delete(delete(OutboxMessage).where(or_(OutboxMessage.sent_at < cutoff, failed)))
+
+
+def _written_before(message, cutoff) -> bool:
+    try:
+        return parsedate_to_datetime(message["Date"]).astimezone(timezone.utc).replace(tzinfo=None) < cutoff
+    except (TypeError, ValueError):
+        return False
 
 
 def enforce_retention(now=None) -> dict:
