@@ -25,6 +25,8 @@ EXPORT_SKIP = {
     ("flag", "question_id"): "reports by other members about your posts are their data",
     ("flag", "answer_id"): "reports by other members about your posts are their data",
     ("answer_vote", "answer_id"): "who found your answers helpful is other people's data (the count is public)",
+    ("notification", "question_id"): "notifications others received about your questions are theirs (yours are "
+    "exported under 'notification')",
 }
 KEPT_TABLES = {"question", "answer", "question_revision", "answer_revision"}
 
