@@ -204,3 +204,14 @@ def test_a_moderator_sets_up_two_step_login_then_logs_in_with_a_code(live_server
     page.get_by_label("Code").fill(codes[0])
     page.get_by_role("button", name="Verify").click()
     assert "recovery code" in page.locator(".flashes").inner_text()
+
+
+def test_the_api_description_reads_as_a_page_without_any_cdn(live_server, page):
+    requested = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.goto(f"{live_server.base_url}/static/api.html")
+    heading = page.get_by_role("heading", name="POST /api/v1/match")
+    heading.wait_for()
+    assert page.get_by_role("table", name="JSON body").first.is_visible()
+    assert page.get_by_role("link", name="GET /api/v1/experts", exact=True).is_visible()
+    assert all(url.startswith(live_server.base_url) for url in requested), requested

@@ -1,11 +1,13 @@
 """JSON API, version 1. Authenticated by a session cookie or ``Authorization: Bearer <token>``."""
 
+import functools
+
 from flask import Blueprint, abort, current_app, g, jsonify, request
 from flask_login import current_user
 from flask_wtf.csrf import validate_csrf
 from wtforms import ValidationError
 
-from ..core import ratelimit, roles, taxonomy
+from ..core import ratelimit
 from ..core.policy import access
 from ..core.text import has_lone_surrogate
 from ..core.views import get_or_404
@@ -16,6 +18,21 @@ from ..profiles.models import ExpertProfile
 from ..questions import policy as question_policy
 from ..questions import services as questions
 from ..questions.models import Question
+from .schemas import (
+    AnswerBody,
+    AnswerOut,
+    Expert,
+    ExpertPage,
+    ExpertsQuery,
+    MatchBody,
+    Me,
+    Proposals,
+    QuestionBody,
+    QuestionFull,
+    QuestionPage,
+    QuestionsQuery,
+)
+from .spec import PUBLIC, responses, spec
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # bearer-token clients have no CSRF token; cookie clients are checked below
@@ -40,42 +57,44 @@ def _check_csrf_for_cookie_sessions():
         abort(400, "A cookie-authenticated request must send the X-CSRFToken header.")
 
 
-def _int_arg(name, default, lowest, highest):
-    raw = request.args.get(name)
-    if raw is None:
-        return default
+@bp.before_request
+def _parse_json_once():
+    """Parse a JSON body before anything reads it: nesting deeper than the parser recurses, or a lone
+    surrogate (JSON can carry one, UTF-8 cannot), is bad input (400), not a server fault."""
+    if request.method in SAFE_METHODS or not request.is_json:
+        return
     try:
-        value = int(raw)
-    except ValueError:
-        abort(400, f"'{name}' must be a whole number.")
-    if not lowest <= value <= highest:
-        abort(400, f"'{name}' must be between {lowest} and {highest}.")
-    return value
+        body = request.get_json(silent=True)
+    except RecursionError:
+        abort(400, "The JSON is nested too deeply.")
+    if has_lone_surrogate(body):
+        abort(400, "The JSON holds a lone surrogate (\\ud800-\\udfff), which is not text.")
 
 
-def _choice_arg(name, allowed):
-    value = request.args.get(name) or None
-    if value is not None and value not in allowed:
-        abort(400, f"Unknown {name} '{value}'.")
-    return value
+def _per_page(requested):
+    config = current_app.config
+    return min(requested or config["API_PAGE_SIZE"], config["API_MAX_PAGE_SIZE"])
+
+
+@bp.get("/openapi.json")
+@access("public")
+def openapi():
+    """This API's OpenAPI description, generated from the schemas that validate it (api/schemas.py)."""
+    return jsonify(spec.spec)
 
 
 @bp.get("/experts")
 @access("public")
-def experts():
-    """Listed experts, filtered by role, country, topic, language and q; paginated."""
-    filters = {
-        "role": _choice_arg("role", roles.MEMBER_VALUES),
-        "country": _choice_arg("country", set(taxonomy.COUNTRY_CODES) | {taxonomy.OTHER_COUNTRY}),
-        "topic": _choice_arg("topic", taxonomy.TOPICS),
-        "language": _choice_arg("language", set(taxonomy.LANGUAGE_CODES)),
-        "q": (request.args.get("q") or "")[:200] or None,
-    }
-    config = current_app.config
-    per_page = _int_arg("per_page", config["API_PAGE_SIZE"], 1, config["API_MAX_PAGE_SIZE"])
-    page_number = _int_arg("page", 1, 1, 1_000_000)
+@spec.validate(query=ExpertsQuery, resp=responses(ExpertPage, refusals=(400,)), tags=["experts"], security=PUBLIC)
+def experts(query: ExpertsQuery):
+    """Listed experts, filtered by role, country, topic, language and words; paginated."""
+    filters = query.model_dump(include={"role", "country", "topic", "language", "q"})
     page = db.paginate(
-        profiles.directory_query(**filters, full=True), page=page_number, per_page=per_page, error_out=False, count=True
+        profiles.directory_query(**filters, full=True),
+        page=query.page,
+        per_page=_per_page(query.per_page),
+        error_out=False,
+        count=True,
     )
     return jsonify(
         items=profiles.public_profiles(page.items),
@@ -88,7 +107,9 @@ def experts():
 
 @bp.get("/experts/<int:profile_id>")
 @access("public", "profile.listed")
+@spec.validate(resp=responses(Expert, refusals=(404,)), tags=["experts"], security=PUBLIC)
 def expert(profile_id):
+    """One listed expert's public profile."""
     profile = get_or_404(ExpertProfile, profile_id)
     if not profiles.is_listed(profile):
         abort(404)
@@ -97,7 +118,9 @@ def expert(profile_id):
 
 @bp.get("/me")
 @access("login")
+@spec.validate(resp=responses(Me, refusals=(401, 403)), tags=["account"])
 def me():
+    """Who the token or session acts for."""
     if not current_user.is_authenticated:
         abort(401)
     return jsonify(
@@ -109,63 +132,26 @@ def me():
     )
 
 
-def _json_body() -> dict:
-    try:
-        body = request.get_json(silent=True)
-    except RecursionError:  # nested deeper than the parser recurses: bad input, not a server fault
-        body = None
-    if not isinstance(body, dict):
-        abort(400, "Send a JSON object.")
-    if has_lone_surrogate(body):
-        abort(400, "The JSON holds a lone surrogate (\\ud800-\\udfff), which is not text.")
-    return body
-
-
-def _string_list(body, name, allowed=None, limit=20):
-    value = body.get(name) or []
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value) or len(value) > limit:
-        abort(400, f"'{name}' must be a list of at most {limit} strings.")
-    if allowed is not None and any(v not in allowed for v in value):
-        abort(400, f"'{name}' holds an unknown value.")
-    return value
-
-
 @bp.post("/match")
 @access("login")
-def match():
+@spec.validate(json=MatchBody, resp=responses(Proposals, refusals=(400, 401, 403, 413, 429)), tags=["matching"])
+def match(json: MatchBody):
     """Rank experts for a question text: the same code path as the ask page."""
     if not current_user.is_authenticated:
         abort(401)
-    body = _json_body()
-    text = body.get("text")
-    if not isinstance(text, str) or not 3 <= len(text.strip()) <= 20000:
-        abort(400, "'text' must be a string of 3 to 20000 characters.")
-    k = body.get("k", 5)
-    if not isinstance(k, int) or isinstance(k, bool) or not 1 <= k <= 50:
-        abort(400, "'k' must be a whole number from 1 to 50.")
-    choices = {
-        "role": roles.MEMBER_VALUES,
-        "country": set(taxonomy.COUNTRY_CODES) | {taxonomy.OTHER_COUNTRY},
-        "language": set(taxonomy.LANGUAGE_CODES),
-    }
-    filters = {}
-    for name, allowed in choices.items():
-        value = body.get(name)
-        if value is not None and (not isinstance(value, str) or value not in allowed):  # a list is unhashable
-            abort(400, f"Unknown {name} '{value}'.")
-        filters[name] = value
-    for flag in ("verified_only", "balanced"):
-        if not isinstance(body.get(flag, False), bool):
-            abort(400, f"'{flag}' must be true or false.")
+    if not json.text.strip() or len(json.text.strip()) < 3:
+        abort(400, "'text': write at least 3 characters.")
     query = MatchQuery(
-        text=text.strip(),
-        k=k,
-        **filters,
-        verified_only=body.get("verified_only", False),
-        balanced=body.get("balanced", False),
-        preferred_countries=_string_list(body, "preferred_countries", choices["country"]),
-        preferred_languages=_string_list(body, "preferred_languages", choices["language"]),
-        exclude_organisations=_string_list(body, "exclude_organisations"),
+        text=json.text.strip(),
+        k=json.k,
+        role=json.role,
+        country=json.country,
+        language=json.language,
+        verified_only=json.verified_only,
+        balanced=json.balanced,
+        preferred_countries=json.preferred_countries,
+        preferred_languages=json.preferred_languages,
+        exclude_organisations=json.exclude_organisations,
     )
     ratelimit.spend("match", current_user._get_current_object())
     db.session.commit()
@@ -228,18 +214,13 @@ def _readable_question(question_id, options=()):
 
 @bp.get("/questions")
 @access("public")
-def list_questions():
-    """Public questions only, newest first; filters topic, answered (yes/no), answered_by, q."""
-    config = current_app.config
-    per_page = _int_arg("per_page", config["API_PAGE_SIZE"], 1, config["API_MAX_PAGE_SIZE"])
-    page_number = _int_arg("page", 1, 1, 1_000_000)
-    topic = _choice_arg("topic", taxonomy.TOPICS)
-    answered = _choice_arg("answered", {"yes", "no"})
-    answered_by = _choice_arg("answered_by", roles.MEMBER_VALUES)
+@spec.validate(query=QuestionsQuery, resp=responses(QuestionPage, refusals=(400,)), tags=["questions"], security=PUBLIC)
+def list_questions(query: QuestionsQuery):
+    """Public questions only, newest first; filters topic, answered (yes/no), answered_by and words."""
     page = db.paginate(
-        questions.browse_query(topic, answered, answered_by, (request.args.get("q") or "")[:200]),
-        page=page_number,
-        per_page=per_page,
+        questions.browse_query(query.topic, query.answered, query.answered_by, query.q),
+        page=query.page,
+        per_page=_per_page(query.per_page),
         error_out=False,
     )
     return jsonify(
@@ -253,41 +234,57 @@ def list_questions():
 
 @bp.get("/questions/<int:question_id>")
 @access("public", "question.read")
+@spec.validate(resp=responses(QuestionFull, refusals=(404,)), tags=["questions"], security=PUBLIC)
 def get_question(question_id):
+    """One question with its answers (a confidential one only for those who may read it; 404 otherwise)."""
     return jsonify(_question_json(_readable_question(question_id, questions.page_loading()), full=True))
 
 
 @bp.post("/questions")
 @access("login")
-def create_question():
+@spec.validate(
+    json=QuestionBody,
+    resp=responses(QuestionFull, "HTTP_201", refusals=(400, 401, 403, 413, 429)),
+    tags=["questions"],
+)
+def create_question(json: QuestionBody):
+    """Ask a question (public, or confidential: only for you, moderators and experts who accept)."""
     if not current_user.is_authenticated:
         abort(401)
-    body = _json_body()
-    for name in ("title", "body"):
-        if not isinstance(body.get(name, ""), str):
-            abort(400, f"'{name}' must be a string.")
-    visibility = body.get("visibility", "public")
-    if visibility not in ("public", "confidential"):
-        abort(400, "'visibility' must be 'public' or 'confidential'.")
-    topics = _string_list(body, "topics", taxonomy.TOPICS)
     ratelimit.spend("question", current_user._get_current_object())
     question = questions.create_question(
-        current_user._get_current_object(), body.get("title", ""), body.get("body", ""), topics, visibility
+        current_user._get_current_object(), json.title, json.body, json.topics, json.visibility
     )
     return jsonify(_question_json(question, full=True)), 201
 
 
+def _answerable_first(view):
+    """Who may answer is decided before the body is looked at: a question that is not yours to see is a
+    404, one you may not answer a 403, whatever was sent."""
+
+    @functools.wraps(view)
+    def checked(question_id, **kwargs):
+        if not current_user.is_authenticated:
+            abort(401)
+        question = _readable_question(question_id)
+        if not question_policy.can_answer(question, current_user):
+            abort(403, "You may not answer this question.")
+        return view(question_id, **kwargs)
+
+    return checked
+
+
 @bp.post("/questions/<int:question_id>/answers")
 @access("login", "question.answer")
-def create_answer(question_id):
-    if not current_user.is_authenticated:
-        abort(401)
+@_answerable_first
+@spec.validate(
+    json=AnswerBody,
+    resp=responses(AnswerOut, "HTTP_201", refusals=(400, 401, 403, 404, 413, 429)),
+    tags=["questions"],
+)
+def create_answer(question_id, json: AnswerBody):
+    """Answer a question you may read and answer."""
     question = _readable_question(question_id)
-    if not question_policy.can_answer(question, current_user):
-        abort(403, "You may not answer this question.")
-    body = _json_body()
-    if not isinstance(body.get("body"), str):
-        abort(400, "'body' must be a string.")
     ratelimit.spend("answer", current_user._get_current_object())
-    answer = questions.post_answer(question, current_user._get_current_object(), body["body"])
+    answer = questions.post_answer(question, current_user._get_current_object(), json.body)
     return jsonify(_answer_json(answer)), 201
