@@ -45,9 +45,11 @@ CSRF = re.compile(rb'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_
 # Limits made for one person are lifted: every simulated person comes from 127.0.0.1.
 LIFTED_LIMITS = {
     "ABUSE_LIMITS": {
-        kind: {"user": [100000, 3600], "ip": [100000, 3600]} for kind in ("question", "match", "webinar_registration")
+        kind: {"user": [100000, 3600], "ip": [100000, 3600]}
+        for kind in ("question", "match", "webinar_registration", "answer")
     },
     "LOGIN_LIMIT_PER_IP": [100000, 900],
+    "LOGIN_LIMIT_PER_ACCOUNT_ANYWHERE": [100000, 900],
     "RESET_LIMIT_PER_IP": [100000, 3600],
     "RESET_LIMIT_PER_ACCOUNT": [100000, 3600],
 }

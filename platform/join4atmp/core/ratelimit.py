@@ -110,7 +110,10 @@ def spend(action: str, user) -> None:
     from .errors import RateLimited
     from .views import client_ip
 
-    limits = current_app.config["ABUSE_LIMITS"][action]
+    # a deployment that sets ABUSE_LIMITS for some actions keeps the defaults of the others
+    from .. import config as defaults
+
+    limits = current_app.config["ABUSE_LIMITS"].get(action) or defaults.ABUSE_LIMITS[action]
     checks = [(f"{action}:user:{user.id}", limits["user"]), (f"{action}:ip:{client_ip()}", limits["ip"])]
     checks = [(key, (count, _window(window))) for key, (count, window) in checks]
     if any(is_limited(key, limit) for key, limit in checks):
