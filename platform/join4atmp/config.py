@@ -102,6 +102,7 @@ SECURITY_CONTACT = "security@join4atmp.example"
 
 # Directory and API
 DIRECTORY_PAGE_SIZE = 20
+HOME_FIGURES_SECONDS = 60  # the landing page's counts are read again at most this often per process
 API_PAGE_SIZE = 50
 API_MAX_PAGE_SIZE = 200
 

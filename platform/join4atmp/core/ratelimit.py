@@ -107,11 +107,10 @@ def spend(action: str, user) -> None:
     request or two: good enough against abuse, and no lock held across workers."""
     from flask import current_app
 
-    from .errors import RateLimited
-    from .views import client_ip
-
     # a deployment that sets ABUSE_LIMITS for some actions keeps the defaults of the others
     from .. import config as defaults
+    from .errors import RateLimited
+    from .views import client_ip
 
     limits = current_app.config["ABUSE_LIMITS"].get(action) or defaults.ABUSE_LIMITS[action]
     checks = [(f"{action}:user:{user.id}", limits["user"]), (f"{action}:ip:{client_ip()}", limits["ip"])]

@@ -1,4 +1,6 @@
-from flask import Blueprint, render_template
+import time
+
+from flask import Blueprint, current_app, render_template
 from sqlalchemy import func, select
 
 from ..accounts.models import User
@@ -9,11 +11,22 @@ from ..profiles.models import ExpertProfile
 from ..profiles.services import listed_condition
 
 bp = Blueprint("home", __name__)
+_FIGURES = "join4atmp.home_figures"
 
 
 @bp.route("/")
 @access("public")
 def index():
+    counts, countries = _figures()
+    return render_template("index.html", counts=counts, countries=countries)
+
+
+def _figures():
+    """The landing page's counts, read at most once per HOME_FIGURES_SECONDS in each process (two
+    aggregate queries over every listed profile were the page's whole cost)."""
+    cached = current_app.extensions.get(_FIGURES)
+    if cached and time.monotonic() < cached[0]:
+        return cached[1]
     counts = dict(
         db.session.execute(
             select(User.role, func.count())
@@ -26,4 +39,6 @@ def index():
     countries = db.session.scalar(
         select(func.count(func.distinct(ExpertProfile.country))).join(User).where(listed_condition())
     )
-    return render_template("index.html", counts={r.value: counts.get(r, 0) for r in Role}, countries=countries)
+    figures = ({r.value: counts.get(r, 0) for r in Role}, countries)
+    current_app.extensions[_FIGURES] = (time.monotonic() + current_app.config["HOME_FIGURES_SECONDS"], figures)
+    return figures
