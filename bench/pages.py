@@ -4,7 +4,7 @@ processes (PSS, so that pages shared after the fork count once) with one and wit
 demo index and with a synthetic index of ``--passages`` passages.
 
     .venv/bin/python bench/pages.py                  # wrk (Debian's package), 8 connections, 3 rounds of 3 s
-    .venv/bin/python bench/pages.py --seconds 1 --rounds 1 --passages 0     # the test suite's smoke run
+    .venv/bin/python bench/pages.py --seconds 1 --rounds 1 --only / /experts --no-memory   # the tests' smoke run
 
 Only 127.0.0.1 is contacted; every run is bounded in time. Writes nothing outside a temporary directory.
 """
@@ -132,13 +132,15 @@ def pages(base) -> list[tuple[str, str, bool]]:
     ]
 
 
-def measure_pages(env, tmp, seconds, rounds) -> list[dict]:
+def measure_pages(env, tmp, seconds, rounds, only=None) -> list[dict]:
     hello, hello_base = start_hello(env, tmp / "hello.log", WEB_WORKERS)
     web, base = start_web(env, tmp / "web.log", workers=WEB_WORKERS)
     try:
         cookie = session_cookie(base)
         rows = []
         for label, path, private in pages(base):
+            if only and label not in only:
+                continue
             wrk(base + path, 1, cookie=cookie if private else None)  # warm both before measuring
             wrk(hello_base + path, 1)
             app_rates, hello_rates = [], []
@@ -198,20 +200,23 @@ def main(argv=None):
     parser.add_argument("--rounds", type=int, default=3, help="alternated runs per page (the median is kept)")
     parser.add_argument("--passages", type=int, default=1_000_000, help="synthetic index size (0: skip)")
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("--only", nargs="+", help="measure only these pages (their labels, e.g. / /experts)")
+    parser.add_argument("--no-memory", action="store_true", help="skip the memory figures")
     args = parser.parse_args(argv)
     if not shutil.which("wrk"):
         sys.exit("wrk is needed: apt-get install wrk")
     tmp = Path(tempfile.mkdtemp(prefix="j4a-pages-"))
     try:
         env = prepare(tmp)
-        rows = measure_pages(env, tmp, args.seconds, args.rounds)
+        rows = measure_pages(env, tmp, args.seconds, args.rounds, args.only)
         print(f"\n## Pages against hello-world ({WEB_WORKERS} gunicorn workers, wrk 8 connections)\n")
         print("| page | app requests/s | hello-world requests/s | ratio |")
         print("|---|---|---|---|")
         for row in rows:
             print(f"| `{row['page']}` | {row['app']:.0f} | {row['hello']:.0f} | {row['ratio']:.2f}x |")
         memory = {}
-        sizes = [("demo index", None)] + ([(f"{args.passages:,} passages", args.passages)] if args.passages else [])
+        sizes = [] if args.no_memory else [("demo index", None)]
+        sizes += [(f"{args.passages:,} passages", args.passages)] if args.passages and not args.no_memory else []
         for label, passages in sizes:
             if passages:
                 write_synthetic_index(env, passages, experts=max(1, passages // 10))

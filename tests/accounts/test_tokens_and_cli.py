@@ -5,7 +5,7 @@ import hashlib
 from sqlalchemy import select
 
 from join4atmp.accounts.models import ApiToken, Role, User
-from join4atmp.accounts.services import create_api_token
+from join4atmp.accounts.tokens import create_api_token
 from join4atmp.extensions import db
 
 from helpers import PASSWORD, login, make_user

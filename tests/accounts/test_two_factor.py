@@ -9,7 +9,7 @@ from freezegun import freeze_time
 from sqlalchemy import select
 
 from join4atmp.accounts.models import RecoveryCode, TwoFactor, User
-from join4atmp.accounts.services import create_api_token
+from join4atmp.accounts.tokens import create_api_token
 from join4atmp.core.audit import AuditEvent
 from join4atmp.core.time import utcnow
 from join4atmp.extensions import db

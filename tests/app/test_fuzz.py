@@ -249,7 +249,7 @@ class Errors(logging.Handler):
 
 
 def _build_world():
-    from join4atmp.accounts.services import create_api_token
+    from join4atmp.accounts.tokens import create_api_token
     from join4atmp.matching import indexing
     from join4atmp.matching.models import MatchRequest, RequestStatus
     from join4atmp.profiles import services as profiles
@@ -822,7 +822,7 @@ class Fuzzer:
     def _token(self):
         """A live API token of the fuzzing developer (made now: earlier cases may have revoked theirs)."""
         from join4atmp.accounts.models import User
-        from join4atmp.accounts.services import create_api_token
+        from join4atmp.accounts.tokens import create_api_token
 
         if not hasattr(self, "_plain_token"):
             user = db.session.scalar(db.select(User).where(User.email == self.world["dev"]))

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from join4atmp import create_app
-from join4atmp.accounts.services import create_api_token
+from join4atmp.accounts.tokens import create_api_token
 from join4atmp.extensions import db
 from join4atmp.questions import services as questions
 

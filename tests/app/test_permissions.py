@@ -14,7 +14,7 @@ from datetime import timedelta
 import pytest
 
 from join4atmp.accounts.models import UserSession
-from join4atmp.accounts.services import create_api_token
+from join4atmp.accounts.tokens import create_api_token
 from join4atmp.core import policy
 from join4atmp.core.mail import OutboxMessage
 from join4atmp.core.time import utcnow

@@ -6,8 +6,8 @@ counted again. A list that loads its rows' relations one by one fails here."""
 import pytest
 from sqlalchemy import event
 
-from join4atmp.accounts.services import create_api_token
 from join4atmp.accounts.sessions import start_session
+from join4atmp.accounts.tokens import create_api_token
 from join4atmp.core import audit, consent
 from join4atmp.extensions import db
 from join4atmp.profiles import services as profiles

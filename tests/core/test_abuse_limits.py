@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 
 from join4atmp import create_app
-from join4atmp.accounts.services import create_api_token
+from join4atmp.accounts.tokens import create_api_token
 from join4atmp.extensions import db
 from join4atmp.questions.models import Question
 

@@ -298,7 +298,7 @@ def test_a_cache_from_another_database_is_not_trusted(experts, tmp_path):
 
 
 def test_the_api_returns_the_same_ranking_as_the_service(experts, client):
-    from join4atmp.accounts.services import create_api_token
+    from join4atmp.accounts.tokens import create_api_token
 
     expected = ranked(VECTOR_QUESTION, experts["asker"], k=3)
     _, plain = create_api_token(experts["asker"], "tests")
@@ -312,7 +312,7 @@ def test_the_api_returns_the_same_ranking_as_the_service(experts, client):
 
 
 def test_the_api_validates_input_and_needs_a_login(experts, app):
-    from join4atmp.accounts.services import create_api_token
+    from join4atmp.accounts.tokens import create_api_token
 
     _, plain = create_api_token(experts["asker"], "tests")
     auth = {"Authorization": f"Bearer {plain}"}

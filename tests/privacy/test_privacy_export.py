@@ -4,7 +4,7 @@ import json
 
 from sqlalchemy import select
 
-from join4atmp.accounts.services import create_api_token
+from join4atmp.accounts.tokens import create_api_token
 from join4atmp.core import audit
 from join4atmp.core.audit import AuditEvent
 from join4atmp.core.consent import PUBLIC_CONTACT, set_consent

@@ -11,7 +11,7 @@ from join4atmp.matching import indexing
 from join4atmp.matching.models import MatchRequest, RequestStatus
 from join4atmp.matching.services import MatchQuery, find_experts
 from join4atmp.notifications.models import Notification
-from join4atmp.questions import services
+from join4atmp.questions import services, watching
 from join4atmp.questions.models import Question
 
 from helpers import login, make_user, outbox
@@ -212,7 +212,7 @@ def test_flags_reach_the_queue_and_moderators_hide_and_restore_with_a_reason(app
 
 def test_new_answers_notify_the_asker_and_watchers_but_not_the_author(app, people):
     question = _public(people["asker"])
-    services.watch(question, people["moderator"], True)
+    watching.watch(question, people["moderator"], True)
     services.post_answer(question, people["expert"], "An answer.")
     assert sorted(m.recipient for m in outbox("notification")) == ["asker@sme.example", "mod@platform.example"]
 
@@ -238,7 +238,7 @@ def test_a_member_who_lost_access_is_sent_no_title_and_stops_watching(app, peopl
     "New answer to “…title…”" (immediately, and in the digest)."""
     question = _confidential(people)
     moderator = people["moderator"]
-    services.watch(question, moderator, True)
+    watching.watch(question, moderator, True)
     moderator.notification_mode = "digest"
     db.session.commit()
     services.post_answer(question, people["expert"], "First answer.")  # while a moderator: kept for the digest
@@ -354,7 +354,7 @@ def test_similar_questions_are_public_and_answered(app, people, client):
 
 
 def test_the_api_creates_questions_and_answers(app, people):
-    from join4atmp.accounts.services import create_api_token
+    from join4atmp.accounts.tokens import create_api_token
 
     _, token = create_api_token(people["asker"], "t")
     _, expert_token = create_api_token(people["outsider"], "t")

@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..extensions import login_manager
 from . import sessions
-from .services import user_for_api_token
+from .tokens import user_for_api_token
 
 login_manager.login_view = "accounts.login"
 login_manager.login_message = _l("Please log in to see this page.")

@@ -8,7 +8,7 @@ from flask.cli import AppGroup
 from ..core.errors import DomainError
 from ..core.roles import Role
 from ..extensions import db
-from . import services
+from . import services, tokens
 
 users_cli = AppGroup("users", help="Create users and API tokens, reset a second factor.")
 
@@ -62,7 +62,7 @@ def token(email, name):
         raise click.ClickException(
             f"{email} must set up two-step login (their role or duty demands it) before a token can act for them."
         )
-    _, plain = services.create_api_token(user, name)
+    _, plain = tokens.create_api_token(user, name)
     click.echo(plain)
 
 

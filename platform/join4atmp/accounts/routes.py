@@ -8,7 +8,7 @@ from flask_login import current_user, logout_user
 from ..core.forms import PostForm
 from ..core.policy import access
 from ..core.views import client_ip, form_page, safe_next
-from . import login_flow, services, sessions
+from . import login_flow, services, sessions, tokens
 from .forms import (
     ApiTokenForm,
     ChangePasswordForm,
@@ -161,7 +161,7 @@ def create_token():
     form = ApiTokenForm()
     page = form_page(lambda status: _account_page(token_form=form, status=status), form)
     if form.validate_on_submit():
-        token, plain = services.create_api_token(current_user, form.name.data)
+        token, plain = tokens.create_api_token(current_user, form.name.data)
         return _account_page(new_token=(token, plain))
     return page.render()
 
@@ -169,7 +169,7 @@ def create_token():
 @bp.post("/account/tokens/<int:token_id>/revoke")
 @access("login", "own")
 def revoke_token(token_id):
-    services.revoke_api_token(current_user, token_id)
+    tokens.revoke_api_token(current_user, token_id)
     flash(_("The token has been revoked."), "success")
     return redirect(url_for("accounts.account"))
 

@@ -5,27 +5,24 @@ Services validate, change models, commit and then send signals; they raise ``Dom
 email address is registered are identical either way.
 """
 
-import hashlib
-import secrets
-
 from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from ..core import audit
-from ..core.errors import DomainError, LinkInvalid, NotAllowed, NotFound, RateLimited
+from ..core.errors import DomainError, LinkInvalid, RateLimited
 from ..core.mail import queue_email, render_email
-from ..core.ratelimit import attempt, clear_hits, forget, is_limited, record_hit
+from ..core.ratelimit import clear_hits, forget, is_limited, record_hit
 from ..core.roles import Role
 from ..core.signals import user_created
 from ..core.time import utcnow
 from ..extensions import db
 from . import links, sessions
-from .models import ApiToken, User
+from .attempts import check_current_password, throttle
+from .models import User
 from .passwords import _dummy_hash, hash_password, needs_rehash, verify_password
 
 INVALID_LOGIN = _l("Email or password is not correct.")
-TOKEN_PREFIX = "j4a_"
 
 
 def normalise_email(email: str) -> str:
@@ -171,34 +168,6 @@ def authenticate(email, password, ip) -> User:
     return user
 
 
-def check_current_password(user, password, field="password", message=None):
-    """A member's own password asked again (to change it, to erase the account, for two-step settings):
-    counted before it is checked, with growing delays past PASSWORD_CHECK_LIMIT."""
-    config = current_app.config
-    (hit,) = throttle((f"password-check:user:{user.id}", config["PASSWORD_CHECK_LIMIT"], config["LOGIN_MAX_DELAY"]))
-    if not verify_password(user.password_hash, password or ""):
-        raise DomainError(message or _l("Your password is not correct."), field)
-    forget(hit)
-
-
-def throttle(*limits) -> list[int]:
-    """``core.ratelimit.attempt`` under each (key, limit, max delay); when one refuses, the attempts
-    already recorded for the others are taken back. Returns the attempts' ids."""
-    hits = []
-    try:
-        for key, limit, max_delay in limits:
-            hits.append(attempt(key, limit, _seconds(max_delay)))
-    except RateLimited:
-        for hit in hits:
-            forget(hit)
-        raise
-    return hits
-
-
-def _seconds(value) -> float:
-    return value.total_seconds() if hasattr(value, "total_seconds") else float(value)
-
-
 def change_password(user, current_password, new_password, keep_session=None, end_tokens=False):
     """Change the password and end every other session of the user (``keep_session`` goes on), and with
     ``end_tokens`` the user's API tokens too."""
@@ -269,48 +238,6 @@ def reset_password(token, new_password) -> User:
     clear_hits(account_limit_key("login", user.email))
     db.session.commit()
     return user
-
-
-# --- API tokens ---------------------------------------------------------------------------
-
-
-def _token_digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def create_api_token(user, name) -> tuple[ApiToken, str]:
-    """Create a token; the plain value is returned once and never stored."""
-    name = (name or "").strip()
-    if not name:
-        raise DomainError(_l("Give the token a name."), "name")
-    plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(user=user, name=name[:80], token_hash=_token_digest(plain), prefix=plain[:10])
-    db.session.add(token)
-    db.session.commit()
-    return token, plain
-
-
-def revoke_api_token(user, token_id):
-    token = db.session.get(ApiToken, token_id)
-    if token is None or token.user_id != user.id:
-        raise NotFound(_l("No such token."))
-    if token.revoked_at is None:
-        token.revoked_at = utcnow()
-        db.session.commit()
-
-
-def user_for_api_token(plain) -> User | None:
-    if not plain or not plain.startswith(TOKEN_PREFIX):
-        return None
-    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_digest(plain)))
-    if token is None or token.revoked_at is not None or not token.user.is_active:
-        return None
-    if token.user.needs_second_factor and not token.user.has_second_factor:
-        # a role or duty that demands a second factor: the token waits until the person has one
-        raise NotAllowed(_l("Set up two-step login in your browser before using an API token."))
-    token.last_used_at = utcnow()
-    db.session.commit()
-    return token.user
 
 
 # --- Admin actions ------------------------------------------------------------------------

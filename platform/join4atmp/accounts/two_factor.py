@@ -24,11 +24,11 @@ from sqlalchemy import delete, select, update
 
 from ..core import audit
 from ..core.errors import DomainError
-from ..core.ratelimit import attempt, clear_hits, forget
+from ..core.ratelimit import clear_hits, forget
 from ..core.time import utcnow
 from ..extensions import db
+from .attempts import check_current_password, throttle
 from .models import RecoveryCode, TwoFactor
-from .passwords import verify_password
 from .sessions import end_other_sessions
 
 WRONG_CODE = _l("That code is not correct, or it has been used already.")
@@ -164,11 +164,8 @@ def _attempt(user) -> int:
     """Count this code before checking it (a parallel burst counts every code); growing delays past
     TWO_FACTOR_LIMIT_PER_ACCOUNT."""
     config = current_app.config
-    return attempt(_limit_key(user), config["TWO_FACTOR_LIMIT_PER_ACCOUNT"], _seconds(config["LOGIN_MAX_DELAY"]))
-
-
-def _seconds(value) -> float:
-    return value.total_seconds() if hasattr(value, "total_seconds") else float(value)
+    (hit,) = throttle((_limit_key(user), config["TWO_FACTOR_LIMIT_PER_ACCOUNT"], config["LOGIN_MAX_DELAY"]))
+    return hit
 
 
 def verify_login_code(user, code, ip) -> str:
@@ -208,12 +205,7 @@ def unused_recovery_codes(user) -> int:
 
 
 def _check_password(user, password):
-    """The member's password asked again: counted first, with growing delays past PASSWORD_CHECK_LIMIT."""
-    config = current_app.config
-    hit = attempt(f"password-check:user:{user.id}", config["PASSWORD_CHECK_LIMIT"], _seconds(config["LOGIN_MAX_DELAY"]))
-    if not verify_password(user.password_hash, password or ""):
-        raise DomainError(_l("Your password is not correct."), "password")
-    forget(hit)
+    check_current_password(user, password)
 
 
 def regenerate_recovery_codes(user, password) -> list[str]:

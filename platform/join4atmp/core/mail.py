@@ -12,9 +12,6 @@ import base64
 import hashlib
 import smtplib
 from datetime import timedelta
-from email import policy as email_policy
-from email.parser import BytesHeaderParser
-from pathlib import Path
 
 from flask import current_app, render_template
 from flask_babel import force_locale
@@ -24,7 +21,7 @@ from sqlalchemy import delete, event, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from ..extensions import db
-from . import queue
+from . import outbox_files, queue
 from .queue import crontab
 from .time import utcnow
 
@@ -66,23 +63,7 @@ def forget_recipient(address) -> None:
     db.session.execute(
         delete(OutboxMessage).where(OutboxMessage.recipient == address).execution_options(synchronize_session=False)
     )
-    remove_outbox_files(lambda message: address.casefold() in (message.get("To") or "").casefold())
-
-
-def remove_outbox_files(matches) -> int:
-    """Delete the .eml files in instance/outbox/ whose headers ``matches(message)``; returns how many."""
-    folder = outbox_dir(current_app)
-    removed = 0
-    for path in sorted(folder.glob("*.eml")) if folder.is_dir() else ():
-        try:
-            with path.open("rb") as handle:
-                headers = BytesHeaderParser(policy=email_policy.default).parse(handle)
-            if matches(headers):
-                path.unlink()
-                removed += 1
-        except OSError:  # gone meanwhile, or unreadable: nothing of it to remove
-            continue
-    return removed
+    outbox_files.remove(lambda message: address.casefold() in (message.get("To") or "").casefold())
 
 
 def queue_email(recipient, subject, template, *, locale=None, kind=None, attachments=(), **context):
@@ -255,10 +236,6 @@ def message_id_header(app, message) -> str:
     return f"<{message.created_at:%Y%m%d%H%M%S}.{message.id}.{digest[:16]}@{domain}>"
 
 
-def outbox_dir(app) -> Path:
-    return Path(app.instance_path) / "outbox"
-
-
 class _TimedConnection(Connection):
     """Flask-Mail's connection with MAIL_TIMEOUT on the socket (Flask-Mail 0.10 opens it without one,
     so a server that stops answering would hold the worker for ever)."""
@@ -280,10 +257,7 @@ def _transport(app, message):
         with _TimedConnection(app.extensions["mail"]) as connection:
             connection.send(mail_message)
         return
-    folder = outbox_dir(app)
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{message.created_at:%Y%m%d-%H%M%S}-{message.id:06d}-{message.kind}.eml"
-    path.write_bytes(mail_message.as_bytes())
+    path = outbox_files.write(app, message, mail_message)
     app.logger.info("Mail to %s written to %s", message.recipient, path)
 
 

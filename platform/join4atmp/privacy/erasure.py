@@ -11,7 +11,7 @@ Consent rows and the audit log are kept: they prove that what was published was 
 """
 
 from ..accounts import privacy as accounts
-from ..accounts.services import check_current_password
+from ..accounts.attempts import check_current_password
 from ..core import audit
 from ..extensions import db
 from ..matching import privacy as matching

@@ -11,8 +11,8 @@ from flask import current_app
 from sqlalchemy import and_, delete, or_
 
 from ..accounts.sessions import purge_ended
-from ..core import audit
-from ..core.mail import OutboxMessage, remove_outbox_files
+from ..core import audit, outbox_files
+from ..core.mail import OutboxMessage
 from ..core.ratelimit import RateLimitHit
 from ..core.time import utcnow
 from ..extensions import db
@@ -36,7 +36,7 @@ def _outbox(now) -> int:
         OutboxMessage.created_at < cutoff,
     )
     # the local outbox's files go with their rows (written at delivery, so never older than the row)
-    remove_outbox_files(lambda message: _written_before(message, cutoff))
+    outbox_files.remove(lambda message: _written_before(message, cutoff))
     return _bulk_delete(delete(OutboxMessage).where(or_(OutboxMessage.sent_at < cutoff, failed)))
 
 

@@ -7,7 +7,7 @@ from ..core.forms import PostForm
 from ..core.policy import access
 from ..core.views import back_on_refusal, form_page, get_or_404
 from ..extensions import db
-from . import policy, services
+from . import policy, services, watching
 from .forms import AnswerForm, BrowseForm, QuestionForm, ReasonForm
 from .models import Answer, Flag, Question
 from .similar import similar_questions, similar_to
@@ -141,7 +141,7 @@ def helpful(question_id, answer_id):
 @access("login", "question.read")
 def watch(question_id):
     question = _readable(question_id)
-    services.watch(question, current_user, request.form.get("on") == "1")
+    watching.watch(question, current_user, request.form.get("on") == "1")
     return redirect(url_for("questions.show", question_id=question.id))
 
 

@@ -15,7 +15,7 @@ from ..core.roles import Role
 from ..core.signals import answer_accepted, answer_posted
 from ..core.time import utcnow
 from ..extensions import db
-from ..notifications.services import notify, register_read_check
+from ..notifications.services import notify
 from . import policy
 from .models import (
     Answer,
@@ -29,6 +29,7 @@ from .models import (
     Visibility,
 )
 from .similar import embed_question
+from .watching import unwatch, watchers
 
 PREFERENCE_KEYS = {
     "k",
@@ -117,7 +118,7 @@ def post_answer(question, user, body) -> Answer:
     if question.status == QuestionStatus.OPEN:
         question.status = QuestionStatus.ANSWERED
     db.session.flush()
-    for watcher in _watchers(question):
+    for watcher in watchers(question):
         if not policy.can_read(question, watcher):  # access ended (a duty taken back): so does the watch
             unwatch(question, watcher)
             continue
@@ -129,11 +130,6 @@ def post_answer(question, user, body) -> Answer:
         question.watchers.append(QuestionWatch(user_id=user.id))
     db.session.commit()
     return answer
-
-
-def _watchers(question):
-    ids = [w.user_id for w in question.watchers]
-    return db.session.scalars(select(User).where(User.id.in_(ids), User.is_active_account.is_(True))).all()
 
 
 def accept_answer(question, answer, user):
@@ -240,31 +236,6 @@ def dismiss_flag(moderator, item):
         raise NotAllowed(_l("Only moderators can do this."))
     item.resolved_at, item.resolution = utcnow(), "dismissed"
     audit.record(moderator, "flag.dismiss", item)
-    db.session.commit()
-
-
-def unwatch(question, user):
-    """End ``user``'s watch of ``question``, if any; the caller commits."""
-    existing = db.session.get(QuestionWatch, (question.id, user.id))
-    if existing is not None:
-        question.watchers.remove(existing)  # delete-orphan: the row goes at the flush
-
-
-@register_read_check
-def _notification_readable(note, user) -> bool:
-    """A notification about a question goes out only while its member may still read the question."""
-    if note.question_id is None:
-        return True
-    question = db.session.get(Question, note.question_id)
-    return question is not None and policy.can_read(question, user)
-
-
-def watch(question, user, on: bool):
-    existing = db.session.get(QuestionWatch, (question.id, user.id))
-    if on and existing is None:
-        db.session.add(QuestionWatch(question_id=question.id, user_id=user.id))
-    elif not on and existing is not None:
-        db.session.delete(existing)
     db.session.commit()
 
 
