@@ -11,8 +11,8 @@ spec = SpecTree(
     title="JOIN4ATMP API",
     version="1",
     description=(
-        "The JSON API of the JOIN4ATMP expert platform. Authenticate with `Authorization: Bearer <token>` "
-        "(a token made on your account page) or a session cookie with the `X-CSRFToken` header. "
+        "The JSON API of the JOIN4ATMP expert platform. Authenticate with the header Authorization: Bearer "
+        "<token> (a token made on your account page), or with a session cookie and the X-CSRFToken header. "
         "Confidential questions are visible only to their asker, moderators and the experts who accepted."
     ),
     path="api/v1/openapi",  # spectree skips routes under its own path; the spec is served by api/routes.py
