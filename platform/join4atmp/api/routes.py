@@ -139,7 +139,7 @@ def match(json: MatchBody):
     """Rank experts for a question text: the same code path as the ask page."""
     if not current_user.is_authenticated:
         abort(401)
-    if not json.text.strip() or len(json.text.strip()) < 3:
+    if len(json.text.strip()) < 3:
         abort(400, "'text': write at least 3 characters.")
     query = MatchQuery(
         text=json.text.strip(),

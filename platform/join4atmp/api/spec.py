@@ -6,6 +6,17 @@ from spectree import Response, SpecTree
 from ..core.errors import DomainError
 from .schemas import Error
 
+
+def _refuse_invalid(request, response, error, instance, *_):
+    """A request the schemas refuse is answered as every refusal is: 400 with the first problem named."""
+    if error is None:
+        return
+    problem = error.errors()[0]
+    where = ".".join(str(part) for part in problem.get("loc", ()))
+    message = f"'{where}': {problem.get('msg')}" if where else str(problem.get("msg"))
+    raise DomainError(message, str(problem["loc"][0]) if problem.get("loc") else None)
+
+
 spec = SpecTree(
     "flask",
     title="JOIN4ATMP API",
@@ -20,25 +31,13 @@ spec = SpecTree(
     page_templates={},
     validation_error_status=400,
     validation_error_model=Error,
+    before=_refuse_invalid,
     security_schemes=[
         {"name": "bearer", "data": {"type": "http", "scheme": "bearer"}},
         {"name": "cookie", "data": {"type": "apiKey", "field_in": "cookie", "name": "session"}},
     ],
     security=[{"bearer": []}, {"cookie": []}],  # either; public routes declare security=PUBLIC
 )
-
-
-def _refuse_invalid(request, response, error, instance, *_):
-    """A request the schemas refuse is answered as every refusal is: 400 with the first problem named."""
-    if error is None:
-        return
-    problem = error.errors()[0]
-    where = ".".join(str(part) for part in problem.get("loc", ()))
-    message = f"'{where}': {problem.get('msg')}" if where else str(problem.get("msg"))
-    raise DomainError(message, str(problem["loc"][0]) if problem.get("loc") else None)
-
-
-spec.before = _refuse_invalid
 
 
 PUBLIC: list = []  # the security of a route anyone may call

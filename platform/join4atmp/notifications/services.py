@@ -30,59 +30,35 @@ def notify(user, kind, text, url, question_id=None):
     if not may_read(note, user):
         return None
     db.session.add(note)
-    if user.notification_mode != "digest" and not _emailed_lately(user, question_id):
+    if user.notification_mode != "digest" and not _emailed_lately(user.id, question_id):
         queue_email(user.email, text, "notification", locale=user.locale, note=note)
         note.emailed_at = utcnow()
     return note
 
 
-def _emailed_lately(user, question_id) -> bool:
-    """Whether ``user`` had an email about this thread within NOTIFICATION_COALESCE (then this one waits)."""
+def _emailed_lately(user_id, question_id) -> bool:
+    """Whether the member had an email about this thread within NOTIFICATION_COALESCE (then a new
+    notification of it waits, to go out with the others)."""
     if question_id is None:
         return False
     since = utcnow() - current_app.config["NOTIFICATION_COALESCE"]
-    return (
-        db.session.scalar(
-            select(Notification.id)
-            .where(
-                Notification.user_id == user.id,
-                Notification.question_id == question_id,
-                Notification.emailed_at >= since,
-            )
-            .limit(1)
-        )
-        is not None
+    recent = select(Notification.id).where(
+        Notification.user_id == user_id, Notification.question_id == question_id, Notification.emailed_at >= since
     )
+    return db.session.scalar(recent.limit(1)) is not None
 
 
 def send_held() -> int:
     """Notifications of members who want them at once, held back because the thread had emailed them
     lately: one email per member with all of them, once the window since that email has passed."""
-    since = utcnow() - current_app.config["NOTIFICATION_COALESCE"]
     held = db.session.scalars(
         select(Notification)
         .join(User, User.id == Notification.user_id)
         .where(Notification.emailed_at.is_(None), User.notification_mode != "digest")
         .order_by(Notification.id)
     ).all()
-    due = [note for note in held if not _emailed_since(note, since)]
+    due = [note for note in held if not _emailed_lately(note.user_id, note.question_id)]
     return _send_gathered(due)
-
-
-def _emailed_since(note, since) -> bool:
-    return (
-        note.question_id is not None
-        and db.session.scalar(
-            select(Notification.id)
-            .where(
-                Notification.user_id == note.user_id,
-                Notification.question_id == note.question_id,
-                Notification.emailed_at >= since,
-            )
-            .limit(1)
-        )
-        is not None
-    )
 
 
 def send_digests() -> int:
