@@ -35,7 +35,20 @@ run: install
 	@echo "Serving http://$(HOST):$(PORT) (web and job worker; Ctrl-C stops both)"
 	PATH="$(CURDIR)/$(BIN):$$PATH" JOIN4ATMP_BIND=$(HOST):$(PORT) $(BIN)/honcho start -f Procfile
 
-test: install
+# axe-core for the accessibility check of every browser test (tests/a11y/axe.py), again only when the lock changes.
+# Without npm: an error in CI (env CI set), a warning elsewhere (the browser tests then skip, saying why).
+A11Y_STAMP := tests/a11y/node_modules/.installed
+
+$(A11Y_STAMP): tests/a11y/package.json tests/a11y/package-lock.json
+	@if command -v npm >/dev/null; then \
+		npm ci --prefix tests/a11y --no-audit --no-fund --loglevel=error && touch $@; \
+	elif [ -n "$$CI" ]; then \
+		echo "npm is missing: the browser tests cannot check accessibility (apt-get install npm)" >&2; exit 1; \
+	else \
+		echo "warning: npm is missing, so axe-core is not installed and the browser tests will skip" >&2; \
+	fi
+
+test: install $(A11Y_STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Matching quality on ../shared/data/expert-finding and speed; writes bench/results/latest.md

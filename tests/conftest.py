@@ -1,5 +1,8 @@
 """Shared fixtures: a fresh app and SQLite database per test, a real SMTP server, a browser, PostgreSQL.
-The helpers they use, and that tests import, are in helpers.py."""
+The helpers they use, and that tests import, are in helpers.py.
+
+Every browser test is also an accessibility test: the ``page`` fixture runs axe-core (WCAG 2.1 A and AA) on each
+state of each page the test sees and fails the test listing the violations (tests/a11y/axe.py)."""
 
 import os
 import threading
@@ -127,6 +130,18 @@ def postgres_database(request):
     admin.dispose()
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """After a browser test that passed, its last page, and any it left unchecked, pass axe-core too."""
+    from a11y.axe import AxePage
+
+    result = yield
+    page = item.funcargs.get("page")
+    if isinstance(page, AxePage):
+        page.assert_accessible()
+    return result
+
+
 @pytest.fixture
 def browser_context_options():
     return {"locale": "en-GB"}
@@ -134,9 +149,11 @@ def browser_context_options():
 
 @pytest.fixture
 def page(browser_context_options):
-    """A page in real headless Chromium (Debian's), with this machine's closed network in mind."""
+    """A page in real headless Chromium (Debian's), with this machine's closed network in mind, checked by axe-core."""
+    from a11y.axe import AxePage, require_axe
     from playwright.sync_api import sync_playwright
 
+    require_axe()
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
@@ -152,6 +169,6 @@ def page(browser_context_options):
             ],
         )
         context = browser.new_context(**browser_context_options)
-        yield context.new_page()
+        yield AxePage(context)
         context.close()
         browser.close()
