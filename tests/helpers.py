@@ -192,7 +192,7 @@ def browser_log_in(page, base, email, password=PASSWORD):
 def browser_enrol(page, email):
     """Set up two-step login on the page /account/two-factor; returns the recovery codes shown."""
     page.get_by_role("button", name="Set up two-step login").click()
-    secret = BROWSER_SECRETS[email] = page.locator("#totp-secret").inner_text().strip()
+    secret = BROWSER_SECRETS[email] = "".join(page.locator("#totp-secret").inner_text().split())
     page.get_by_label("Code from your app").fill(pyotp.TOTP(secret).now())
     page.get_by_role("button", name="Turn on two-step login").click()
     return page.locator(".recovery-codes code").all_inner_texts()

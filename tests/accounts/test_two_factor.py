@@ -36,7 +36,9 @@ def enrol(client):
     """Set up two-step login through the pages; returns (secret, recovery codes)."""
     assert client.post("/account/two-factor/setup").status_code == 302
     page = client.get("/account/two-factor").get_data(as_text=True)
-    secret = re.search(r'id="totp-secret"[^>]*>([A-Z2-7]+)<', page).group(1)
+    shown = re.search(r'id="totp-secret"[^>]*>([A-Z2-7 ]+)<', page).group(1)
+    assert re.fullmatch(r"[A-Z2-7]{4}( [A-Z2-7]{4})*", shown)  # in groups of four, to type in by hand
+    secret = shown.replace(" ", "")
     assert 'src="data:image/svg+xml' in page  # the QR code, as an image the CSP allows
     done = client.post("/account/two-factor/enable", data={"code": pyotp.TOTP(secret).now()})
     assert done.status_code == 200 and b"Two-step login is on" in done.data

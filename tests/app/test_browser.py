@@ -32,7 +32,7 @@ def test_register_confirm_login_and_edit_profile(live_server, page):
     page.get_by_label("Email").fill("aoife@tcd.example")
     page.get_by_label("Password").fill("cartilage and bone 2026")
     page.get_by_role("button", name="Log in").click()
-    page.get_by_role("link", name="My profile").click()
+    page.get_by_role("link", name="My profile", exact=True).click()
 
     page.get_by_label("Organisation", exact=True).fill("St James's Hospital")
     page.get_by_label("Country").select_option("IE")
@@ -92,10 +92,13 @@ def test_ask_choose_experts_accept_and_answer(live_server, page, model):
     base = live_server.base_url
 
     _log_in(page, base, "sme@nordvector.example", PASSWORD)
-    page.get_by_role("link", name="Ask experts").click()
+    page.get_by_role("link", name="Ask experts", exact=True).click()
     page.get_by_label("Your question in one line").fill("Comparability after a lentiviral vector supplier change")
     page.get_by_label("Details").fill("We changed the vector supplier after phase I. What data will be expected?")
     page.get_by_label("Confidential: only me").check()
+    page.get_by_role("button", name="Find experts").click()
+    assert "Write a short summary for the invited experts" in page.locator(".errors").first.inner_text()
+    page.get_by_label("Summary for the invited experts").fill("A vector supplier change before phase II.")
     page.get_by_role("button", name="Find experts").click()
 
     first = page.locator(".match").first
@@ -108,9 +111,11 @@ def test_ask_choose_experts_accept_and_answer(live_server, page, model):
     page.get_by_role("button", name="Log out").click()
 
     _log_in(page, base, "kv@pei.example", PASSWORD)
-    page.get_by_role("link", name="Requests for me").click()
+    page.get_by_role("link", name="Requests for me", exact=True).click()
     page.get_by_role("link", name="Confidential question").click()
     assert "confidential" in page.locator(".notice").inner_text()
+    assert page.locator(".invitee-summary").inner_text() == "A vector supplier change before phase II."
+    assert "comparability" in page.locator(".evidence mark").first.inner_text().lower()  # why they were chosen
     page.get_by_role("button", name="Accept").click()
     page.get_by_label("Your answer").fill("Plan an extended analytical comparability exercise.")
     page.get_by_role("button", name="Post answer").click()

@@ -95,6 +95,7 @@ PUBLIC = [
     "/questions?q=comparability",
     "/webinars",
     "/webinars.ics",
+    "/statistics",
     "/api/v1/experts?per_page=200",
     "/api/v1/questions?per_page=200",
 ]
@@ -116,13 +117,14 @@ def _pages(world):
             f"/webinars/{world.webinar.id}",
         ],
         world.developer.email: [
+            "/",  # the member's home: their questions, registrations, notifications
             "/account",
             "/my/questions",
             f"/questions/{world.question.id}",
             "/my/webinars",
             "/requests",
         ],
-        world.expert.email: ["/profile", f"/webinars/{world.webinar.id}"],
+        world.expert.email: ["/", "/profile", f"/webinars/{world.webinar.id}"],
         world.organiser.email: [f"/webinars/{world.webinar.id}"],
         world.admin.email: ["/admin/", "/admin/users", "/admin/audit", "/admin/outbox", "/moderation"],
     }

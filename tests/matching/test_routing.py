@@ -20,6 +20,7 @@ ASK = {
     "competent authority expect before phase II?",
     "topics": ["comparability", "car-t"],
     "visibility": "confidential",
+    "invitee_summary": "A supplier change for a lentiviral vector of a CAR-T product, before phase II.",
 }
 
 

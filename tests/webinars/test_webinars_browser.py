@@ -71,6 +71,8 @@ def test_register_wait_cancel_and_the_waiting_person_gets_the_place(live_server,
 
     log_in(page, base, "sabine@smafamilies.example")
     page.goto(f"{base}/webinars/{webinar_id}")
+    page.get_by_role("link", name="Cancel my registration").click()  # asks first
+    expect(page.get_by_role("button", name="Cancel my registration")).to_be_visible()
     page.get_by_role("button", name="Cancel my registration").click()
     assert "cancelled" in page.locator(".flashes").inner_text()
     page.get_by_role("button", name="Log out").click()
@@ -83,4 +85,30 @@ def test_register_wait_cancel_and_the_waiting_person_gets_the_place(live_server,
     with live_server.app_context():
         promoted = db.session.scalars(db.select(OutboxMessage).where(OutboxMessage.kind == "webinar_promoted")).all()
         assert [m.recipient for m in promoted] == ["giulia@istituto.example"]
+        db.session.remove()
+
+
+def test_an_organiser_finds_a_speaker_by_name(live_server, page):
+    with live_server.app_context(), live_server.test_request_context("/"):
+        make_organiser()
+        make_user("anna@uni.example", display_name="Anna Berg", organisation="Leiden University")
+        make_user("bruno@uni.example", display_name="Bruno Costa", organisation="Universidade do Porto")
+        db.session.remove()
+    base = live_server.base_url
+    log_in(page, base, "organiser@join4atmp.example")
+    page.goto(f"{base}/webinars/new")
+    page.get_by_label("Title").fill("Potency assays for CAR-T")
+    page.get_by_label("Starts").fill("2031-01-15T14:00")
+    page.get_by_label("Places", exact=True).fill("40")
+    speakers = page.get_by_role("group", name="Speakers from the expert directory")
+    speakers.get_by_label("Filter the list").fill("berg")
+    expect(speakers.get_by_label("Bruno Costa, Universidade do Porto")).to_be_hidden()
+    speakers.get_by_label("Anna Berg, Leiden University").check()
+    page.get_by_role("button", name="Save webinar").click()
+    expect(page.locator(".flashes")).to_be_visible()
+    with live_server.app_context():
+        from join4atmp.webinars.models import Webinar
+
+        [webinar] = db.session.scalars(db.select(Webinar)).all()
+        assert [p.display_name for p in webinar.speaker_experts] == ["Anna Berg"]
         db.session.remove()

@@ -62,7 +62,7 @@ def token(email, name):
         raise click.ClickException(
             f"{email} must set up two-step login (their role or duty demands it) before a token can act for them."
         )
-    _, plain = tokens.create_api_token(user, name)
+    _, plain = tokens.create_api_token(user, name, via="command line")
     click.echo(plain)
 
 

@@ -17,6 +17,17 @@ from . import sessions
 from .models import User
 
 PENDING = "2fa_pending"
+AFTER_SET_UP = "after_two_factor"  # where a member who must first set up a second factor was going
+
+
+def remember_destination(target) -> None:
+    """Keep the page a member was going to while they set up a second factor (a local path only)."""
+    if target and target.startswith("/") and not target.startswith("//"):
+        session[AFTER_SET_UP] = target
+
+
+def destination_after_set_up() -> str | None:
+    return session.pop(AFTER_SET_UP, None)
 
 
 def begin_second_step(user, target) -> None:
@@ -51,5 +62,7 @@ def complete_login(user, target, notice=None):
         session["lang"] = user.locale
     if user.needs_second_factor and not user.has_second_factor:
         flash(_("Your role or duties require two-step login. Please set it up to go on."), "info")
+        if target != url_for("home.index"):
+            remember_destination(target)
         return redirect(url_for("accounts.two_factor"))
     return redirect(target)

@@ -9,6 +9,7 @@ from ..core.forms import PostForm
 from ..core.policy import access
 from ..core.views import client_ip, form_page, safe_next
 from . import login_flow, services, sessions, tokens
+from .browsers import browser_label
 from .forms import (
     ApiTokenForm,
     ChangePasswordForm,
@@ -133,6 +134,7 @@ def _account_page(password_form=None, token_form=None, new_token=None, error=Non
         tokens=current_user.api_tokens,
         user_sessions=sessions.active_sessions(current_user),
         this_session=g.get("user_session"),
+        browser_label=browser_label,
     )
     return page, status
 

@@ -40,6 +40,8 @@ def require_second_factor():
         return None
     if request.path.startswith("/api/"):
         abort(403)
+    if request.method == "GET":
+        login_flow.remember_destination(request.full_path.rstrip("?"))
     return redirect(url_for("accounts.two_factor"))
 
 
@@ -58,9 +60,10 @@ def login_code():
         kind = two_factor.verify_login_code(user, form.code.data, client_ip())
         notice = None
         if kind == "recovery":
-            notice = _(
-                "You used a recovery code. It will not work again; %(n)d are left.",
-                n=two_factor.unused_recovery_codes(user),
+            notice = ngettext(
+                "You used a recovery code. It will not work again; %(num)d is left.",
+                "You used a recovery code. It will not work again; %(num)d are left.",
+                two_factor.unused_recovery_codes(user),
             )
         return login_flow.complete_login(user, target, notice)
     return page.render()
@@ -72,17 +75,18 @@ def two_factor_page():
     return _two_factor_page()
 
 
-def _two_factor_page(enrol_form=None, regenerate_form=None, disable_form=None, new_codes=None, status=200):
+def _two_factor_page(enrol_form=None, regenerate_form=None, disable_form=None, new_codes=None, go_on=None, status=200):
     user = current_user
     secret = two_factor.pending_secret(user)
     uri = two_factor.provisioning_uri(user, secret) if secret else None
     page = render_template(
         "accounts/two_factor.html",
-        secret=secret,
+        secret=two_factor.readable_secret(secret),
         qr=two_factor.qr_data_uri(uri) if uri else None,
         enrol_form=enrol_form or EnrolCodeForm(formdata=None),
         post_form=PostForm(),
         new_codes=new_codes,
+        go_on=go_on,
         regenerate_form=regenerate_form or PasswordCheckForm(formdata=None, prefix="regenerate"),
         disable_form=disable_form or PasswordCheckForm(formdata=None, prefix="disable"),
         unused_codes=two_factor.unused_recovery_codes(user),
@@ -107,7 +111,7 @@ def two_factor_enable():
         return page.render()
     codes = two_factor.confirm_enrolment(current_user, form.code.data)
     flash(_("Two-step login is on."), "success")
-    return _two_factor_page(new_codes=codes)
+    return _two_factor_page(new_codes=codes, go_on=login_flow.destination_after_set_up())
 
 
 def _checked_password(prefix):

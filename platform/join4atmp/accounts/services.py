@@ -174,9 +174,8 @@ def change_password(user, current_password, new_password, keep_session=None, end
     check_current_password(user, current_password, "current_password", _l("Your current password is not correct."))
     check_password_rules(new_password, "new_password")
     _set_password(user, new_password, keep_session)
-    if end_tokens:
-        sessions.end_api_tokens(user)
-    audit.record(user, "password.change", user)
+    ended = sessions.end_api_tokens(user) if end_tokens else 0
+    audit.record(user, "password.change", user, detail=f"{sessions.counted(ended, 'token')} ended" if ended else None)
     db.session.commit()
 
 

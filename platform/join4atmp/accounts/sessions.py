@@ -137,9 +137,15 @@ def sign_out_everywhere(user, keep) -> tuple[int, int]:
     commits. Returns (sessions ended, tokens ended)."""
     count = end_other_sessions(user, keep)
     tokens = end_api_tokens(user)
-    audit.record(user, "session.end_others", user, detail=f"{count} sessions and {tokens} tokens ended")
+    detail = f"{counted(count, 'session')} and {counted(tokens, 'token')} ended"
+    audit.record(user, "session.end_others", user, detail=detail)
     db.session.commit()
     return count, tokens
+
+
+def counted(number, noun) -> str:
+    """'1 session', '2 sessions': counts in audit details, which are stored in English, not translated."""
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def purge_ended(before) -> int:

@@ -8,6 +8,7 @@ import secrets
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from ..core import audit
 from ..core.errors import DomainError, NotAllowed, NotFound
 from ..core.time import utcnow
 from ..extensions import db
@@ -20,25 +21,35 @@ def _token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_api_token(user, name) -> tuple[ApiToken, str]:
-    """Create a token; the plain value is returned once and never stored."""
+def create_api_token(user, name, via=None) -> tuple[ApiToken, str]:
+    """Create a token (recorded in the audit log; ``via`` notes where, e.g. "command line"); the plain value
+    is returned once and never stored."""
     name = (name or "").strip()
     if not name:
         raise DomainError(_l("Give the token a name."), "name")
     plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(user=user, name=name[:80], token_hash=_token_digest(plain), prefix=plain[:10])
     db.session.add(token)
+    db.session.flush()
+    audit.record(None if via else user, "api_token.create", token, detail=_detail(token, via))
     db.session.commit()
     return token, plain
 
 
 def revoke_api_token(user, token_id):
+    """Revoke one of ``user``'s own tokens (recorded in the audit log); revoking a revoked one does nothing."""
     token = db.session.get(ApiToken, token_id)
     if token is None or token.user_id != user.id:
         raise NotFound(_l("No such token."))
     if token.revoked_at is None:
         token.revoked_at = utcnow()
+        audit.record(user, "api_token.revoke", token, detail=_detail(token))
         db.session.commit()
+
+
+def _detail(token, via=None) -> str:
+    """What the audit log says of a token: its name and first characters (never enough to use it)."""
+    return f"“{token.name}” ({token.prefix}…) of user {token.user_id}" + (f", {via}" if via else "")
 
 
 def user_for_api_token(plain) -> User | None:

@@ -75,6 +75,12 @@ def pending_secret(user) -> str | None:
     return _secret(user.two_factor)
 
 
+def readable_secret(secret) -> str | None:
+    """The secret in groups of four ("ABCD EFGH …") for typing in by hand; authenticator apps (and
+    ``oathtool -b``) ignore the spaces."""
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)) if secret else None
+
+
 def provisioning_uri(user, secret) -> str:
     return _totp(secret).provisioning_uri(name=user.email, issuer_name=current_app.config["TWO_FACTOR_ISSUER"])
 

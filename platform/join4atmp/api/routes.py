@@ -253,7 +253,12 @@ def create_question(json: QuestionBody):
         abort(401)
     ratelimit.spend("question", current_user._get_current_object())
     question = questions.create_question(
-        current_user._get_current_object(), json.title, json.body, json.topics, json.visibility
+        current_user._get_current_object(),
+        json.title,
+        json.body,
+        json.topics,
+        json.visibility,
+        invitee_summary=json.invitee_summary,
     )
     return jsonify(_question_json(question, full=True)), 201
 

@@ -76,6 +76,12 @@ class QuestionBody(_Strict):
     body: str = Field("", max_length=TEXT_LIMIT, description="Markdown.")
     visibility: Literal["public", "confidential"] = "public"
     topics: list[Topic] = Field(default_factory=list, max_length=20)
+    invitee_summary: str = Field(
+        "",
+        max_length=500,
+        description="Confidential questions: what invited experts read before they accept (asked for on the site "
+        "before requests are sent if empty).",
+    )
 
 
 class AnswerBody(_Strict):

@@ -33,8 +33,17 @@ class AuditEvent(db.Model):
     actor = db.relationship("User")
 
 
+def _unwrapped(value):
+    """The object behind a proxy such as Flask-Login's ``current_user``: its type names the event's object
+    ("user", not "localproxy")."""
+    get = getattr(value, "_get_current_object", None)
+    return get() if callable(get) else value
+
+
 def record(actor, action, obj=None, detail=None):
-    """Add an event to the caller's transaction (it is committed with the change it records)."""
+    """Add an event to the caller's transaction (it is committed with the change it records). ``actor`` and
+    ``obj`` may be ``current_user``."""
+    actor, obj = _unwrapped(actor), _unwrapped(obj)
     db.session.add(
         AuditEvent(
             actor_id=getattr(actor, "id", None),

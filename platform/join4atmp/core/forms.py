@@ -6,8 +6,8 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 
 def as_choices(pairs):
-    """(value, label) pairs as WTForms choices."""
-    return [SelectChoice(value, label) for value, label in pairs]
+    """(value, label) pairs, or (value, label, group) triples, as WTForms choices (a group: ``optgroup``)."""
+    return [SelectChoice(item[0], item[1], optgroup=item[2] if len(item) > 2 else None) for item in pairs]
 
 
 class PostForm(FlaskForm):

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from ..extensions import db
 from . import outbox_files, queue
+from .dates import forced_zone
 from .queue import crontab
 from .time import utcnow
 
@@ -66,14 +67,17 @@ def forget_recipient(address) -> None:
     outbox_files.remove(lambda message: address.casefold() in (message.get("To") or "").casefold())
 
 
-def queue_email(recipient, subject, template, *, locale=None, kind=None, attachments=(), **context):
+def queue_email(recipient, subject, template, *, locale=None, timezone=None, kind=None, attachments=(), **context):
     """Render ``templates/email/<template>.txt`` (and ``.html`` if present) into the outbox.
 
     The caller commits; delivery follows that commit. ``subject`` may be a lazy string: it is
-    rendered in ``locale`` (the recipient's language) like the body. Raises UndeliverableMessage
-    for a message that could never be sent, instead of storing it to fail for ever.
+    rendered in ``locale`` (the recipient's language) like the body, and its times in ``timezone`` (the
+    recipient's zone; UTC when None, never the zone of whoever caused the message). Raises
+    UndeliverableMessage for a message that could never be sent, instead of storing it to fail for ever.
     """
-    message = render_email(recipient, subject, template, locale=locale, kind=kind, attachments=attachments, **context)
+    message = render_email(
+        recipient, subject, template, locale=locale, timezone=timezone, kind=kind, attachments=attachments, **context
+    )
     db.session.add(message)
     db.session.flush()
     pending = db.session.info.get(_PENDING_KEY)
@@ -84,10 +88,12 @@ def queue_email(recipient, subject, template, *, locale=None, kind=None, attachm
     return message
 
 
-def render_email(recipient, subject, template, *, locale=None, kind=None, attachments=(), **context) -> OutboxMessage:
+def render_email(
+    recipient, subject, template, *, locale=None, timezone=None, kind=None, attachments=(), **context
+) -> OutboxMessage:
     """The message ``queue_email`` would store, rendered and checked but not stored (also used to do the
     same work for an address that has no account, so that timing does not tell the two apart)."""
-    with force_locale(locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+    with force_locale(locale or current_app.config["BABEL_DEFAULT_LOCALE"]), forced_zone(timezone):
         subject_text = str(subject)
         limit = OutboxMessage.subject.type.length
         subject_text = subject_text if len(subject_text) <= limit else subject_text[: limit - 1] + "…"

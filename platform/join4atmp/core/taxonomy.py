@@ -210,3 +210,8 @@ def language_choices():
 
 def topic_choices():
     return [(slug, str(label)) for slug, label in TOPICS.items()]
+
+
+def grouped_topic_choices():
+    """``(slug, label, group)`` for every topic, in the order of TOPIC_GROUPS: forms show one fieldset a group."""
+    return [(slug, str(label), str(group)) for group, topics in TOPIC_GROUPS for slug, label in topics]

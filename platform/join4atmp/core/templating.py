@@ -3,7 +3,7 @@
 from flask import current_app, has_request_context, request
 from flask_babel import get_locale
 
-from . import roles, taxonomy
+from . import dates, roles, taxonomy
 from .markdown import render_markdown, stored_markdown
 
 role_label = roles.label
@@ -11,6 +11,7 @@ role_label = roles.label
 
 def register_template_helpers(app):
     app.jinja_env.filters["markdown"] = render_markdown
+    dates.register(app)  # when, day, clock: European formats, the zone named
     app.jinja_env.globals["stored_markdown"] = stored_markdown
     # Globals reach imported macros too; they do not depend on the request.
     app.jinja_env.globals.update(

@@ -1,14 +1,17 @@
 import time
 
 from flask import Blueprint, current_app, render_template
+from flask_login import current_user
 from sqlalchemy import func, select
 
 from ..accounts.models import User
 from ..core.policy import access
 from ..core.roles import Role
 from ..extensions import db
+from ..matching.stats import platform_figures
 from ..profiles.models import ExpertProfile
 from ..profiles.services import listed_condition
+from ..questions.models import Question, QuestionStatus
 
 bp = Blueprint("home", __name__)
 _FIGURES = "join4atmp.home_figures"
@@ -17,8 +20,32 @@ _FIGURES = "join4atmp.home_figures"
 @bp.route("/")
 @access("public")
 def index():
+    """The landing page; a member's own home once they are logged in."""
+    if current_user.is_authenticated:
+        from .dashboard import member_home
+
+        return render_template("home/dashboard.html", **member_home(current_user))
     counts, countries = _figures()
     return render_template("index.html", counts=counts, countries=countries)
+
+
+@bp.route("/statistics")
+@access("public")
+def statistics():
+    """Who is here, and how quickly experts take up and answer requests, from the platform's own records."""
+    counts, countries = _figures()
+    return render_template(
+        "home/statistics.html",
+        counts=counts,
+        countries=countries,
+        questions=_question_counts(),
+        responses=platform_figures(),
+    )
+
+
+def _question_counts() -> dict:
+    rows = dict(db.session.execute(select(Question.status, func.count()).group_by(Question.status)).all())
+    return {"asked": sum(rows.values()), "answered": rows.get(QuestionStatus.ANSWERED, 0)}
 
 
 def _figures():

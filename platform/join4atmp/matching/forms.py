@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ..core import roles, taxonomy
 from ..core.forms import CheckboxList, as_choices
@@ -34,6 +34,14 @@ class AskForm(FlaskForm):
         ),
         validators=[DataRequired()],
     )
+    invitee_summary = TextAreaField(
+        _l("Summary for the invited experts (confidential questions)"),
+        validators=[Length(max=500)],
+        description=_l(
+            "Shown to the experts you invite before they accept: what the question is about, without trade "
+            "secrets. Required for a confidential question; up to 500 characters."
+        ),
+    )
     preferred_countries = CheckboxList(_l("Preferred countries of the experts"))
     preferred_languages = CheckboxList(_l("Preferred languages"))
     exclude_organisations = TextAreaField(
@@ -55,11 +63,14 @@ class AskForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.topics.choices = as_choices(taxonomy.topic_choices())
+        self.topics.choices = as_choices(taxonomy.grouped_topic_choices())  # one fieldset a group
         self.preferred_countries.choices = as_choices(taxonomy.country_choices())
         self.preferred_languages.choices = as_choices(taxonomy.language_choices())
         self.country.choices = as_choices([("", _l("Any country"))] + taxonomy.country_choices())
         self.language.choices = as_choices([("", _l("Any language"))] + taxonomy.language_choices())
+
+    def validate_invitee_summary(self, field):
+        require_summary_when_confidential(field, self.visibility.data == "confidential")
 
     def preferences(self) -> dict:
         return {
@@ -76,11 +87,33 @@ class AskForm(FlaskForm):
         }
 
 
+def require_summary_when_confidential(field, confidential):
+    if confidential and not (field.data or "").strip():
+        raise ValidationError(
+            _l("Write a short summary for the invited experts: they read it before accepting a confidential question.")
+        )
+
+
 class SendRequestsForm(FlaskForm):
     experts = CheckboxList(
         _l("Send the question to"), coerce=int, validators=[DataRequired(message=_l("Choose at least one expert."))]
     )
+    invitee_summary = TextAreaField(
+        _l("Summary for the invited experts"),
+        validators=[Length(max=500)],
+        description=_l(
+            "Your question is confidential: the experts read only this before they accept. "
+            "Say what it is about, without trade secrets; up to 500 characters."
+        ),
+    )
     submit = SubmitField(_l("Send requests"))
+
+    def __init__(self, *args, confidential=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.confidential = confidential
+
+    def validate_invitee_summary(self, field):
+        require_summary_when_confidential(field, self.confidential)
 
 
 class DeclineForm(FlaskForm):

@@ -5,6 +5,7 @@ request, and experts who accepted a request may read the question."""
 from flask import current_app
 
 from ..core.signals import answer_accepted, answer_posted, profile_changed, question_readers
+from . import stats  # noqa: F401 - registers the response figures shown on profile pages
 from .indexing import mark_stale
 from .models import RequestStatus
 from .routing import mark_answered

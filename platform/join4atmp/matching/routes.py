@@ -27,7 +27,13 @@ def ask():
     if form.validate_on_submit():
         ratelimit.spend("question", current_user)
         question = questions.create_question(
-            current_user, form.title.data, form.body.data, form.topics.data, form.visibility.data, form.preferences()
+            current_user,
+            form.title.data,
+            form.body.data,
+            form.topics.data,
+            form.visibility.data,
+            form.preferences(),
+            invitee_summary=form.invitee_summary.data,
         )
         return redirect(url_for("matching.experts", question_id=question.id))
     return page.render()
@@ -44,11 +50,15 @@ def _own_question(question_id) -> Question:
 @access("login", "question.asker")
 def experts(question_id):
     question = _own_question(question_id)
-    form = SendRequestsForm()
+    form = SendRequestsForm(confidential=question.is_confidential)
+    if "invitee_summary" not in request.form:  # not asked on this page: the one written with the question
+        form.invitee_summary.data = question.invitee_summary
     form.experts.validate_choice = False  # send_requests checks each expert is still eligible
     page = form_page(lambda status: _experts_page(question, form, status), form)
     if request.method == "POST" and form.validate_on_submit():
         ratelimit.spend("match", current_user)
+        if question.is_confidential:
+            question.invitee_summary = questions.clean_invitee_summary(form.invitee_summary.data)
         routing.send_requests(question, form.experts.data, current_user)
         flash(_("Your question has been sent. You will get an email when an expert answers the request."), "success")
         return redirect(url_for("questions.show", question_id=question.id))

@@ -174,6 +174,8 @@ def _reroute(request, reason):
         question=question,
         expert=request.profile,
         reason=reason,
+        decline_reason=request.decline_reason if reason == "declined" else None,
+        question_open=question.status == QuestionStatus.OPEN,
         replacement=replacement.profile if replacement else None,
         question_url=_url("questions.show", question_id=question.id),
     )

@@ -57,7 +57,7 @@ class ProfileForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.country.choices = as_choices([("", "—")] + taxonomy.country_choices())
         self.languages.choices = as_choices(taxonomy.language_choices())
-        self.topics.choices = as_choices(taxonomy.topic_choices())
+        self.topics.choices = as_choices(taxonomy.grouped_topic_choices())  # one fieldset a group
 
 
 class PublicationForm(FlaskForm):

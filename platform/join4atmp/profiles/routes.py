@@ -40,7 +40,12 @@ def show(profile_id):
     if not (listed or own or admin):
         abort(404)
     return render_template(
-        "profiles/show.html", profile=profile, public=services.public_profile(profile), own=own, listed=listed
+        "profiles/show.html",
+        profile=profile,
+        public=services.public_profile(profile),
+        own=own,
+        listed=listed,
+        figures=services.page_figures(profile),
     )
 
 

@@ -227,3 +227,17 @@ def public_profile(profile: ExpertProfile, contact_consent: bool | None = None) 
     if contact:
         data["contact_email"] = contact
     return data
+
+
+# Figures other areas add to a profile page (matching: how quickly the expert answers requests), each
+# fn(profile) -> {name: value}; registered when those areas are imported.
+_page_figures = []
+
+
+def register_page_figures(fn):
+    _page_figures.append(fn)
+    return fn
+
+
+def page_figures(profile) -> dict:
+    return {name: value for fn in _page_figures for name, value in fn(profile).items()}

@@ -28,7 +28,7 @@ class QuestionForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.topics.choices = as_choices(taxonomy.topic_choices())
+        self.topics.choices = as_choices(taxonomy.grouped_topic_choices())  # one fieldset a group
 
 
 class ReasonForm(FlaskForm):

@@ -51,6 +51,8 @@ class Question(db.Model):
     vector_model = db.Column(db.String(200))
     # A public summary written by the asker of a confidential question points at nothing public.
     is_summary = db.Column(db.Boolean, nullable=False, default=False)
+    # What the invited experts of a confidential question read before they accept (the asker writes it).
+    invitee_summary = db.Column(db.String(500))
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow, index=True)
     updated_at = db.Column(db.DateTime, nullable=False, default=utcnow, onupdate=utcnow)
     search_text = db.Column(db.Text, nullable=False, default="")  # core.fulltext: the words the list finds

@@ -265,7 +265,7 @@ def moderate(kind, post_id, action):
         flash(_("Give a reason."), "error")
     else:
         services.set_hidden(current_user, post, action == "hide", form.reason.data)
-        flash(_("Done."), "success")
+        flash(_moderated(model is Question, action == "hide"), "success")
     question_id = post.id if model is Question else post.question_id
     return redirect(
         request.form.get("next") == "queue"
@@ -274,8 +274,15 @@ def moderate(kind, post_id, action):
     )
 
 
+def _moderated(question, hidden) -> str:
+    if question:
+        return _("The question is hidden.") if hidden else _("The question is visible again.")
+    return _("The answer is hidden.") if hidden else _("The answer is visible again.")
+
+
 @bp.post("/moderation/flags/<int:flag_id>/dismiss")
 @access("moderator")
 def dismiss(flag_id):
     services.dismiss_flag(current_user, get_or_404(Flag, flag_id))
+    flash(_("The flag is dismissed; the post stays as it was."), "success")
     return redirect(url_for("questions.moderation"))

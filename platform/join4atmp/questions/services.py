@@ -56,7 +56,9 @@ def _check_text(title, body, topics):
     return title, body
 
 
-def create_question(asker, title, body, topics=(), visibility="public", preferences=None, is_summary=False) -> Question:
+def create_question(
+    asker, title, body, topics=(), visibility="public", preferences=None, is_summary=False, invitee_summary=None
+) -> Question:
     title, body = _check_text(title, body, topics)
     question = Question(
         asker=asker,
@@ -64,6 +66,7 @@ def create_question(asker, title, body, topics=(), visibility="public", preferen
         body=body,
         visibility=Visibility(visibility),
         is_summary=is_summary,
+        invitee_summary=clean_invitee_summary(invitee_summary) if visibility == "confidential" else None,
         match_preferences={k: v for k, v in (preferences or {}).items() if k in PREFERENCE_KEYS},
     )
     question.topics = list(topics)
@@ -72,6 +75,14 @@ def create_question(asker, title, body, topics=(), visibility="public", preferen
     db.session.add(question)
     db.session.commit()
     return question
+
+
+def clean_invitee_summary(text) -> str | None:
+    """One paragraph: the invitation shows it as a line of text."""
+    text = " ".join((text or "").split())
+    if len(text) > 500:
+        raise DomainError(_l("Keep the summary for invited experts under 500 characters."), "invitee_summary")
+    return text or None
 
 
 def publish_summary(question, user, title, body, topics=()) -> Question:

@@ -14,7 +14,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from ..core import taxonomy
 from ..core.forms import CheckboxList, as_choices
-from .speakers import parse_references
+from .registrations import release_rule, seats_rule
+from .speakers import listed_choices, listed_ids
 from .times import NonexistentTime, is_valid_zone, local_input_value, to_utc, zone_choices
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
@@ -40,13 +41,11 @@ class WebinarForm(FlaskForm):
             "profile here; those with one go in the next field."
         ),
     )
-    speaker_profiles = TextAreaField(
+    # Any value goes on to the service, which refuses one that is no listed profile, naming it.
+    speaker_profiles = CheckboxList(
         _l("Speakers from the expert directory"),
-        validators=[Optional(), Length(max=2000)],
-        description=_l(
-            "Their profile numbers (as in /experts/12) or email addresses, separated by commas or "
-            "new lines. The webinar page links to each profile."
-        ),
+        validate_choice=False,
+        description=_l("Tick those who speak; the webinar page links to each profile."),
     )
     language = SelectField(_l("Language"), validators=[DataRequired()], default="en")
     topics = CheckboxList(_l("Topics"))  # no Optional(): it would let a first blank value hide bad choices
@@ -91,21 +90,25 @@ class WebinarForm(FlaskForm):
     )
     submit = SubmitField(_l("Save webinar"))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, speakers=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.language.choices = as_choices(taxonomy.language_choices())
-        self.topics.choices = as_choices(taxonomy.topic_choices())
+        self.topics.choices = as_choices(taxonomy.grouped_topic_choices())
+        first = self.speaker_profiles.data if self.is_submitted() else [p.id for p in speakers]
+        self.speaker_profiles.choices = as_choices(listed_choices(first or []))
+        listed = listed_ids(speakers)
+        self.unlisted_speakers = [p for p in speakers if p.id not in listed]  # saving drops their links
         self.timezone.choices = as_choices(zone_choices(self.timezone.data))
         self._utc = {}
 
     @classmethod
     def for_webinar(cls, webinar, **kwargs):
-        form = cls(obj=webinar, **kwargs)
+        form = cls(obj=webinar, speakers=webinar.speaker_experts, **kwargs)
         if not form.is_submitted():
             form.starts_local.data = local_input_value(webinar.starts_at, webinar.timezone)
             form.deadline_local.data = local_input_value(webinar.registration_deadline, webinar.timezone)
             form.topics.data = webinar.topics
-            form.speaker_profiles.data = "\n".join(str(profile.id) for profile in webinar.speaker_experts)
+            form.speaker_profiles.data = [str(profile.id) for profile in webinar.speaker_experts]
         return form
 
     def _convert(self, field):
@@ -145,18 +148,13 @@ class WebinarForm(FlaskForm):
             )
         }
         values["topics"] = self.topics.data or []
-        values["speaker_profiles"] = parse_references(self.speaker_profiles.data)
+        values["speaker_profiles"] = list(self.speaker_profiles.data or [])
         values.update(self._utc)
         return values
 
 
 class RegisterForm(FlaskForm):
-    seats = IntegerField(
-        _l("Places"),
-        default=1,
-        validators=[Optional(), NumberRange(1, 100)],
-        description=_l("As an organisation you may book places for your members."),
-    )
+    seats = IntegerField(_l("Places"), default=1)  # the limit depends on who registers: see __init__
     needs = TextAreaField(
         _l("Anything the organisers should know (optional)"),
         validators=[Optional(), Length(max=2000)],
@@ -166,6 +164,36 @@ class RegisterForm(FlaskForm):
         ),
     )
     submit = SubmitField(_l("Register"))
+
+    def __init__(self, *args, max_seats=1, **kwargs):
+        """``max_seats``: ``registrations.max_seats(user)``, the same limit the service enforces."""
+        super().__init__(*args, **kwargs)
+        _limit(self.seats, max_seats, seats_rule(max_seats))
+        if max_seats > 1:
+            self.seats.description = _l(
+                "From 1 to %(n)d: as an organisation you may book places for your members.", n=max_seats
+            )
+
+
+class CancelRegistrationForm(FlaskForm):
+    """Give back all of one's places (cancel) or, with several, some of them."""
+
+    places = IntegerField(_l("Places to give back"))
+
+    def __init__(self, *args, held=1, **kwargs):
+        super().__init__(*args, **kwargs)
+        _limit(self.places, held, release_rule(held))
+        self.places.description = _l(
+            "Those you keep stay booked; giving back all %(n)d cancels the registration.", n=held
+        )
+        if self.places.data is None and not self.is_submitted():
+            self.places.data = held
+
+
+def _limit(field, most, message):
+    """Accept 1..``most`` (or nothing: the default), and say so in the input's min and max."""
+    field.validators = [Optional(), NumberRange(1, most, message=message)]
+    field.render_kw = {**(field.render_kw or {}), "min": 1, "max": most}
 
 
 class QuestionForm(FlaskForm):

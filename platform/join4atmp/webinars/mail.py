@@ -8,6 +8,7 @@ from flask import url_for
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
+from ..core import dates
 from ..core.mail import queue_email
 from . import calendar
 from .times import format_when, recipient_zone
@@ -55,7 +56,7 @@ def notify(registration, template, *, calendar_file=True, subject_params=None, *
     with force_locale(user.locale or "en"):
         when = format_when(webinar.starts_at, tz)
         ends = format_when(webinar.ends_at, tz, with_date=False)
-    when_utc = f"{webinar.starts_at:%Y-%m-%d %H:%M} UTC"
+        when_utc = dates.when(webinar.starts_at, "UTC")
     attachments = []
     method = CALENDAR_METHODS.get(template) if calendar_file else None
     if method:

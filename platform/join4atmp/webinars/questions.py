@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from ..core import dates
 from ..core.errors import DomainError, NotAllowed, NotFound
 from ..core.time import utcnow
 from ..embedding import encoder
@@ -174,7 +175,7 @@ def _thread_text(webinar, answered):
                 "Questions sent ahead of the webinar [%(title)s](%(url)s) (%(date)s), as the speakers answered them.",
                 title=_markdown_text(webinar.title),
                 url=page,
-                date=f"{webinar.starts_at:%Y-%m-%d}",
+                date=dates.day(webinar.starts_at, webinar.timezone),
             )
         )
     parts = [intro] + [f"### {_markdown_text(q.text)}\n\n{q.answer.strip()}" for q in answered]

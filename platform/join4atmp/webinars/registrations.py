@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext as _ln
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -24,6 +25,8 @@ from .policy import can_view, lock_webinar, require_manager
 
 ALREADY_REGISTERED = _l("You are already registered for this webinar.")
 CLOSED = _l("Registration for this webinar is closed.")
+NOT_REGISTERED = _l("You are not registered for this webinar.")
+STARTED = _l("The webinar has started: the registration can no longer be cancelled.")
 
 
 def reminder_hours() -> list[int]:
@@ -31,10 +34,16 @@ def reminder_hours() -> list[int]:
 
 
 def max_seats(user) -> int:
-    """An organisation contact may book places for its members; everyone else books one."""
-    if user.role in (Role.PATIENT_ORG, Role.ADMIN):
-        return int(current_app.config.get("WEBINAR_MAX_SEATS_PER_REGISTRATION", 5))
+    """An organisation contact may book places for its members (WEBINAR_MAX_SEATS_PER_REGISTRATION, the
+    one place that says how many); everyone else books one."""
+    if user is not None and user.is_authenticated and user.role in (Role.PATIENT_ORG, Role.ADMIN):
+        return int(current_app.config["WEBINAR_MAX_SEATS_PER_REGISTRATION"])
     return 1
+
+
+def seats_rule(limit):
+    """The refusal for a number of places outside 1..``limit``: the form and the service say the same."""
+    return _l("You can book between 1 and %(n)d places.", n=limit) if limit > 1 else _l("You can book one place.")
 
 
 def passed_reminder(webinar, now):
@@ -100,10 +109,7 @@ def register_for_webinar(user, webinar, seats=1, needs="") -> Registration:
         raise NotAllowed("hidden webinar")
     limit = max_seats(user)
     if not 1 <= seats <= limit:
-        raise DomainError(
-            _l("You can book between 1 and %(n)d places.", n=limit) if limit > 1 else _l("You can book one place."),
-            "seats",
-        )
+        raise DomainError(seats_rule(limit), "seats")
     registration = _lock_for_registration(webinar, user, now)
     took = _take_seats(webinar, seats)
     if registration is None:
@@ -129,26 +135,42 @@ def register_for_webinar(user, webinar, seats=1, needs="") -> Registration:
     return registration
 
 
-def cancel_registration(registration, user) -> list[Registration]:
-    """Cancel one's own registration (or leave the waiting list) before the start. A freed seat goes
-    to the waiting list at once. Returns the registrations promoted."""
+def release_rule(held):
+    """The refusal for giving back more places than one has (or fewer than one)."""
+    return _ln(
+        "Your registration is for %(num)d place: you can only give it back whole.",
+        "Your registration is for %(num)d places: give back between 1 and %(num)d.",
+        held,
+    )
+
+
+def cancel_registration(registration, user, places=None) -> list[Registration]:
+    """Cancel one's own registration (or leave the waiting list) before the start; with ``places``, give
+    back only that many of one's places and keep the rest (all of them is a cancellation). Freed seats go
+    to the waiting list at once, and so may a smaller request still waiting. Returns the registrations promoted."""
     if user is None or registration.user_id != user.id:
         raise NotAllowed("not this user's registration")
     webinar, now = registration.webinar, utcnow()
     if webinar.has_started(now):
-        raise DomainError(_l("The webinar has started: the registration can no longer be cancelled."))
+        raise DomainError(STARTED)
     lock_webinar(webinar)
     db.session.refresh(registration)
     if not registration.is_active:
         db.session.rollback()
-        raise DomainError(_l("You are not registered for this webinar."))
+        raise DomainError(NOT_REGISTERED)
+    places = registration.seats if places is None else int(places)
+    if not 1 <= places <= registration.seats:
+        db.session.rollback()
+        raise DomainError(release_rule(registration.seats), "places")
     held = registration.holds_seats
-    registration.status, registration.cancelled_at = RegistrationStatus.CANCELLED, now
-    notify(registration, "webinar_registration_cancelled", calendar_file=held)
-    promoted = []
+    if places == registration.seats:
+        registration.status, registration.cancelled_at = RegistrationStatus.CANCELLED, now
+        notify(registration, "webinar_registration_cancelled", calendar_file=held)
+    else:
+        registration.seats -= places
     if held:
-        _release_seats(webinar, registration.seats)
-        promoted = promote_waitlisted(webinar, now)
+        _release_seats(webinar, places)
+    promoted = promote_waitlisted(webinar, now)
     db.session.commit()
     return promoted
 

@@ -15,6 +15,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from ..core import ratelimit
@@ -26,7 +27,7 @@ from ..core.views import back_on_refusal, form_page, get_or_404, safe_next
 from ..extensions import db
 from ..questions.policy import can_read
 from . import calendar, questions, registrations, services, speakers
-from .forms import QuestionForm, RegisterForm, TimezoneForm, WebinarFilterForm
+from .forms import CancelRegistrationForm, QuestionForm, RegisterForm, TimezoneForm, WebinarFilterForm
 from .manage import bp as manage_bp
 from .models import Webinar, WebinarQuestion
 from .policy import can_ask, can_manage, can_view, can_vote
@@ -111,8 +112,8 @@ def _page(webinar, register_form=None, question_form=None, status=200):
         webinar=webinar,
         registration=registration,
         position=registrations.waitlist_position(registration) if registration else None,
-        max_seats=registrations.max_seats(current_user) if current_user.is_authenticated else 1,
-        register_form=register_form or RegisterForm(formdata=None),
+        max_seats=registrations.max_seats(current_user),
+        register_form=register_form or RegisterForm(formdata=None, max_seats=registrations.max_seats(current_user)),
         question_form=question_form or QuestionForm(formdata=None),
         questions=visible,
         my_votes=questions.votes_of(current_user, visible),
@@ -136,7 +137,7 @@ def show(webinar_id):
 @access("login", "webinar.view")
 def register(webinar_id):
     webinar = _visible(webinar_id)
-    form = RegisterForm()
+    form = RegisterForm(max_seats=registrations.max_seats(current_user))
     page = form_page(lambda status: _page(webinar, register_form=form, status=status), form)
     if not form.validate_on_submit():
         return page.render()
@@ -151,17 +152,35 @@ def register(webinar_id):
     return redirect(url_for("webinars.show", webinar_id=webinar.id))
 
 
-@bp.post("/webinars/<int:webinar_id>/cancel-registration")
+@bp.route("/webinars/<int:webinar_id>/cancel-registration", methods=["GET", "POST"])
 @access("login", "webinar.view")
 def cancel_registration(webinar_id):
+    """Asks first (a GET changes nothing); the POST gives back every place, or with ``places`` that many."""
     webinar = _visible(webinar_id)
     registration = registrations.registration_of(webinar, current_user)
-    if registration is None:
-        abort(400)
     back = url_for("webinars.show", webinar_id=webinar.id)
-    back_on_refusal(back)
-    registrations.cancel_registration(registration, current_user)
-    flash(_("Your registration is cancelled."), "success")
+    if registration is None and request.method == "POST":
+        abort(400)
+    if registration is None or not registration.is_active or webinar.has_started(utcnow()):
+        started = registration is not None and registration.is_active
+        flash(str(registrations.STARTED if started else registrations.NOT_REGISTERED), "error")
+        return redirect(back)
+    form = CancelRegistrationForm(held=registration.seats)
+    page = form_page("webinars/cancel_registration.html", form, webinar=webinar, registration=registration)
+    if not form.validate_on_submit():
+        return page.render()  # the question, or a number of places out of range
+    held = registration.seats
+    places = held if form.places.data is None else form.places.data
+    registrations.cancel_registration(registration, current_user, places)  # a refusal shows on the form
+    if places == held:
+        flash(_("Your registration is cancelled."), "success")
+    else:
+        flash(
+            ngettext("You gave back %(num)d place.", "You gave back %(num)d places.", places)
+            + " "
+            + ngettext("You keep %(num)d place.", "You keep %(num)d places.", held - places),
+            "success",
+        )
     return redirect(back)
 
 

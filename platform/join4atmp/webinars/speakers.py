@@ -1,8 +1,9 @@
 """Speakers linked to expert profiles.
 
-Organisers name them by profile number (as in ``/experts/12``), by the profile's address, or by the
-member's email; only profiles listed in the directory can be linked, and one that is unlisted later
-keeps its name on the webinar page but loses the link. Speakers without a profile stay free text.
+Organisers choose them by name from the listed profiles (``listed_choices``); the services also take
+a profile number (as in ``/experts/12``), the profile's address, or the member's email. Only profiles
+listed in the directory can be linked, and one that is unlisted later keeps its name on the webinar
+page but loses the link. Speakers without a profile stay free text.
 """
 
 import re
@@ -20,13 +21,25 @@ MAX_SPEAKERS = 20
 _PROFILE_REFERENCE = re.compile(r"(?:\S*/experts/)?#?(\d+)/?")
 
 
-def parse_references(text) -> list[str]:
-    """What the organiser typed, split on commas, semicolons and white space."""
-    return [part for part in re.split(r"[\s,;]+", text or "") if part]
+def _listed():
+    return select(ExpertProfile).join(User, User.id == ExpertProfile.user_id).where(listed_condition())
+
+
+def listed_choices(first=()) -> list[tuple[str, str]]:
+    """Every listed profile as ``(id, "Name, organisation")``, by name; the ids in ``first`` (the webinar's
+    speakers, in their order) come first, so that saving keeps that order."""
+    rows = db.session.execute(
+        _listed()
+        .with_only_columns(ExpertProfile.id, ExpertProfile.display_name, ExpertProfile.organisation)
+        .order_by(func.lower(ExpertProfile.display_name), ExpertProfile.id)
+    ).all()
+    choices = {str(pid): ", ".join(part for part in (name, organisation) if part) for pid, name, organisation in rows}
+    top = [ref for ref in dict.fromkeys(str(ref) for ref in first) if ref in choices]
+    return [(ref, choices[ref]) for ref in top] + [item for item in choices.items() if item[0] not in top]
 
 
 def _listed_profile(reference):
-    query = select(ExpertProfile).join(User, User.id == ExpertProfile.user_id).where(listed_condition())
+    query = _listed()
     number = _PROFILE_REFERENCE.fullmatch(reference)
     if number:
         return db.session.scalar(query.where(ExpertProfile.id == int(number.group(1))))

@@ -6,8 +6,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from babel.dates import format_date, format_time
 from flask import session
-from flask_babel import get_locale
 from flask_login import current_user
+
+from ..core.dates import formatting_locale, zone_label
 
 SESSION_KEY = "webinar_tz"
 
@@ -99,8 +100,8 @@ def local_input_value(utc_naive: datetime | None, zone_name: str) -> datetime | 
 def format_when(utc_naive: datetime, zone_name: str, locale=None, with_date=True) -> str:
     """'Thursday 12 March 2026, 14:00 CET' in the given zone and language."""
     local = to_local(utc_naive, zone_name)
-    locale = locale or get_locale() or "en"
-    clock = f"{format_time(local, 'short', locale=locale)} {local.tzname()}"
+    locale = formatting_locale(locale)  # English as en_GB: day before month, a 24-hour clock
+    clock = f"{format_time(local, 'short', locale=locale)} {zone_label(local)}"
     return f"{format_date(local, 'full', locale=locale)}, {clock}" if with_date else clock
 
 
