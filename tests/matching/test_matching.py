@@ -363,3 +363,27 @@ def test_highlighted_evidence_is_the_persons_own_words_never_the_index_glue(expe
                     assert not segment["text"].startswith("Topics:"), segment
                     if item["source"] == "statement":
                         assert segment["text"] in match.profile.expertise, segment
+
+
+def test_publication_evidence_highlights_the_abstract_and_shows_the_title_only_as_its_label(experts):
+    from join4atmp.profiles import services as profile_services
+
+    cartilage = experts["cartilage@tissue.example"]
+    title = "Scaffold sterilisation for a knee cartilage implant"
+    profile_services.add_publication(
+        cartilage.profile,
+        title,
+        "Gamma irradiation changed the collagen scaffold's stiffness. Ethylene oxide kept it but left residues.",
+        2024,
+    )
+    indexing.reindex_all()
+    [match] = [
+        m
+        for m in find_experts(MatchQuery(text="sterilising a cartilage scaffold", k=5))
+        if m.profile.id == cartilage.profile.id
+    ]
+    [item] = [i for i in match.evidence if i["source"] == "publication"]
+    assert item["title"] == title
+    texts = [segment["text"] for segment in item["segments"]]
+    assert texts and all(title not in text for text in texts), texts  # the title is the label, not a sentence
+    assert any(segment["match"] for segment in item["segments"])

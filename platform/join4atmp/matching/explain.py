@@ -19,12 +19,13 @@ def explain_matches(matches, vector, passages_per_expert=1, max_sentences=3):
     best = {m.profile.id: index.passages_of(m.profile.id, vector, passages_per_expert) for m in matches}
     ids = [pid for pairs in best.values() for pid, _ in pairs]
     rows = {row.id: row for row in db.session.scalars(select(EvidencePassage).where(EvidencePassage.id.in_(ids)))}
-    own = _own_words(matches, rows.values())
+    publications = _publications(rows.values())
+    own = _own_words(matches, rows.values(), publications)
     sentences = {pid: _own_sentences(rows[pid], own) for pid in ids if pid in rows}
     flat = [s for pid in ids if pid in sentences for s in sentences[pid]]
     similarity = iter((encoder().encode(flat) @ vector).tolist()) if flat else iter(())
     scored = {pid: [(s, next(similarity)) for s in sentences[pid]] for pid in ids if pid in sentences}
-    titles = _publication_titles(rows.values())
+    titles = {publication_id: title for publication_id, (title, _) in publications.items()}
     for match in matches:
         match.evidence = _evidence(best[match.profile.id], rows, scored, titles, max_sentences)
 
@@ -52,10 +53,12 @@ def _evidence(pairs, rows, scored, titles, max_sentences):
     return evidence
 
 
-def _own_words(matches, rows) -> dict:
+def _own_words(matches, rows, publications) -> dict:
     """{(source, id): the person's own text}: a statement's expertise (without the topics and organisation
-    the index adds to it), an answer's body (without the question's title)."""
+    the index adds to it), an answer's body (without the question's title), a publication's abstract
+    (without its title, which the evidence shows as its label)."""
     own = {("statement", m.profile.id): m.profile.expertise for m in matches}
+    own.update((("publication", pid), abstract) for pid, (_, abstract) in publications.items())
     answer_ids = {row.source_id for row in rows if row.source == "answer" and row.source_id}
     if answer_ids:
         bodies = db.session.execute(select(Answer.id, Answer.body).where(Answer.id.in_(answer_ids))).all()
@@ -74,11 +77,13 @@ def _own_sentences(row, own) -> list[str]:
     return kept or sentences
 
 
-def _publication_titles(rows):
+def _publications(rows) -> dict:
+    """{publication id: (title, abstract)} for the publication passages among ``rows``."""
     ids = {row.source_id for row in rows if row.source == "publication" and row.source_id}
     if not ids:
         return {}
-    return dict(db.session.execute(select(Publication.id, Publication.title).where(Publication.id.in_(ids))).all())
+    query = select(Publication.id, Publication.title, Publication.abstract).where(Publication.id.in_(ids))
+    return {pid: (title, abstract or "") for pid, title, abstract in db.session.execute(query).all()}
 
 
 def marked_sentences(evidence) -> list[str]:
