@@ -102,6 +102,19 @@ def test_without_a_chosen_zone_times_are_in_utc_and_say_so(app):
         assert_european(page_as(app, "me@uni.example", "/account"), "2 Dec 2026, 17:00 UTC")
 
 
+def test_a_visitors_chosen_zone_holds_on_every_page_not_only_the_webinars(app, client):
+    asker = make_user("asker@uni.example")
+    with freeze_time(NOW):
+        question = questions.create_question(asker, "Potency assay for a CAR-T batch release", "Details.")
+    path = f"/questions/{question.id}"
+    assert "2 Dec 2026, 17:00 UTC" in plain(client.get(path).get_data(as_text=True))
+    client.post("/webinars/timezone", data={"tz": "Europe/Paris", "next": path})
+    assert_european(client.get(path).get_data(as_text=True), EN)
+    with client.session_transaction() as session:
+        session["webinar_tz"] = "Not/AZone"  # a tampered or stale value: ignored
+    assert "2 Dec 2026, 17:00 UTC" in plain(client.get(path).get_data(as_text=True))
+
+
 def test_the_helpers_and_the_filters(app):
     moment = datetime(2026, 12, 2, 17, 0, 59)
     with app.test_request_context():

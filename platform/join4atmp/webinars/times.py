@@ -9,8 +9,7 @@ from flask import session
 from flask_login import current_user
 
 from ..core.dates import formatting_locale, zone_label
-
-SESSION_KEY = "webinar_tz"
+from ..core.i18n import TIMEZONE_SESSION_KEY as SESSION_KEY
 
 # Zones offered in the pickers (the platform's countries); any valid IANA zone is accepted too.
 COMMON_ZONES = [
