@@ -12,6 +12,7 @@ from ..matching.stats import platform_figures
 from ..profiles.models import ExpertProfile
 from ..profiles.services import listed_condition
 from ..questions.models import Question, QuestionStatus
+from .dashboard import member_home
 
 bp = Blueprint("home", __name__)
 _FIGURES = "join4atmp.home_figures"
@@ -22,8 +23,6 @@ _FIGURES = "join4atmp.home_figures"
 def index():
     """The landing page; a member's own home once they are logged in."""
     if current_user.is_authenticated:
-        from .dashboard import member_home
-
         return render_template("home/dashboard.html", **member_home(current_user))
     counts, countries = _figures()
     return render_template("index.html", counts=counts, countries=countries)

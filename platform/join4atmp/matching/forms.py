@@ -12,6 +12,12 @@ from ..core.forms import CheckboxList, as_choices
 ROLE_FILTER = roles.choices(roles.PLURALS, anything=_l("Any role"))
 
 
+def _summary_field(label, description):
+    """What invited experts read of a confidential question before accepting; required only then (the form's
+    ``validate_invitee_summary`` knows whether the question is confidential)."""
+    return TextAreaField(label, validators=[Length(max=500)], description=description)
+
+
 class AskForm(FlaskForm):
     title = StringField(_l("Your question in one line"), validators=[DataRequired(), Length(min=10, max=200)])
     body = TextAreaField(
@@ -34,10 +40,9 @@ class AskForm(FlaskForm):
         ),
         validators=[DataRequired()],
     )
-    invitee_summary = TextAreaField(
+    invitee_summary = _summary_field(
         _l("Summary for the invited experts (confidential questions)"),
-        validators=[Length(max=500)],
-        description=_l(
+        _l(
             "Shown to the experts you invite before they accept: what the question is about, without trade "
             "secrets. Required for a confidential question; up to 500 characters."
         ),
@@ -98,10 +103,9 @@ class SendRequestsForm(FlaskForm):
     experts = CheckboxList(
         _l("Send the question to"), coerce=int, validators=[DataRequired(message=_l("Choose at least one expert."))]
     )
-    invitee_summary = TextAreaField(
+    invitee_summary = _summary_field(
         _l("Summary for the invited experts"),
-        validators=[Length(max=500)],
-        description=_l(
+        _l(
             "Your question is confidential: the experts read only this before they accept. "
             "Say what it is about, without trade secrets; up to 500 characters."
         ),

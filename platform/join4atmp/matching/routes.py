@@ -57,8 +57,7 @@ def experts(question_id):
     page = form_page(lambda status: _experts_page(question, form, status), form)
     if request.method == "POST" and form.validate_on_submit():
         ratelimit.spend("match", current_user)
-        if question.is_confidential:
-            question.invitee_summary = questions.clean_invitee_summary(form.invitee_summary.data)
+        questions.set_invitee_summary(question, form.invitee_summary.data)
         routing.send_requests(question, form.experts.data, current_user)
         flash(_("Your question has been sent. You will get an email when an expert answers the request."), "success")
         return redirect(url_for("questions.show", question_id=question.id))

@@ -85,6 +85,12 @@ def clean_invitee_summary(text) -> str | None:
     return text or None
 
 
+def set_invitee_summary(question, text) -> None:
+    """The summary invited experts read before accepting; a public question needs none."""
+    if question.is_confidential:
+        question.invitee_summary = clean_invitee_summary(text)
+
+
 def publish_summary(question, user, title, body, topics=()) -> Question:
     """A confidential thread's asker writes an anonymised public summary; the original stays confidential."""
     if not policy.can_summarise(question, user):
