@@ -43,7 +43,7 @@ WTF_CSRF_TIME_LIMIT = 8 * 3600
 MAX_CONTENT_LENGTH = 2 * 1024 * 1024
 
 # Languages
-LANGUAGES = {"en": "English", "fr": "Français"}
+LANGUAGES = {"en": "English", "fr": "Français", "de": "Deutsch", "es": "Español", "it": "Italiano"}
 BABEL_DEFAULT_LOCALE = "en"
 BABEL_DEFAULT_TIMEZONE = "UTC"
 

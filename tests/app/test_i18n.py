@@ -1,11 +1,24 @@
-"""Languages: French for the layout and account pages, a switcher, <html lang>."""
+"""Languages: English, French, German, Spanish and Italian for every page and email, a switcher, <html lang>;
+every catalogue complete and true to its placeholders."""
 
+import pytest
 from babel.messages.pofile import read_po
 
-from join4atmp import ROOT
+from join4atmp import ROOT, config
 from join4atmp.extensions import db
 
 from helpers import login, make_user
+
+TRANSLATED = sorted(set(config.LANGUAGES) - {"en"})
+
+
+def catalogue(language):
+    with open(ROOT / f"platform/join4atmp/translations/{language}/LC_MESSAGES/messages.po", "rb") as handle:
+        return read_po(handle)
+
+
+def translation(language, message_id):
+    return catalogue(language)[message_id].string
 
 
 def test_english_by_default_and_french_from_the_browser(client):
@@ -39,13 +52,16 @@ def test_country_and_language_names_follow_the_interface_language(client):
     assert "Allemagne" in client.get("/experts", headers={"Accept-Language": "fr"}).data.decode()
 
 
-def test_every_french_message_is_translated_and_keeps_its_placeholders():
-    with open(ROOT / "platform/join4atmp/translations/fr/LC_MESSAGES/messages.po", "rb") as handle:
-        catalog = read_po(handle)
+def test_the_interface_offers_five_languages():
+    assert list(config.LANGUAGES) == ["en", "fr", "de", "es", "it"]
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_every_message_is_translated_and_keeps_its_placeholders(language):
     import re
 
     placeholder = re.compile(r"%\(\w+\)[sd]")
-    for message in catalog:
+    for message in catalogue(language):
         if not message.id:
             continue
         ids = message.id if isinstance(message.id, tuple) else (message.id,)
@@ -56,8 +72,18 @@ def test_every_french_message_is_translated_and_keeps_its_placeholders():
             assert set(placeholder.findall(translated)) <= set(placeholder.findall(" ".join(ids))), ids[0]
 
 
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_each_language_is_served_from_the_browser_and_the_switcher(client, language):
+    forgot = translation(language, "Forgot your password?")
+    page = client.get("/login", headers={"Accept-Language": f"{language};q=0.9"}).get_data(as_text=True)
+    assert f'<html lang="{language}">' in page and forgot in page and forgot != "Forgot your password?"
+    client.post("/language", data={"lang": language, "next": "/register"})
+    page = client.get("/register").get_data(as_text=True)
+    assert f'<html lang="{language}">' in page and translation(language, "Create account") in page
+
+
 def test_the_catalogue_covers_every_marked_string():
-    """Extracting again finds nothing the French catalogue lacks (run `make messages` to update)."""
+    """Extracting again finds nothing a catalogue lacks (run `make messages` to update)."""
     import subprocess
     import sys
     import tempfile
@@ -87,6 +113,6 @@ def test_the_catalogue_covers_every_marked_string():
         )
         with open(pot, "rb") as handle:
             wanted = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(handle) if m.id}
-    with open(ROOT / "platform/join4atmp/translations/fr/LC_MESSAGES/messages.po", "rb") as handle:
-        have = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(handle) if m.id}
-    assert sorted(wanted - have) == []
+    for language in TRANSLATED:
+        have = {m.id if isinstance(m.id, str) else m.id[0] for m in catalogue(language) if m.id}
+        assert sorted(wanted - have) == [], language

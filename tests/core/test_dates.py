@@ -22,6 +22,14 @@ from helpers import login, make_user, outbox, plain
 NOW = "2026-12-02 17:00:00"  # UTC: 18:00 in Paris (CET)
 EN = "2 Dec 2026, 18:00 CET"
 FR = "2 déc. 2026, 18:00 CET"
+# every interface language in its own format
+LOCALES = [
+    (None, EN),
+    ("fr", FR),
+    ("de", "02.12.2026, 18:00 CET"),
+    ("es", "2 dic 2026, 18:00 CET"),
+    ("it", "2 dic 2026, 18:00 CET"),
+]
 EUROPEAN = re.compile(r"\b\d{1,2} \w{3} \d{4}, \d{2}:\d{2} [A-Z]{3,4}\b")
 US_DATE = re.compile(r"\b\d{1,2}/\d{1,2}/\d{2,4}\b")
 CLOCK_WITH_SECONDS = re.compile(r"\b\d{1,2}:\d{2}:\d{2}\b")
@@ -60,7 +68,7 @@ def page_as(app, email, path):
     return response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize(("locale", "expected"), [(None, EN), ("fr", FR)])
+@pytest.mark.parametrize(("locale", "expected"), LOCALES)
 def test_the_account_page_lists_sessions_in_the_members_language_and_zone(app, locale, expected):
     member("me@uni.example", locale=locale)
     with freeze_time(NOW):
@@ -69,7 +77,16 @@ def test_the_account_page_lists_sessions_in_the_members_language_and_zone(app, l
     assert plain(page).count(expected) >= 2  # logged in, last seen
 
 
-@pytest.mark.parametrize(("locale", "expected"), [(None, "9 Dec 2026, 18:00 CET"), ("fr", "9 déc. 2026, 18:00 CET")])
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [
+        (None, "9 Dec 2026, 18:00 CET"),
+        ("fr", "9 déc. 2026, 18:00 CET"),
+        ("de", "09.12.2026, 18:00 CET"),
+        ("es", "9 dic 2026, 18:00 CET"),
+        ("it", "9 dic 2026, 18:00 CET"),
+    ],
+)
 def test_the_requests_page_shows_invitation_and_deadline(app, locale, expected):
     asker = make_user("asker@sme.example")
     expert = member("expert@lab.example", locale=locale)
@@ -77,7 +94,7 @@ def test_the_requests_page_shows_invitation_and_deadline(app, locale, expected):
         request = invitation(asker, expert)
         listing = page_as(app, "expert@lab.example", "/requests")
         assert_european(listing, expected)
-        assert_european(listing, EN if locale is None else FR)  # invited at
+        assert_european(listing, dict(LOCALES)[locale])  # invited at
         respond = page_as(app, "expert@lab.example", f"/requests/{request.id}")
         assert_european(respond, expected)
 

@@ -107,7 +107,14 @@ def test_attachments_travel_with_the_message(smtp_app, smtp_server):
     assert b"BEGIN:VCALENDAR" in attachment.get_payload(decode=True)
 
 
-def test_mail_is_rendered_in_the_recipients_language(app):
+@pytest.mark.parametrize("locale", ["fr", "de", "es", "it"])
+def test_mail_is_rendered_in_the_recipients_language(app, locale):
+    from babel.messages.pofile import read_po
+
+    from join4atmp import ROOT
+
+    with open(ROOT / f"platform/join4atmp/translations/{locale}/LC_MESSAGES/messages.po", "rb") as handle:
+        hello = read_po(handle)["Hello,"].string
     with app.test_request_context():
-        message = queue_email("fr@lab.example", "x", "already_registered", locale="fr", login_url="l", reset_url="r")
-    assert "Bonjour" in message.body_text
+        message = queue_email("m@lab.example", "x", "already_registered", locale=locale, login_url="l", reset_url="r")
+    assert hello != "Hello," and hello in message.body_text and "Hello," not in message.body_text
