@@ -27,7 +27,8 @@ def _extract(app_setup, queries_text):
 
     with temporary_app(MATCHING_INDEX_ON_CHANGE=False):
         names = app_setup()
-        from join4atmp.matching.indexing import encoder, reindex_all
+        from join4atmp.embedding import encoder
+        from join4atmp.matching.indexing import reindex_all
         from join4atmp.matching.models import EvidencePassage
 
         reindex_all()

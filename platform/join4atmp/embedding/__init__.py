@@ -5,6 +5,7 @@ loaded on first use); matching and similar questions each keep a ``live_index`` 
 """
 
 from pathlib import Path
+from typing import Callable
 
 from flask import current_app
 
@@ -19,11 +20,18 @@ def encoder() -> Encoder:
     return shared(current_app.config.get("EMBEDDING_MODEL"))
 
 
-def live_index(name: str, source: type[Source], cached: bool = False) -> LiveIndex:
+def multilingual_encoder() -> Encoder | None:
+    """The second encoder (EMBEDDING_MULTILINGUAL_MODEL), for text not in English; None when turned off."""
+    name = current_app.config.get("EMBEDDING_MULTILINGUAL_MODEL")
+    return shared(name) if name else None
+
+
+def live_index(name: str, source: Callable[[], Source], cached: bool = False, model: str | None = None) -> LiveIndex:
     """This app's live index called ``name``, made once per process from ``source()``; with ``cached``, its
-    copy is kept in ``instance/index/`` for a quick start."""
+    copy is kept in ``instance/index/`` for a quick start, under the name of its vectors' ``model`` (by default
+    the encoder's)."""
     indexes = current_app.extensions.setdefault(_EXTENSION, {})
     if name not in indexes:
-        path = Path(current_app.instance_path) / "index" / f"{name}-{encoder().name}" if cached else None
+        path = Path(current_app.instance_path) / "index" / f"{name}-{model or encoder().name}" if cached else None
         indexes[name] = LiveIndex(source(), path)
     return indexes[name]

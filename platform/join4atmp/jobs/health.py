@@ -31,9 +31,10 @@ def _mail():
 
 
 def _index():
-    from ..matching.indexing import encoder, index_lag
+    from ..matching.indexing import index_lag
+    from ..matching.spaces import space_encoder, spaces
 
-    return {**index_lag(), "model_loaded": encoder().loaded}
+    return {**index_lag(), "model_loaded": all(space_encoder(space).loaded for space in spaces())}
 
 
 def report():

@@ -8,7 +8,14 @@ from flask import current_app
 from ..core.queue import enqueue, huey
 
 # The modules that declare jobs; the consumer imports them all so that it knows every job.
-TASK_MODULES = ("core.mail", "notifications.tasks", "matching.tasks", "webinars.tasks", "privacy.tasks")
+TASK_MODULES = (
+    "core.mail",
+    "notifications.tasks",
+    "matching.tasks",
+    "questions.tasks",
+    "webinars.tasks",
+    "privacy.tasks",
+)
 
 
 def load_tasks():
@@ -18,10 +25,14 @@ def load_tasks():
 def warm_up():
     """Load the sentence model and bring this process's vector index up to date, before any request or
     job needs them (the first one would otherwise wait seconds, or time out)."""
-    from ..matching.indexing import encoder, live_index
+    from ..matching.spaces import indexed_spaces, live_index, space_encoder, spaces
+    from ..search.language import detect
 
-    encoder().encode_one("warm-up")
-    live_index().current()
+    for space in spaces():
+        space_encoder(space).encode_one("warm-up")
+    for space in indexed_spaces():
+        live_index(space).current()
+    detect("warm-up")
 
 
 def run(workers: int, periodic: bool = True):

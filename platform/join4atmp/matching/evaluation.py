@@ -52,10 +52,12 @@ def evaluate(directory, model=None, aggregations=("lse",), scores_out=None, prog
     directory = Path(directory)
     experts, queries = read_dataset(directory)
     started = time.perf_counter()
-    with temporary_app(model, MATCHING_INDEX_ON_CHANGE=False) as app:
+    # The shared sets are in English: the primary space alone (the multilingual one would only slow them down).
+    with temporary_app(model, MATCHING_INDEX_ON_CHANGE=False, EMBEDDING_MULTILINGUAL_MODEL=None) as app:
         profile_of = _load_experts(experts)
         expert_of = {pid: eid for eid, pid in profile_of.items()}
-        from .indexing import encoder, reindex_all
+        from ..embedding import encoder
+        from .indexing import reindex_all
 
         reindex_all(progress=progress)
         vectors = encoder().encode([q["text"] for q in queries])

@@ -7,24 +7,36 @@ from ..extensions import db
 from ..profiles.models import Publication
 from ..questions.models import Answer
 from ..search.passages import split_sentences
-from .indexing import encoder, live_index
 from .models import EvidencePassage
+from .spaces import calibrated, live_index, space_encoder
 
 SOURCE_LABELS = {"statement": _l("Profile"), "publication": _l("Publication"), "answer": _l("Answer on the platform")}
 
 
-def explain_matches(matches, vector, passages_per_expert=1, max_sentences=3):
-    """Fill ``match.evidence`` for each match: [{source, title, segments: [{text, match}]}]."""
-    index = live_index().current()
-    best = {m.profile.id: index.passages_of(m.profile.id, vector, passages_per_expert) for m in matches}
+def explain_matches(matches, parts, passages_per_expert=1, max_sentences=3):
+    """Fill ``match.evidence`` for each match: [{source, title, segments: [{text, match}]}]. ``parts``: the
+    question's ``spaces.query_parts``; each passage is compared with the question in its own space."""
+    searched = [(part, live_index(part.space).current()) for part in parts]
+    best, part_of = {}, {}
+    for match in matches:
+        found = []
+        for part, index in searched:
+            for pid, score in index.passages_of(match.profile.id, part.vector, passages_per_expert):
+                found.append((float(calibrated(part.space, score)), pid))
+                part_of[pid] = part
+        best[match.profile.id] = [(pid, score) for score, pid in sorted(found, reverse=True)[:passages_per_expert]]
     ids = [pid for pairs in best.values() for pid, _ in pairs]
     rows = {row.id: row for row in db.session.scalars(select(EvidencePassage).where(EvidencePassage.id.in_(ids)))}
     publications = _publications(rows.values())
     own = _own_words(matches, rows.values(), publications)
     sentences = {pid: _own_sentences(rows[pid], own) for pid in ids if pid in rows}
-    flat = [s for pid in ids if pid in sentences for s in sentences[pid]]
-    similarity = iter((encoder().encode(flat) @ vector).tolist()) if flat else iter(())
-    scored = {pid: [(s, next(similarity)) for s in sentences[pid]] for pid in ids if pid in sentences}
+    scored = {}
+    for part, _ in searched:  # one encoding per space, for all the matches' sentences at once
+        mine = [pid for pid in ids if pid in sentences and part_of[pid] is part]
+        flat = [sentence for pid in mine for sentence in sentences[pid]]
+        if flat:
+            similarity = iter(calibrated(part.space, space_encoder(part.space).encode(flat) @ part.vector).tolist())
+            scored.update((pid, [(s, next(similarity)) for s in sentences[pid]]) for pid in mine)
     titles = {publication_id: title for publication_id, (title, _) in publications.items()}
     for match in matches:
         match.evidence = _evidence(best[match.profile.id], rows, scored, titles, max_sentences)

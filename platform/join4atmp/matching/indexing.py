@@ -6,23 +6,21 @@ every search it compares its version with the database and applies the profiles 
 rebuilds), so several workers stay consistent. The file in ``instance/index/`` is only a cache.
 """
 
-import numpy as np
 from flask import current_app
 from flask_babel import force_locale
 from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from .. import embedding
 from ..core import queue, taxonomy
 from ..core.time import utcnow
-from ..embedding import encoder
 from ..extensions import db
 from ..profiles.models import ExpertProfile
 from ..questions.models import Answer, Question, Visibility
-from ..search.live import LiveIndex
+from ..search.language import detect
 from ..search.passages import split_passages
 from .models import EvidencePassage, IndexChange, StaleEvidence
+from .spaces import columns, indexed_spaces, live_index, space_encoder, spaces
 
 
 def evidence_documents(profile: ExpertProfile) -> list[tuple[str, int | None, str]]:
@@ -75,22 +73,31 @@ def _passages_for(profiles):
     rows = []
     for profile in profiles:
         for source, source_id, text in evidence_documents(profile):
+            language = detect(text)[0] or None  # one language per document
             for position, passage in enumerate(split_passages(text)):
                 rows.append(
                     EvidencePassage(
-                        profile_id=profile.id, source=source, source_id=source_id, position=position, text=passage
+                        profile_id=profile.id,
+                        source=source,
+                        source_id=source_id,
+                        position=position,
+                        text=passage,
+                        language=language,
                     )
                 )
     return rows
 
 
 def _embed(rows, progress=None, batch=256):
-    model = encoder()
+    """Encode the rows' passages in every configured space (``progress`` counts them once)."""
     for start in range(0, len(rows), batch):
         chunk = rows[start : start + batch]
-        vectors = model.encode([row.text for row in chunk])
-        for row, vector in zip(chunk, vectors):
-            row.model, row.vector = model.name, vector.tobytes()
+        for space in spaces():
+            model = space_encoder(space)
+            model_column, vector_column = columns(space)
+            for row, vector in zip(chunk, model.encode([row.text for row in chunk])):
+                setattr(row, model_column.key, model.name)
+                setattr(row, vector_column.key, vector.tobytes())
         if progress:
             progress(len(chunk))
 
@@ -184,18 +191,25 @@ def reindex_all(progress=None) -> int:
     )
     db.session.add(IndexChange(profile_id=None))
     db.session.commit()
-    live_index().rebuild()
+    for space in indexed_spaces():
+        live_index(space).rebuild()
     return total
 
 
 def profiles_needing_index() -> list[int]:
-    """Profiles marked stale, and profiles with evidence but no passages from the configured model."""
-    current = select(EvidencePassage.profile_id).where(EvidencePassage.model == encoder().name)
-    missing = db.session.scalars(
-        select(ExpertProfile.id).where(ExpertProfile.expertise != "", ExpertProfile.id.not_in(current))
-    ).all()
+    """Profiles marked stale, and profiles with evidence but no passages from a configured model (e.g. the
+    multilingual one, just turned on)."""
+    missing = set()
+    for space in spaces():
+        column = columns(space)[0]
+        current = select(EvidencePassage.profile_id).where(column == space_encoder(space).name)
+        missing.update(
+            db.session.scalars(
+                select(ExpertProfile.id).where(ExpertProfile.expertise != "", ExpertProfile.id.not_in(current))
+            ).all()
+        )
     marked = db.session.scalars(select(StaleEvidence.profile_id)).all()
-    return sorted(set(missing) | set(marked))
+    return sorted(missing | set(marked))
 
 
 def index_lag() -> dict:
@@ -205,58 +219,6 @@ def index_lag() -> dict:
         "stale_profiles": count,
         "oldest_stale_seconds": round((utcnow() - oldest).total_seconds(), 1) if oldest else 0.0,
     }
-
-
-def index_version() -> int:
-    return db.session.scalar(select(func.max(IndexChange.id))) or 0
-
-
-class EvidenceSource:
-    """The experts' passages, for the live index: versioned by the ``IndexChange`` log."""
-
-    @property
-    def dimension(self) -> int:
-        return encoder().dimension
-
-    def version(self) -> int:
-        return index_version()
-
-    def stamp(self, version: int) -> str:
-        """A cache written for another database does not match it."""
-        created = db.session.scalar(select(IndexChange.created_at).where(IndexChange.id == version))
-        return f"{version}:{created.isoformat() if created else ''}"
-
-    def changed_owners(self, since, now):
-        if since > now:
-            return None
-        changed = set(
-            db.session.scalars(
-                select(IndexChange.profile_id).where(IndexChange.id > since, IndexChange.id <= now)
-            ).all()
-        )
-        return None if None in changed or len(changed) > 500 else changed
-
-    def rows(self, owners):
-        query = select(
-            EvidencePassage.id,
-            EvidencePassage.profile_id,
-            EvidencePassage.source,
-            EvidencePassage.source_id,
-            EvidencePassage.vector,
-        ).where(EvidencePassage.model == encoder().name)
-        if owners is not None:
-            query = query.where(EvidencePassage.profile_id.in_(owners))
-        rows = db.session.execute(query).all()
-        documents = [
-            EvidencePassage(profile_id=r.profile_id, source=r.source, source_id=r.source_id).document_key for r in rows
-        ]
-        vectors = np.frombuffer(b"".join(r.vector for r in rows), dtype=np.float32)
-        return [r.id for r in rows], [r.profile_id for r in rows], documents, vectors
-
-
-def live_index() -> LiveIndex:
-    """This process's copy of the passage index (cached in instance/index/)."""
-    return embedding.live_index("passages", EvidenceSource, cached=True)
 
 
 def remove_profile_evidence(profile_id: int):

@@ -26,6 +26,10 @@ class EvidencePassage(db.Model):
     text: Mapped[str] = mapped_column(Text)
     model: Mapped[str] = mapped_column(String(200))
     vector: Mapped[bytes] = mapped_column(LargeBinary)  # float32, L2-normalised
+    language: Mapped[str | None] = mapped_column(String(8))  # detected when embedded (ISO 639-1)
+    # The same passage in the multilingual encoder's space (matching/spaces.py), when one is configured.
+    multilingual_model: Mapped[str | None] = mapped_column(String(200))
+    multilingual_vector: Mapped[bytes | None] = mapped_column(LargeBinary)
 
     @property
     def document_key(self) -> int:

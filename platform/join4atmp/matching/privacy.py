@@ -8,7 +8,8 @@ from sqlalchemy import select
 from ..extensions import db
 from ..profiles.models import ExpertProfile
 from ..questions.models import Answer, Question
-from .indexing import live_index, mark_stale, remove_profile_evidence
+from .indexing import mark_stale, remove_profile_evidence
+from .spaces import indexed_spaces, live_index
 
 EXPORT_FOLLOW = {
     ("evidence_passage", "profile_id"),
@@ -37,6 +38,7 @@ def forget_member(user, remove_contributions: bool) -> None:
         .where(Question.asker_id == user.id, Answer.is_accepted.is_(True))
     ).all()
     mark_stale(answerers)
-    cache = live_index().cache_path
-    for path in (cache.with_suffix(".faiss"), cache.with_suffix(".npz")) if cache else ():
-        path.unlink(missing_ok=True)
+    for space in indexed_spaces():
+        cache = live_index(space).cache_path
+        for path in (cache.with_suffix(".faiss"), cache.with_suffix(".npz")) if cache else ():
+            path.unlink(missing_ok=True)

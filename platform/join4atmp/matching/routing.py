@@ -17,10 +17,10 @@ from ..questions.models import QuestionStatus
 from ..questions.policy import is_asker
 from . import links
 from .explain import explain_matches
-from .indexing import encoder
 from .models import MatchRequest, RequestStatus
 from .policy import is_request_expert
 from .services import MatchQuery, find_experts
+from .spaces import query_parts
 
 
 def query_for(question, **overrides) -> MatchQuery:
@@ -61,7 +61,7 @@ def send_requests(question, profile_ids, asker) -> list[MatchRequest]:
             _l("Some of the chosen experts can no longer take this question. Please choose again."), "experts"
         )
     chosen = [eligible[pid] for pid in profile_ids]
-    explain_matches(chosen, encoder().encode_one(question.text))
+    explain_matches(chosen, query_parts(question.text))
     requests = [_invite(question, match, rank=already + n + 1) for n, match in enumerate(chosen)]
     db.session.commit()
     return requests

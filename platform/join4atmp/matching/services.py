@@ -6,6 +6,7 @@ workload, conflicts of interest, filters, preferences, balanced panel), then the
 
 from dataclasses import dataclass, field
 
+import numpy as np
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -16,10 +17,11 @@ from ..core.roles import Role
 from ..extensions import db
 from ..profiles.models import ExpertProfile
 from ..profiles.services import listed_condition
+from ..search.index import rank_together
 from .conflicts import conflict_reason
 from .explain import explain_matches
-from .indexing import encoder, live_index
 from .models import MatchRequest, RequestStatus
+from .spaces import PRIMARY, Part, calibration, live_index, query_parts
 
 PANEL_ROLES = (Role.REGULATOR, Role.CLINICIAN, Role.PATIENT_ORG)
 
@@ -64,17 +66,21 @@ class Match:
 STRENGTH_LABELS = {"strong": _l("Strong match"), "good": _l("Good match"), "partial": _l("Partial match")}
 
 
-def rank_candidates(vector, depth=None):
-    """Experts by aggregated evidence score: [(profile id, score)], best first (all when depth is None)."""
-    return live_index().current().rank(vector, depth, aggregation=current_app.config["MATCHING_AGGREGATION"])
+def rank_candidates(parts, depth=None):
+    """Experts by aggregated evidence score, on the primary space's scale: [(profile id, score)], best first
+    (all when depth is None). ``parts``: the question's ``query_parts``, or its vector in the primary space."""
+    if isinstance(parts, np.ndarray):
+        parts = [Part(PRIMARY, parts)]
+    searched = [(live_index(p.space).current(), p.vector, calibration(p.space)) for p in parts]
+    return rank_together(searched, depth, current_app.config["MATCHING_AGGREGATION"])
 
 
 def find_experts(query: MatchQuery, asker: User | None = None, explain: bool = True) -> list[Match]:
-    vector = encoder().encode_one(query.text)
-    index_size = len(live_index().current())
+    parts = query_parts(query.text)
+    index_size = max(len(live_index(part.space).current()) for part in parts)
     depth = current_app.config["MATCHING_SEARCH_DEPTH"]
     while True:
-        ranking = rank_candidates(vector, depth)
+        ranking = rank_candidates(parts, depth)
         eligible = _eligible(ranking, query, asker)
         enough = len(eligible) >= query.k and (not query.balanced or _panel_complete(eligible, query.k))
         if enough or depth >= index_size:
@@ -82,7 +88,7 @@ def find_experts(query: MatchQuery, asker: User | None = None, explain: bool = T
         depth *= 4  # many candidates were ruled out: look deeper
     chosen = _balanced(eligible, query.k) if query.balanced else eligible[: query.k]
     if explain:
-        explain_matches(chosen, vector)
+        explain_matches(chosen, parts)
     return chosen
 
 

@@ -49,6 +49,10 @@ class Question(db.Model):
     # The sentence vector for "similar questions" (public questions only), and its model.
     vector = db.Column(db.LargeBinary)
     vector_model = db.Column(db.String(200))
+    language = db.Column(db.String(8))  # detected when embedded (ISO 639-1)
+    # The same in the multilingual encoder's space (added by the worker: questions/similar.embed_missing).
+    multilingual_vector = db.Column(db.LargeBinary)
+    multilingual_model = db.Column(db.String(200))
     # A public summary written by the asker of a confidential question points at nothing public.
     is_summary = db.Column(db.Boolean, nullable=False, default=False)
     # What the invited experts of a confidential question read before they accept (the asker writes it).
@@ -182,7 +186,7 @@ class Flag(db.Model):
 
 
 # Length and control-character rules on every member-written field (core/text.py).
-guard_text(Question, exclude=("search_text", "vector_model"))
+guard_text(Question, exclude=("search_text", "vector_model", "language", "multilingual_model"))
 guard_text(Answer)
 guard_text(QuestionRevision)
 guard_text(AnswerRevision)

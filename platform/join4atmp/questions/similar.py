@@ -1,26 +1,79 @@
-"""Similar public questions by the sentence encoder (the same one matching uses, search.encoder.shared).
+"""Similar public questions by the sentence encoders (the ones matching uses, search.encoder.shared).
 
-Each public question keeps its vector on its row. Every process holds a small live copy of those vectors
-(``search.live``), rebuilt when the set changes (a cheap fingerprint query tells). What it returns is checked
-against the database at once, so a confidential or hidden question never appears, even from a stale copy.
+Each public question keeps its vector on its row, and its detected language; with a multilingual encoder
+configured (EMBEDDING_MULTILINGUAL_MODEL), the worker adds the question's vector in that encoder's space too
+(``embed_missing``, queued after each change and swept every minute). As matching does (matching/spaces.py),
+a text not in English is compared in the multilingual space with every question, an English one in the
+primary space with the English questions and in the multilingual space with the others, on one scale.
+
+Every process holds small live copies of those vectors (``search.live``), rebuilt when the set changes (a
+cheap fingerprint query tells). What they return is checked against the database at once, so a confidential
+or hidden question never appears, even from a stale copy.
 """
 
 import numpy as np
-from sqlalchemy import func, select
+from flask import current_app
+from sqlalchemy import func, or_, select, update
 
-from ..embedding import encoder, live_index
+from ..core import queue
+from ..embedding import encoder, live_index, multilingual_encoder
 from ..extensions import db
+from ..search.index import rank_together
+from ..search.language import detect
 from .models import Question, QuestionStatus, Visibility
+
+ENGLISH = "en"
+EMBED_BATCH = 50
 
 
 def embed_question(question):
-    """Store the question's vector (public questions only); the caller commits."""
+    """Store the question's vector and language (public questions only), and have the worker add its
+    multilingual vector after the commit; the caller commits."""
+    question.multilingual_vector = question.multilingual_model = None
     if question.visibility != Visibility.PUBLIC:
-        question.vector = question.vector_model = None
+        question.vector = question.vector_model = question.language = None
         return
     model = encoder()
     question.vector = model.encode_one(question.text).tobytes()
     question.vector_model = model.name
+    question.language = detect(question.text)[0] or None
+    if multilingual_encoder() is not None:
+        from .tasks import embed_multilingual
+
+        queue.after_commit(embed_multilingual)
+
+
+def embed_missing() -> int:
+    """Add the multilingual vector to public questions that lack the configured model's (the job behind
+    ``embed_question``, and the sweep). Returns how many were embedded."""
+    model = multilingual_encoder()
+    if model is None:
+        return 0
+    done = 0
+    while True:
+        rows = db.session.execute(
+            select(Question.id, Question.title, Question.body)
+            .where(
+                _public_condition(),
+                or_(Question.multilingual_model.is_(None), Question.multilingual_model != model.name),
+            )
+            .order_by(Question.id)
+            .limit(EMBED_BATCH)
+        ).all()
+        db.session.commit()  # no transaction stays open while encoding
+        if not rows:
+            return done
+        vectors = model.encode([f"{title}\n{body}".strip() for _, title, body in rows], query=True)
+        for (question_id, _, _), vector in zip(rows, vectors):
+            db.session.execute(  # updated_at kept: adding a vector is no activity of the question's
+                update(Question)
+                .where(Question.id == question_id)
+                .values(
+                    multilingual_vector=vector.tobytes(), multilingual_model=model.name, updated_at=Question.updated_at
+                )
+            )
+        db.session.commit()
+        done += len(rows)
 
 
 def _public_condition():
@@ -28,15 +81,39 @@ def _public_condition():
 
 
 class PublicQuestionSource:
-    """Public, visible questions' vectors, for the live index. There is no change log: the version is a
-    fingerprint (how many, and the latest change), and any change rebuilds the small copy."""
+    """Public, visible questions' vectors in one space (``part``: "primary", "multilingual" or "other"
+    languages'), for the live index. There is no change log: the version is a fingerprint (how many, and the
+    latest change), and any change rebuilds the small copy."""
+
+    def __init__(self, part="primary"):
+        self.part = part
+
+    @property
+    def _multilingual(self) -> bool:
+        return self.part != "primary"
+
+    @property
+    def _model(self):
+        return multilingual_encoder() if self._multilingual else encoder()
 
     @property
     def dimension(self) -> int:
-        return encoder().dimension
+        return self._model.dimension
+
+    def _columns(self):
+        if self._multilingual:
+            return Question.multilingual_model, Question.multilingual_vector
+        return Question.vector_model, Question.vector
 
     def _indexed(self):
-        return _public_condition() & Question.vector.is_not(None) & (Question.vector_model == encoder().name)
+        model, vector = self._columns()
+        condition = _public_condition() & vector.is_not(None) & (model == self._model.name)
+        if self.part == "other":
+            return condition & Question.language.is_not(None) & (Question.language != ENGLISH)
+        if self.part == "primary" and multilingual_encoder() is not None:  # the others are found across languages
+            covered = Question.multilingual_model == multilingual_encoder().name
+            return condition & or_(Question.language.is_(None), Question.language == ENGLISH, ~covered)
+        return condition
 
     def version(self):
         count, latest = db.session.execute(
@@ -51,13 +128,31 @@ class PublicQuestionSource:
         return None
 
     def rows(self, owners):
-        rows = db.session.execute(select(Question.id, Question.vector).where(self._indexed())).all()
+        rows = db.session.execute(select(Question.id, self._columns()[1].label("vector")).where(self._indexed())).all()
         ids = [r.id for r in rows]
         return ids, ids, ids, np.frombuffer(b"".join(r.vector for r in rows), dtype=np.float32)
 
 
-def _similar_index():
-    return live_index("similar-questions", PublicQuestionSource)
+def _similar_index(part="primary"):
+    name = "similar-questions" if part == "primary" else f"similar-questions-{part}"
+    return live_index(name, lambda: PublicQuestionSource(part))
+
+
+def _parts(text, vector=None, language=None):
+    """[(index, vector, (shift, factor))] to search for ``text`` (see the module's notes)."""
+    multilingual = multilingual_encoder()
+    language = language or detect(text)[0]
+    if multilingual is None:
+        return [(_similar_index().current(), vector if vector is not None else encoder().encode_one(text), (0.0, 1.0))]
+    calibration = tuple(current_app.config["EMBEDDING_MULTILINGUAL_CALIBRATION"])
+    everything = _similar_index("multilingual").current()
+    if language != ENGLISH and len(everything) >= len(_similar_index().current()):
+        return [(everything, multilingual.encode_one(text), calibration)]
+    parts = [(_similar_index().current(), vector if vector is not None else encoder().encode_one(text), (0.0, 1.0))]
+    others = _similar_index("other").current()
+    if len(others):
+        parts.append((others, multilingual.encode_one(text), calibration))
+    return parts
 
 
 def similar_to(question, k=5):
@@ -65,18 +160,17 @@ def similar_to(question, k=5):
     configured model, so that a page view encodes nothing."""
     if question.vector is not None and question.vector_model == encoder().name:
         vector = np.frombuffer(question.vector, dtype=np.float32)
-        return similar_questions(question.text, k=k, exclude_id=question.id, vector=vector)
+        return similar_questions(question.text, k=k, exclude_id=question.id, vector=vector, language=question.language)
     return similar_questions(question.text, k=k, exclude_id=question.id)
 
 
-def similar_questions(text, k=5, answered_only=True, exclude_id=None, min_score=0.3, vector=None):
-    """[(question, score)] of public questions closest to ``text`` (or to its ``vector``), best first."""
+def similar_questions(text, k=5, answered_only=True, exclude_id=None, min_score=0.3, vector=None, language=None):
+    """[(question, score)] of public questions closest to ``text``, best first (scores on the primary encoder's
+    scale). ``vector``: the text's vector from the primary encoder, when stored; ``language``: its language."""
     text = (text or "").strip()
     if len(text) < 3:
         return []
-    if vector is None:
-        vector = encoder().encode_one(text)
-    ranking = _similar_index().current().rank(vector, depth=max(50, 5 * k), aggregation="max")
+    ranking = rank_together(_parts(text, vector, language), depth=max(50, 5 * k), aggregation="max")
     scores = {qid: score for qid, score in ranking if score >= min_score and qid != exclude_id}
     if not scores:
         return []

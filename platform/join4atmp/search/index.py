@@ -98,6 +98,24 @@ class _Overlay:
         return top, scores[top]
 
 
+def rank_together(parts, depth: int | None = None, aggregation: str = "lse"):
+    """Experts by aggregated score over the ``depth`` best passages of each of several indexes (all when None):
+    [(owner, score)], best first. ``parts`` is [(index, query vector, (shift, factor))]: each index's scores are
+    first mapped by ``shift + factor * score``, onto one scale (indexes of different models), and the lists are
+    merged before the aggregation. A document's passages must all be in one of the indexes."""
+    found = []
+    for index, vector, (shift, factor) in parts:
+        _, scores, owners, documents = index.search(vector, len(index) if depth is None else depth)
+        if (shift, factor) != (0.0, 1.0):
+            scores = shift + factor * scores.astype(np.float64)
+        found.append((owners, documents, scores))
+    if not found:
+        return []
+    owners, documents, scores = (np.concatenate(column) for column in zip(*found))
+    expert_scores = AGGREGATIONS[aggregation](owners, documents, scores)
+    return sorted(expert_scores.items(), key=lambda item: (-item[1], item[0]))
+
+
 class PassageIndex:
     def __init__(self, dimension: int):
         self.dimension = dimension
@@ -178,9 +196,7 @@ class PassageIndex:
 
     def rank(self, vector, depth: int | None = None, aggregation: str = "lse"):
         """Experts by aggregated score over the ``depth`` best passages (all when None): [(owner, score)]."""
-        _, scores, owners, documents = self.search(vector, len(self) if depth is None else depth)
-        expert_scores = AGGREGATIONS[aggregation](owners, documents, scores)
-        return sorted(expert_scores.items(), key=lambda item: (-item[1], item[0]))
+        return rank_together([(self, vector, (0.0, 1.0))], depth, aggregation)
 
     def passages_of(self, owner, vector, limit: int = 3):
         """An owner's best passages for ``vector``: [(passage id, score)], best first."""

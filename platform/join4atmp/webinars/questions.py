@@ -16,11 +16,12 @@ from sqlalchemy.exc import IntegrityError
 from ..core import dates
 from ..core.errors import DomainError, NotAllowed, NotFound
 from ..core.time import utcnow
-from ..embedding import encoder
+from ..embedding import encoder, multilingual_encoder
 from ..extensions import db
 from ..questions import services as qa
 from ..questions.models import Question
 from ..search import cluster
+from ..search.language import detect
 from .models import WebinarQuestion, WebinarQuestionStatus, WebinarVote
 from .policy import can_ask, can_publish_answers, can_vote, lock_webinar, require_manager
 
@@ -147,8 +148,7 @@ def question_themes(webinar, user) -> list[Theme]:
     questions = visible_questions(webinar)
     if not questions:
         return []
-    vectors = encoder().encode([q.text for q in questions])
-    max_distance = float(current_app.config.get("WEBINAR_THEME_DISTANCE", cluster.DEFAULT_MAX_DISTANCE))
+    vectors, max_distance = _theme_vectors([q.text for q in questions])
     themes = []
     for members in cluster.group_by_theme(vectors, max_distance):
         label = questions[cluster.representative(vectors, members)].text
@@ -156,6 +156,18 @@ def question_themes(webinar, user) -> list[Theme]:
             Theme(label=label, questions=sorted((questions[i] for i in members), key=lambda q: (-q.vote_count, q.id)))
         )
     return sorted(themes, key=lambda theme: (-theme.votes, -len(theme.questions)))
+
+
+def _theme_vectors(texts):
+    """The questions' vectors, and the distance under which they share a theme on those vectors' scale. When
+    some question is not in English, the multilingual encoder's, so that "exemption hospitalière" and
+    "hospital exemption" meet; the threshold, set for the primary encoder, is carried over to its scale."""
+    max_distance = float(current_app.config.get("WEBINAR_THEME_DISTANCE", cluster.DEFAULT_MAX_DISTANCE))
+    multilingual = multilingual_encoder()
+    if multilingual is None or all(detect(text)[0] in ("en", "") for text in texts):
+        return encoder().encode(texts), max_distance
+    shift, factor = current_app.config["EMBEDDING_MULTILINGUAL_CALIBRATION"]
+    return multilingual.encode(texts, query=True), 1 - ((1 - max_distance) - shift) / factor
 
 
 # --- Publishing the answers as a Q&A thread ----------------------------------------------------------

@@ -1,0 +1,178 @@
+"""The vector spaces a question is matched in, and each one's live index of the experts' passages.
+
+The primary space is the primary encoder's (EMBEDDING_MODEL, all-MiniLM-L6-v2: English). The multilingual one
+(EMBEDDING_MULTILINGUAL_MODEL, multilingual-e5-small) places a French question near the English passage that
+says the same thing, and an English question near a German passage. Every passage is embedded in both, and its
+language is detected when it is. Then:
+
+- a question detected as not English is matched in the multilingual space, over every passage;
+- an English question is matched in the primary space over the English passages, and in the multilingual space
+  over the passages in other languages (``OTHER_LANGUAGES``), the two lists merged before the aggregation:
+  MiniLM reads English only, and a German profile would otherwise score at random.
+- With the multilingual encoder turned off, everything is matched in the primary space, as before.
+
+Scores of the two encoders are put on one scale, the primary one's: multilingual-e5's cosines crowd into a
+narrow band (around 0.83, spread 0.02, against MiniLM's 0.21 and 0.11), so its scores are mapped by
+``shift + factor * cosine`` (EMBEDDING_MULTILINGUAL_CALIBRATION, measured as those means and spreads of the
+demo threads' questions against the demo evidence, with no grade in sight). The aggregation's temperature,
+the strength labels and the preference boost then mean the same everywhere. docs/multilingual-matching.md has
+the figures behind these choices.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+from flask import current_app
+from sqlalchemy import func, or_, select
+
+from .. import embedding
+from ..extensions import db
+from ..search.language import detect
+from .models import EvidencePassage, IndexChange
+
+ENGLISH = "en"
+
+
+@dataclass(frozen=True)
+class Space:
+    name: str
+    index_name: str
+    multilingual: bool  # whose vectors: the multilingual encoder's, or the primary one's
+
+
+PRIMARY = Space("primary", "passages", False)
+MULTILINGUAL = Space("multilingual", "passages-multilingual", True)
+OTHER_LANGUAGES = Space("other-languages", "passages-other-languages", True)
+
+
+@dataclass
+class Part:
+    """One index searched for a question, with the question's vector in that index's space."""
+
+    space: Space
+    vector: np.ndarray
+
+
+def space_encoder(space: Space):
+    return embedding.multilingual_encoder() if space.multilingual else embedding.encoder()
+
+
+def spaces() -> list[Space]:
+    """The encoders' spaces configured: the primary one, and the multilingual one unless it is turned off."""
+    return [PRIMARY, MULTILINGUAL] if embedding.multilingual_encoder() else [PRIMARY]
+
+
+def indexed_spaces() -> list[Space]:
+    """Every space that keeps a live index: the encoders' spaces, and the other languages' part of the
+    multilingual one."""
+    return [*spaces(), OTHER_LANGUAGES] if len(spaces()) > 1 else spaces()
+
+
+def columns(space: Space):
+    """EvidencePassage's (model name, vector) columns for this space."""
+    if space.multilingual:
+        return EvidencePassage.multilingual_model, EvidencePassage.multilingual_vector
+    return EvidencePassage.model, EvidencePassage.vector
+
+
+def calibration(space: Space) -> tuple[float, float]:
+    """(shift, factor) that put this space's cosines on the primary space's scale."""
+    return tuple(current_app.config["EMBEDDING_MULTILINGUAL_CALIBRATION"]) if space.multilingual else (0.0, 1.0)
+
+
+def calibrated(space: Space, scores):
+    shift, factor = calibration(space)
+    return shift + factor * np.asarray(scores, dtype=np.float64)
+
+
+def query_parts(text: str) -> list[Part]:
+    """The indexes to search for this question, with its vector in each (see the module's notes)."""
+    if len(spaces()) == 1:
+        return [Part(PRIMARY, embedding.encoder().encode_one(text))]
+    if detect(text)[0] != ENGLISH and _filled():
+        return [Part(MULTILINGUAL, space_encoder(MULTILINGUAL).encode_one(text))]
+    parts = [Part(PRIMARY, embedding.encoder().encode_one(text))]
+    if len(live_index(OTHER_LANGUAGES).current()):
+        parts.append(Part(OTHER_LANGUAGES, space_encoder(OTHER_LANGUAGES).encode_one(text)))
+    return parts
+
+
+def space_for(text: str) -> Space:
+    """The space a question is matched in first (the primary space for English)."""
+    return query_parts(text)[0].space
+
+
+def _filled() -> bool:
+    """Whether the multilingual space holds every passage: right after it is turned on, the worker is still
+    embedding them, and until then questions in other languages are matched in the primary space."""
+    return len(live_index(MULTILINGUAL).current()) >= len(live_index(PRIMARY).current())
+
+
+def index_version() -> int:
+    return db.session.scalar(select(func.max(IndexChange.id))) or 0
+
+
+class EvidenceSource:
+    """The experts' passages in one space, for its live index: versioned by the ``IndexChange`` log."""
+
+    def __init__(self, space: Space = PRIMARY):
+        self.space = space
+
+    @property
+    def dimension(self) -> int:
+        return space_encoder(self.space).dimension
+
+    def version(self) -> int:
+        return index_version()
+
+    def stamp(self, version: int) -> str:
+        """A cache written for another database does not match it."""
+        created = db.session.scalar(select(IndexChange.created_at).where(IndexChange.id == version))
+        return f"{version}:{created.isoformat() if created else ''}"
+
+    def changed_owners(self, since, now):
+        if since > now:
+            return None
+        changed = set(
+            db.session.scalars(
+                select(IndexChange.profile_id).where(IndexChange.id > since, IndexChange.id <= now)
+            ).all()
+        )
+        return None if None in changed or len(changed) > 500 else changed
+
+    def rows(self, owners):
+        model, vector = columns(self.space)
+        query = select(
+            EvidencePassage.id,
+            EvidencePassage.profile_id,
+            EvidencePassage.source,
+            EvidencePassage.source_id,
+            vector.label("vector"),
+        ).where(model == space_encoder(self.space).name, vector.is_not(None))
+        query = query.where(*self._languages())
+        if owners is not None:
+            query = query.where(EvidencePassage.profile_id.in_(owners))
+        rows = db.session.execute(query).all()
+        documents = [
+            EvidencePassage(profile_id=r.profile_id, source=r.source, source_id=r.source_id).document_key for r in rows
+        ]
+        vectors = np.frombuffer(b"".join(r.vector for r in rows), dtype=np.float32)
+        return [r.id for r in rows], [r.profile_id for r in rows], documents, vectors
+
+    def _languages(self):
+        """The passages a space holds by language (a passage embedded before languages were detected counts
+        as English)."""
+        if self.space is OTHER_LANGUAGES:
+            return [EvidencePassage.language.is_not(None), EvidencePassage.language != ENGLISH]
+        if self.space is PRIMARY and len(spaces()) > 1:
+            model, vector = columns(MULTILINGUAL)
+            covered = (model == space_encoder(MULTILINGUAL).name) & vector.is_not(None)
+            return [or_(EvidencePassage.language.is_(None), EvidencePassage.language == ENGLISH, ~covered)]
+        return []
+
+
+def live_index(space: Space = PRIMARY):
+    """This process's copy of one space's passage index (cached in instance/index/)."""
+    return embedding.live_index(
+        space.index_name, lambda: EvidenceSource(space), cached=True, model=space_encoder(space).name
+    )
