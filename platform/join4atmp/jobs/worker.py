@@ -26,13 +26,13 @@ def warm_up():
     """Load the sentence model and bring this process's vector index up to date, before any request or
     job needs them (the first one would otherwise wait seconds, or time out)."""
     from ..matching.spaces import indexed_spaces, live_index, space_encoder, spaces
-    from ..search.language import detect
+    from ..search.language import language_of
 
     for space in spaces():
         space_encoder(space).encode_one("warm-up")
     for space in indexed_spaces():
         live_index(space).current()
-    detect("warm-up")
+    language_of("warm-up")
 
 
 def run(workers: int, periodic: bool = True):

@@ -47,7 +47,7 @@ def _evidence(pairs, rows, scored, titles, max_sentences):
     if not candidates:
         return []
     top = sorted(candidates, reverse=True)
-    cutoff = top[0][0] * 0.85  # sentences about as close as the best one
+    cutoff = top[0][0] - 0.15 * abs(top[0][0])  # sentences about as close as the best one (scores may be < 0)
     marked = {(pid, i) for score, pid, i in top[:max_sentences] if score >= cutoff}
     evidence = []
     for pid, _ in pairs:

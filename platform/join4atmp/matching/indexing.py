@@ -17,7 +17,7 @@ from ..core.time import utcnow
 from ..extensions import db
 from ..profiles.models import ExpertProfile
 from ..questions.models import Answer, Question, Visibility
-from ..search.language import detect
+from ..search.language import language_of
 from ..search.passages import split_passages
 from .models import EvidencePassage, IndexChange, StaleEvidence
 from .spaces import columns, indexed_spaces, live_index, space_encoder, spaces
@@ -73,7 +73,8 @@ def _passages_for(profiles):
     rows = []
     for profile in profiles:
         for source, source_id, text in evidence_documents(profile):
-            language = detect(text)[0] or None  # one language per document
+            # one language per document; a statement's from the person's own words, not the topics added to them
+            language = language_of(profile.expertise if source == "statement" else text)
             for position, passage in enumerate(split_passages(text)):
                 rows.append(
                     EvidencePassage(
@@ -210,6 +211,15 @@ def profiles_needing_index() -> list[int]:
         )
     marked = db.session.scalars(select(StaleEvidence.profile_id)).all()
     return sorted(missing | set(marked))
+
+
+def mark_missing():
+    """Mark for re-embedding the profiles that have no passages from a configured model, and commit."""
+    marked = set(db.session.scalars(select(StaleEvidence.profile_id)))
+    missing = [pid for pid in profiles_needing_index() if pid not in marked]
+    if missing:
+        mark_stale(missing)
+    db.session.commit()
 
 
 def index_lag() -> dict:

@@ -9,7 +9,7 @@ from ..extensions import db
 from ..profiles.models import ExpertProfile
 from ..questions.models import Answer, Question
 from .indexing import mark_stale, remove_profile_evidence
-from .spaces import indexed_spaces, live_index
+from .spaces import live_index
 
 EXPORT_FOLLOW = {
     ("evidence_passage", "profile_id"),
@@ -38,7 +38,6 @@ def forget_member(user, remove_contributions: bool) -> None:
         .where(Question.asker_id == user.id, Answer.is_accepted.is_(True))
     ).all()
     mark_stale(answerers)
-    for space in indexed_spaces():
-        cache = live_index(space).cache_path
-        for path in (cache.with_suffix(".faiss"), cache.with_suffix(".npz")) if cache else ():
-            path.unlink(missing_ok=True)
+    cache = live_index().cache_path  # every passage index's copy, of any model, kept now or before
+    for path in cache.parent.glob("passages*") if cache else ():
+        path.unlink(missing_ok=True)

@@ -3,13 +3,17 @@
 The primary space is the primary encoder's (EMBEDDING_MODEL, all-MiniLM-L6-v2: English). The multilingual one
 (EMBEDDING_MULTILINGUAL_MODEL, multilingual-e5-small) places a French question near the English passage that
 says the same thing, and an English question near a German passage. Every passage is embedded in both, and its
-language is detected when it is. Then:
+language is detected when it is (``search.language``: a code, or "und" when unclear). Then:
 
-- a question detected as not English is matched in the multilingual space, over every passage;
-- an English question is matched in the primary space over the English passages, and in the multilingual space
-  over the passages in other languages (``OTHER_LANGUAGES``), the two lists merged before the aggregation:
-  MiniLM reads English only, and a German profile would otherwise score at random.
-- With the multilingual encoder turned off, everything is matched in the primary space, as before.
+- a question clearly not in English is matched in the multilingual space, over every passage;
+- an English question is matched in the primary space over the English (and unclear) passages, and in the
+  multilingual space over the others (``OTHER_LANGUAGES``), the two lists merged before the aggregation:
+  MiniLM reads English only, and a German profile would otherwise be found by chance. The two indexes split
+  the passages between them, so the multilingual one is complete when it is as large as both;
+- a question whose language is unclear (often a few words: "hospital exemption") is matched in both spaces
+  over every passage; a document found in both counts once, by its better score (the aggregation takes a
+  document's best passage);
+- with the multilingual encoder turned off, everything is matched in the primary space, as before.
 
 Scores of the two encoders are put on one scale, the primary one's: multilingual-e5's cosines crowd into a
 narrow band (around 0.83, spread 0.02, against MiniLM's 0.21 and 0.11), so its scores are mapped by
@@ -23,11 +27,11 @@ from dataclasses import dataclass
 
 import numpy as np
 from flask import current_app
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 
 from .. import embedding
 from ..extensions import db
-from ..search.language import detect
+from ..search.language import UNDETERMINED, language_of
 from .models import EvidencePassage, IndexChange
 
 ENGLISH = "en"
@@ -87,25 +91,28 @@ def calibrated(space: Space, scores):
 
 def query_parts(text: str) -> list[Part]:
     """The indexes to search for this question, with its vector in each (see the module's notes)."""
+    primary = Part(PRIMARY, embedding.encoder().encode_one(text))
     if len(spaces()) == 1:
-        return [Part(PRIMARY, embedding.encoder().encode_one(text))]
-    if detect(text)[0] != ENGLISH and _filled():
-        return [Part(MULTILINGUAL, space_encoder(MULTILINGUAL).encode_one(text))]
-    parts = [Part(PRIMARY, embedding.encoder().encode_one(text))]
+        return [primary]
+    language = language_of(text)
+    if language != ENGLISH and _filled():
+        multilingual = Part(MULTILINGUAL, space_encoder(MULTILINGUAL).encode_one(text))
+        return [primary, multilingual] if language == UNDETERMINED else [multilingual]
     if len(live_index(OTHER_LANGUAGES).current()):
-        parts.append(Part(OTHER_LANGUAGES, space_encoder(OTHER_LANGUAGES).encode_one(text)))
-    return parts
+        return [primary, Part(OTHER_LANGUAGES, space_encoder(OTHER_LANGUAGES).encode_one(text))]
+    return [primary]
 
 
-def space_for(text: str) -> Space:
-    """The space a question is matched in first (the primary space for English)."""
-    return query_parts(text)[0].space
+def spaces_for(text: str) -> list[Space]:
+    """The spaces a question is matched in."""
+    return [part.space for part in query_parts(text)]
 
 
 def _filled() -> bool:
     """Whether the multilingual space holds every passage: right after it is turned on, the worker is still
-    embedding them, and until then questions in other languages are matched in the primary space."""
-    return len(live_index(MULTILINGUAL).current()) >= len(live_index(PRIMARY).current())
+    embedding them, and until then questions in other languages are matched as English ones."""
+    primary, others = live_index(PRIMARY).current(), live_index(OTHER_LANGUAGES).current()
+    return len(live_index(MULTILINGUAL).current()) >= len(primary) + len(others)  # they split every passage
 
 
 def index_version() -> int:
@@ -126,9 +133,11 @@ class EvidenceSource:
         return index_version()
 
     def stamp(self, version: int) -> str:
-        """A cache written for another database does not match it."""
+        """A cache written for another database, or with other passages chosen by language (the multilingual
+        encoder turned on or off, or changed), does not match it."""
         created = db.session.scalar(select(IndexChange.created_at).where(IndexChange.id == version))
-        return f"{version}:{created.isoformat() if created else ''}"
+        multilingual = embedding.multilingual_encoder()
+        return f"{version}:{created.isoformat() if created else ''}:{multilingual.name if multilingual else '-'}"
 
     def changed_owners(self, since, now):
         if since > now:
@@ -162,13 +171,18 @@ class EvidenceSource:
     def _languages(self):
         """The passages a space holds by language (a passage embedded before languages were detected counts
         as English)."""
-        if self.space is OTHER_LANGUAGES:
-            return [EvidencePassage.language.is_not(None), EvidencePassage.language != ENGLISH]
+        if self.space is OTHER_LANGUAGES:  # clearly not English (the primary space holds the unclear ones)
+            return [EvidencePassage.language.not_in((ENGLISH, UNDETERMINED)), *self._covered()]
         if self.space is PRIMARY and len(spaces()) > 1:
-            model, vector = columns(MULTILINGUAL)
-            covered = (model == space_encoder(MULTILINGUAL).name) & vector.is_not(None)
-            return [or_(EvidencePassage.language.is_(None), EvidencePassage.language == ENGLISH, ~covered)]
+            language = EvidencePassage.language
+            return [or_(language.is_(None), language.in_((ENGLISH, UNDETERMINED)), ~and_(*self._covered()))]
         return []
+
+    @staticmethod
+    def _covered():
+        """Has its vector from the configured multilingual encoder (never NULL, so that it can be negated)."""
+        model, vector = columns(MULTILINGUAL)
+        return [model.is_not(None), vector.is_not(None), model == space_encoder(MULTILINGUAL).name]
 
 
 def live_index(space: Space = PRIMARY):

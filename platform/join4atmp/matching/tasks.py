@@ -13,7 +13,9 @@ def reindex_stale():
 
 @queue.periodic(crontab(minute="*"))
 def sweep_stale_evidence():
-    """Every minute: marks that a lost job left behind (a killed worker, a queue that was down)."""
+    """Every minute: marks that a lost job left behind (a killed worker, a queue that was down), and profiles
+    with no passages from a configured model (e.g. the multilingual one, just turned on)."""
+    indexing.mark_missing()
     indexing.reindex_stale()
 
 

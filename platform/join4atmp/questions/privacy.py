@@ -48,7 +48,7 @@ def _blank_question(question):
         return
     question.title, question.body, question.match_preferences = REMOVED_TITLE, "", {}
     question.vector = question.vector_model = None  # and out of the similar-questions index
-    question.multilingual_vector = question.multilingual_model = None
+    question.multilingual_vector = question.multilingual_model = question.language = None
     question.topics = []
     db.session.execute(
         delete(QuestionRevision)

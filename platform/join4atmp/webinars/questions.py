@@ -21,7 +21,7 @@ from ..extensions import db
 from ..questions import services as qa
 from ..questions.models import Question
 from ..search import cluster
-from ..search.language import detect
+from ..search.language import UNDETERMINED, language_of
 from .models import WebinarQuestion, WebinarQuestionStatus, WebinarVote
 from .policy import can_ask, can_publish_answers, can_vote, lock_webinar, require_manager
 
@@ -164,7 +164,7 @@ def _theme_vectors(texts):
     "hospital exemption" meet; the threshold, set for the primary encoder, is carried over to its scale."""
     max_distance = float(current_app.config.get("WEBINAR_THEME_DISTANCE", cluster.DEFAULT_MAX_DISTANCE))
     multilingual = multilingual_encoder()
-    if multilingual is None or all(detect(text)[0] in ("en", "") for text in texts):
+    if multilingual is None or not any(language_of(text) not in ("en", UNDETERMINED) for text in texts):
         return encoder().encode(texts), max_distance
     shift, factor = current_app.config["EMBEDDING_MULTILINGUAL_CALIBRATION"]
     return multilingual.encode(texts, query=True), 1 - ((1 - max_distance) - shift) / factor
