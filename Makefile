@@ -25,7 +25,10 @@ $(STAMP): $(BIN)/python requirements.txt pyproject.toml
 translations: $(STAMP)
 	$(BIN)/pybabel compile -f -d platform/join4atmp/translations
 
+# Byte-compiled once here, so that every command starts from .pyc files even where the environment says
+# PYTHONDONTWRITEBYTECODE (the editable install leaves the package's own sources uncompiled): 0.17 s a start.
 install: $(STAMP) translations
+	$(BIN)/python -m compileall -q platform/join4atmp
 
 # The web server (gunicorn, gunicorn.conf.py) and the job worker, together (Procfile); Ctrl-C stops both.
 run: install
