@@ -55,6 +55,9 @@ def when_ready(server):
         from join4atmp.jobs.worker import warm_up
 
         try:
+            from join4atmp.api.spec import tree
+
+            tree()  # the API's validation (spectree, pydantic), built once here rather than on each worker's first call
             warm_up()
             server.log.info("Model and index loaded in the master (%s); forking workers", os.getpid())
         except Exception:  # noqa: BLE001 - e.g. a database not migrated yet: the workers load on first use

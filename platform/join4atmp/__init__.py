@@ -8,7 +8,7 @@ from flask import Flask
 
 from . import config as default_config
 from .core.db import configure_sqlite, resolve_database_url
-from .extensions import babel, csrf, db, login_manager, mail, migrate
+from .extensions import babel, csrf, db, login_manager, mail
 
 ROOT = Path(__file__).resolve().parents[2]  # the repository: platform/join4atmp/__init__.py
 
@@ -86,7 +86,6 @@ def _init_extensions(app):
     db.init_app(app)
     with app.app_context():
         configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     mail.init_app(app)
     csrf.init_app(app)
     babel.init_app(
@@ -136,9 +135,20 @@ def _register_cli(app):
     from .demo.cli import demo_cli
     from .jobs.cli import jobs_cli
     from .matching.cli import matching_cli
+    from .migrate import db_cli
     from .notifications.cli import mail_cli, notifications_cli
     from .privacy.cli import privacy_cli
     from .webinars.cli import webinars_cli
 
-    for group in (users_cli, demo_cli, mail_cli, notifications_cli, matching_cli, webinars_cli, privacy_cli, jobs_cli):
+    for group in (
+        db_cli,
+        users_cli,
+        demo_cli,
+        mail_cli,
+        notifications_cli,
+        matching_cli,
+        webinars_cli,
+        privacy_cli,
+        jobs_cli,
+    ):
         app.cli.add_command(group)

@@ -4,7 +4,6 @@ from flask import has_request_context, request
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_mail import Mail
-from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
@@ -32,7 +31,6 @@ class _SQLAlchemy(SQLAlchemy):
 
 
 db = _SQLAlchemy(metadata=MetaData(naming_convention=naming_convention))
-migrate = Migrate()
 login_manager = LoginManager()
 mail = Mail()
 csrf = CSRFProtect()

@@ -4,7 +4,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import upgrade
 
-from join4atmp import create_app
+from join4atmp import create_app, migrate
 from join4atmp.core.fulltext import include_name
 from join4atmp.extensions import db
 
@@ -12,6 +12,7 @@ from helpers import make_config
 
 
 def _assert_no_drift(app):
+    migrate.configure(app)
     with app.app_context():
         upgrade()
         with db.engine.connect() as connection:

@@ -18,21 +18,7 @@ from ..profiles.models import ExpertProfile
 from ..questions import policy as question_policy
 from ..questions import services as questions
 from ..questions.models import Question
-from .schemas import (
-    AnswerBody,
-    AnswerOut,
-    Expert,
-    ExpertPage,
-    ExpertsQuery,
-    MatchBody,
-    Me,
-    Proposals,
-    QuestionBody,
-    QuestionFull,
-    QuestionPage,
-    QuestionsQuery,
-)
-from .spec import PUBLIC, responses, spec
+from .spec import PUBLIC, tree, validate
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # bearer-token clients have no CSRF token; cookie clients are checked below
@@ -80,14 +66,15 @@ def _per_page(requested):
 @access("public")
 def openapi():
     """This API's OpenAPI description, generated from the schemas that validate it (api/schemas.py)."""
-    return jsonify(spec.spec)
+    return jsonify(tree().spec)
 
 
 @bp.get("/experts")
 @access("public")
-@spec.validate(query=ExpertsQuery, resp=responses(ExpertPage, refusals=(400,)), tags=["experts"], security=PUBLIC)
-def experts(query: ExpertsQuery):
+@validate(query="ExpertsQuery", ok="ExpertPage", refusals=(400,), tags=["experts"], security=PUBLIC)
+def experts():
     """Listed experts, filtered by role, country, topic, language and words; paginated."""
+    query = request.context.query
     filters = query.model_dump(include={"role", "country", "topic", "language", "q"})
     page = db.paginate(
         profiles.directory_query(**filters, full=True),
@@ -107,7 +94,7 @@ def experts(query: ExpertsQuery):
 
 @bp.get("/experts/<int:profile_id>")
 @access("public", "profile.listed")
-@spec.validate(resp=responses(Expert, refusals=(404,)), tags=["experts"], security=PUBLIC)
+@validate(ok="Expert", refusals=(404,), tags=["experts"], security=PUBLIC)
 def expert(profile_id):
     """One listed expert's public profile."""
     profile = get_or_404(ExpertProfile, profile_id)
@@ -118,7 +105,7 @@ def expert(profile_id):
 
 @bp.get("/me")
 @access("login")
-@spec.validate(resp=responses(Me, refusals=(401, 403)), tags=["account"])
+@validate(ok="Me", refusals=(401, 403), tags=["account"])
 def me():
     """Who the token or session acts for."""
     if not current_user.is_authenticated:
@@ -134,9 +121,10 @@ def me():
 
 @bp.post("/match")
 @access("login")
-@spec.validate(json=MatchBody, resp=responses(Proposals, refusals=(400, 401, 403, 413, 429)), tags=["matching"])
-def match(json: MatchBody):
+@validate(json="MatchBody", ok="Proposals", refusals=(400, 401, 403, 413, 429), tags=["matching"])
+def match():
     """Rank experts for a question text: the same code path as the ask page."""
+    json = request.context.json
     if not current_user.is_authenticated:
         abort(401)
     if len(json.text.strip()) < 3:
@@ -214,9 +202,10 @@ def _readable_question(question_id, options=()):
 
 @bp.get("/questions")
 @access("public")
-@spec.validate(query=QuestionsQuery, resp=responses(QuestionPage, refusals=(400,)), tags=["questions"], security=PUBLIC)
-def list_questions(query: QuestionsQuery):
+@validate(query="QuestionsQuery", ok="QuestionPage", refusals=(400,), tags=["questions"], security=PUBLIC)
+def list_questions():
     """Public questions only, newest first; filters topic, answered (yes/no), answered_by and words."""
+    query = request.context.query
     page = db.paginate(
         questions.browse_query(query.topic, query.answered, query.answered_by, query.q),
         page=query.page,
@@ -234,7 +223,7 @@ def list_questions(query: QuestionsQuery):
 
 @bp.get("/questions/<int:question_id>")
 @access("public", "question.read")
-@spec.validate(resp=responses(QuestionFull, refusals=(404,)), tags=["questions"], security=PUBLIC)
+@validate(ok="QuestionFull", refusals=(404,), tags=["questions"], security=PUBLIC)
 def get_question(question_id):
     """One question with its answers (a confidential one only for those who may read it; 404 otherwise)."""
     return jsonify(_question_json(_readable_question(question_id, questions.page_loading()), full=True))
@@ -242,13 +231,12 @@ def get_question(question_id):
 
 @bp.post("/questions")
 @access("login")
-@spec.validate(
-    json=QuestionBody,
-    resp=responses(QuestionFull, "HTTP_201", refusals=(400, 401, 403, 413, 429)),
-    tags=["questions"],
+@validate(
+    json="QuestionBody", ok="QuestionFull", status="HTTP_201", refusals=(400, 401, 403, 413, 429), tags=["questions"]
 )
-def create_question(json: QuestionBody):
+def create_question():
     """Ask a question (public, or confidential: only for you, moderators and experts who accept)."""
+    json = request.context.json
     if not current_user.is_authenticated:
         abort(401)
     ratelimit.spend("question", current_user._get_current_object())
@@ -282,13 +270,12 @@ def _answerable_first(view):
 @bp.post("/questions/<int:question_id>/answers")
 @access("login", "question.answer")
 @_answerable_first
-@spec.validate(
-    json=AnswerBody,
-    resp=responses(AnswerOut, "HTTP_201", refusals=(400, 401, 403, 404, 413, 429)),
-    tags=["questions"],
+@validate(
+    json="AnswerBody", ok="AnswerOut", status="HTTP_201", refusals=(400, 401, 403, 404, 413, 429), tags=["questions"]
 )
-def create_answer(question_id, json: AnswerBody):
+def create_answer(question_id):
     """Answer a question you may read and answer."""
+    json = request.context.json
     question = _readable_question(question_id)
     ratelimit.spend("answer", current_user._get_current_object())
     answer = questions.post_answer(question, current_user._get_current_object(), json.body)

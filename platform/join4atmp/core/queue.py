@@ -15,12 +15,11 @@ left behind (a killed worker, a queue that was down). So jobs are idempotent and
 
 import functools
 import logging
+import sys
 import time
 from pathlib import Path
 
 from flask import current_app, has_app_context
-from huey import Huey, crontab  # noqa: F401 - crontab is re-exported for the areas' periodic jobs
-from huey.storage import MemoryStorage, RedisStorage, SqliteStorage
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -29,6 +28,27 @@ from .cli import request_context_for_links
 
 log = logging.getLogger(__name__)
 _AFTER_COMMIT = "join4atmp.jobs_after_commit"
+# huey.storage imports the Redis and PostgreSQL clients at its top, whether a queue uses them or not: a fifth
+# of a second of every start (web, worker, each command). They are hidden while huey loads (huey takes them
+# for absent), and given back to huey.storage by _redis_storage when QUEUE_URL names Redis; huey's own
+# PostgreSQL storage is not one this platform uses. Anything that imports them later gets them as usual.
+_CLIENTS = ("redis", "psycopg")
+
+
+def _import_huey():
+    hidden = [name for name in _CLIENTS if name not in sys.modules]
+    sys.modules.update(dict.fromkeys(hidden))  # None there: `import redis` raises ImportError
+    try:
+        import huey.storage  # noqa: F401
+    finally:
+        for name in hidden:
+            if sys.modules.get(name, ...) is None:
+                del sys.modules[name]
+
+
+_import_huey()
+from huey import Huey, crontab  # noqa: E402, F401 - crontab is re-exported for the areas' periodic jobs
+from huey import storage as huey_storage  # noqa: E402
 
 
 class Queue(Huey):
@@ -42,7 +62,7 @@ class Queue(Huey):
     def configure(self, app):
         self.app = app
         self._immediate = bool(app.config.get("QUEUE_IMMEDIATE"))
-        self.storage = MemoryStorage(self.name) if self._immediate else _storage(app)
+        self.storage = huey_storage.MemoryStorage(self.name) if self._immediate else _storage(app)
 
     def enqueue(self, task):
         task.kwargs.setdefault("queued_at", time.time())  # kept across retries and re-scheduling
@@ -52,15 +72,25 @@ class Queue(Huey):
 def _storage(app):
     url = app.config.get("QUEUE_URL")
     if not url:
-        return SqliteStorage("join4atmp", filename=str(Path(app.instance_path) / "queue.db"), timeout=15)
+        return huey_storage.SqliteStorage("join4atmp", filename=str(Path(app.instance_path) / "queue.db"), timeout=15)
     if url.startswith(("redis://", "rediss://", "unix://")):
-        from redis import ConnectionPool
-
-        pool = ConnectionPool.from_url(url, socket_timeout=10, socket_connect_timeout=5)
-        return RedisStorage("join4atmp", connection_pool=pool)
+        return _redis_storage(url)
     if url.startswith("sqlite:///"):
-        return SqliteStorage("join4atmp", filename=url[len("sqlite:///") :], timeout=15)
+        return huey_storage.SqliteStorage("join4atmp", filename=url[len("sqlite:///") :], timeout=15)
     raise ValueError(f"QUEUE_URL must be redis://… or sqlite:///…, not {url!r}")
+
+
+def _redis_storage(url):
+    """huey's Redis storage, with the client bound where huey.storage binds it at its import (_import_huey)."""
+    import redis
+
+    if huey_storage.Redis is None:
+        huey_storage.ConnectionPool, huey_storage.Redis = redis.ConnectionPool, redis.Redis
+        huey_storage.ConnectionError = redis.exceptions.ConnectionError
+        huey_storage.TimeoutError = redis.exceptions.TimeoutError
+        huey_storage.RedisStorage.redis_client = redis.Redis
+    pool = redis.ConnectionPool.from_url(url, socket_timeout=10, socket_connect_timeout=5)
+    return huey_storage.RedisStorage("join4atmp", connection_pool=pool)
 
 
 huey = Queue()
