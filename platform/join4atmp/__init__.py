@@ -53,11 +53,13 @@ def create_app(test_config=None):
     register_security_headers(app)
     register_access_policy(app)
     register_template_helpers(app)
+    from .core import pagecache
     from .matching import listeners as matching_listeners
     from .profiles import listeners as profile_listeners
 
     profile_listeners.connect()
     matching_listeners.connect()
+    pagecache.connect()
     if app.config.get("PROXY_FIX"):
         from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -96,9 +98,10 @@ def _init_extensions(app):
     )
     login_manager.init_app(app)
     from .accounts import auth  # noqa: F401 - user and request loaders
-    from .core import queue
+    from .core import pagecache, queue
 
     queue.init_app(app)
+    pagecache.init_app(app)
 
 
 def _register_blueprints(app):

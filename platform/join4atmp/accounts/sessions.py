@@ -12,7 +12,7 @@ from flask import current_app
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import OperationalError
 
-from ..core import audit
+from ..core import audit, pagecache
 from ..core.time import utcnow
 from ..extensions import db
 from .models import ApiToken, UserSession
@@ -69,7 +69,10 @@ def _touch(record, now):
     """Note the session's use. Only bookkeeping: when the database is busy the page goes on without it
     (the next request tries again), so a locked database never fails a request here."""
     try:
-        db.session.execute(update(UserSession).where(UserSession.id == record.id).values(last_seen_at=now))
+        db.session.execute(
+            update(UserSession).where(UserSession.id == record.id).values(last_seen_at=now),
+            execution_options={pagecache.NEUTRAL: True},  # "last seen" may lag by PAGE_CACHE_SECONDS
+        )
         db.session.commit()
     except OperationalError as error:
         db.session.rollback()

@@ -7,7 +7,7 @@ from flask_login import current_user
 from flask_wtf.csrf import validate_csrf
 from wtforms import ValidationError
 
-from ..core import ratelimit
+from ..core import pagecache, ratelimit
 from ..core.policy import access
 from ..core.text import has_lone_surrogate
 from ..core.views import get_or_404
@@ -71,6 +71,7 @@ def openapi():
 
 @bp.get("/experts")
 @access("public")
+@pagecache.cached
 @validate(query="ExpertsQuery", ok="ExpertPage", refusals=(400,), tags=["experts"], security=PUBLIC)
 def experts():
     """Listed experts, filtered by role, country, topic, language and words; paginated."""
@@ -94,6 +95,7 @@ def experts():
 
 @bp.get("/experts/<int:profile_id>")
 @access("public", "profile.listed")
+@pagecache.cached
 @validate(ok="Expert", refusals=(404,), tags=["experts"], security=PUBLIC)
 def expert(profile_id):
     """One listed expert's public profile."""
@@ -202,6 +204,7 @@ def _readable_question(question_id, options=()):
 
 @bp.get("/questions")
 @access("public")
+@pagecache.cached
 @validate(query="QuestionsQuery", ok="QuestionPage", refusals=(400,), tags=["questions"], security=PUBLIC)
 def list_questions():
     """Public questions only, newest first; filters topic, answered (yes/no), answered_by and words."""
@@ -223,6 +226,7 @@ def list_questions():
 
 @bp.get("/questions/<int:question_id>")
 @access("public", "question.read")
+@pagecache.cached
 @validate(ok="QuestionFull", refusals=(404,), tags=["questions"], security=PUBLIC)
 def get_question(question_id):
     """One question with its answers (a confidential one only for those who may read it; 404 otherwise)."""

@@ -5,6 +5,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from ..accounts.models import User
+from ..core import pagecache
 from ..core.policy import access
 from ..core.roles import Role
 from ..extensions import db
@@ -20,6 +21,7 @@ _FIGURES = "join4atmp.home_figures"
 
 @bp.route("/")
 @access("public")
+@pagecache.cached
 def index():
     """The landing page; a member's own home once they are logged in."""
     if current_user.is_authenticated:

@@ -2,7 +2,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..core import ratelimit
+from ..core import pagecache, ratelimit
 from ..core.policy import access
 from ..core.views import back_on_refusal, form_page, get_or_404
 from ..questions import policy as question_policy
@@ -48,6 +48,7 @@ def _own_question(question_id) -> Question:
 
 @bp.route("/questions/<int:question_id>/experts", methods=["GET", "POST"])
 @access("login", "question.asker")
+@pagecache.cached  # the ranking a reload shows again, until something it depends on changes
 def experts(question_id):
     question = _own_question(question_id)
     form = SendRequestsForm(confidential=question.is_confidential)

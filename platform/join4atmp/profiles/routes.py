@@ -2,6 +2,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ..core import pagecache
 from ..core.forms import PostForm
 from ..core.policy import access
 from ..core.views import form_page, get_or_404
@@ -15,6 +16,7 @@ bp = Blueprint("profiles", __name__)
 
 @bp.route("/experts")
 @access("public")
+@pagecache.cached
 def directory():
     form = DirectoryFilterForm(request.args)
     filters = (
@@ -32,6 +34,7 @@ def directory():
 
 @bp.route("/experts/<int:profile_id>")
 @access("public", "profile.view")
+@pagecache.cached
 def show(profile_id):
     profile = get_or_404(ExpertProfile, profile_id)
     own = current_user.is_authenticated and current_user.id == profile.user_id

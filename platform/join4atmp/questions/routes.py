@@ -2,7 +2,7 @@ from flask import Blueprint, abort, current_app, flash, jsonify, redirect, rende
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..core import ratelimit
+from ..core import pagecache, ratelimit
 from ..core.forms import PostForm
 from ..core.policy import access
 from ..core.views import back_on_refusal, form_page, get_or_404
@@ -58,6 +58,7 @@ def _page(question, form=None, status=200):
 
 @bp.route("/questions")
 @access("public")
+@pagecache.cached
 def index():
     form = BrowseForm(request.args)
     if not form.validate():
@@ -91,6 +92,7 @@ def similar():
 
 @bp.route("/questions/<int:question_id>")
 @access("public", "question.read")
+@pagecache.cached
 def show(question_id):
     return _page(_readable(question_id, services.page_loading()))
 

@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from ..core import ratelimit
+from ..core import pagecache, ratelimit
 from ..core.errors import wants_json
 from ..core.forms import PostForm
 from ..core.policy import access
@@ -69,6 +69,7 @@ def _visible(webinar_id) -> Webinar:
 
 @bp.route("/webinars")
 @access("public")
+@pagecache.cached
 def index():
     form = WebinarFilterForm(request.args)
     filters = form.filters() if form.validate() else {}
@@ -129,6 +130,7 @@ def _page(webinar, register_form=None, question_form=None, status=200):
 
 @bp.route("/webinars/<int:webinar_id>")
 @access("public", "webinar.view")
+@pagecache.cached
 def show(webinar_id):
     return _page(_visible(webinar_id))
 
