@@ -33,3 +33,20 @@ def test_app_creation_defers_what_only_some_work_uses(tmp_path):
     )
     figures = json.loads(result.stdout.strip().splitlines()[-1])
     assert figures == {"loaded": [], "used": True}
+
+
+def test_building_the_app_leaves_the_garbage_collector_as_it_found_it(tmp_path):
+    import gc
+
+    from join4atmp import create_app
+
+    config = {"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://", "INSTANCE_PATH": str(tmp_path)}
+    assert gc.isenabled()
+    create_app(config)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        create_app(config)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
