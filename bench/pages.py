@@ -5,6 +5,7 @@ demo index and with a synthetic index of ``--passages`` passages.
 
     .venv/bin/python bench/pages.py                  # wrk (Debian's package), 8 connections, 3 rounds of 3 s
     .venv/bin/python bench/pages.py --seconds 1 --rounds 1 --only / /experts --no-memory   # the tests' smoke run
+    .venv/bin/python bench/pages.py --store-off      # also each page with the page store off (rendered afresh)
 
 Only 127.0.0.1 is contacted; every run is bounded in time. Writes nothing outside a temporary directory.
 """
@@ -132,27 +133,47 @@ def pages(base) -> list[tuple[str, str, bool]]:
     ]
 
 
-def measure_pages(env, tmp, seconds, rounds, only=None) -> list[dict]:
+def measure_pages(env, tmp, seconds, rounds, only=None, store_off=False) -> list[dict]:
+    """Each page's requests/s beside hello-world's, alternated; with ``store_off``, also the app with its
+    page store off (PAGE_CACHE_SECONDS=0: every page rendered afresh, what a page costs when it changed)."""
     hello, hello_base = start_hello(env, tmp / "hello.log", WEB_WORKERS)
     web, base = start_web(env, tmp / "web.log", workers=WEB_WORKERS)
+    servers = [hello, web]
     try:
+        fresh_base = None
+        if store_off:
+            fresh, fresh_base = start_web(dict(env, JOIN4ATMP_PAGE_CACHE_SECONDS="0"), tmp / "fresh.log", WEB_WORKERS)
+            servers.append(fresh)
         cookie = session_cookie(base)
+        fresh_cookie = session_cookie(fresh_base) if fresh_base else None
         rows = []
         for label, path, private in pages(base):
             if only and label not in only:
                 continue
             wrk(base + path, 1, cookie=cookie if private else None)  # warm both before measuring
             wrk(hello_base + path, 1)
-            app_rates, hello_rates = [], []
+            app_rates, hello_rates, fresh_rates = [], [], []
             for _ in range(rounds):  # alternated, so that a busy moment of the machine hits both
                 hello_rates.append(wrk(hello_base + path, seconds))
                 app_rates.append(wrk(base + path, seconds, cookie=cookie if private else None))
-            app_rate, hello_rate = statistics.median(app_rates), statistics.median(hello_rates)
-            rows.append({"page": label, "app": app_rate, "hello": hello_rate, "ratio": app_rate / hello_rate})
+                if fresh_base:
+                    fresh_rates.append(wrk(fresh_base + path, seconds, cookie=fresh_cookie if private else None))
+            # Each round's ratio is taken against the hello-world run beside it, then the median of those:
+            # a slow moment of the machine (this one has them) weighs on one pair, not on one side.
+            row = {
+                "page": label,
+                "app": statistics.median(app_rates),
+                "hello": statistics.median(hello_rates),
+                "ratio": statistics.median(a / h for a, h in zip(app_rates, hello_rates, strict=True)),
+            }
+            if fresh_rates:
+                row["fresh"] = statistics.median(fresh_rates)
+                row["fresh_ratio"] = statistics.median(f / h for f, h in zip(fresh_rates, hello_rates, strict=True))
+            rows.append(row)
         return rows
     finally:
-        web.stop()
-        hello.stop()
+        for server in servers:
+            server.stop()
 
 
 # -- memory ------------------------------------------------------------------------------------------
@@ -202,18 +223,23 @@ def main(argv=None):
     parser.add_argument("--json", type=Path, help="also write the figures here")
     parser.add_argument("--only", nargs="+", help="measure only these pages (their labels, e.g. / /experts)")
     parser.add_argument("--no-memory", action="store_true", help="skip the memory figures")
+    parser.add_argument(
+        "--store-off", action="store_true", help="also measure the app with its page store off (pages rendered afresh)"
+    )
     args = parser.parse_args(argv)
     if not shutil.which("wrk"):
         sys.exit("wrk is needed: apt-get install wrk")
     tmp = Path(tempfile.mkdtemp(prefix="j4a-pages-"))
     try:
         env = prepare(tmp)
-        rows = measure_pages(env, tmp, args.seconds, args.rounds, args.only)
+        rows = measure_pages(env, tmp, args.seconds, args.rounds, args.only, args.store_off)
         print(f"\n## Pages against hello-world ({WEB_WORKERS} gunicorn workers, wrk 8 connections)\n")
-        print("| page | app requests/s | hello-world requests/s | ratio |")
-        print("|---|---|---|---|")
+        fresh = "fresh" in (rows[0] if rows else {})
+        print("| page | app requests/s | hello-world requests/s | ratio |" + (" store off | ratio |" if fresh else ""))
+        print("|---|---|---|---|" + ("---|---|" if fresh else ""))
         for row in rows:
-            print(f"| `{row['page']}` | {row['app']:.0f} | {row['hello']:.0f} | {row['ratio']:.2f}x |")
+            line = f"| `{row['page']}` | {row['app']:.0f} | {row['hello']:.0f} | {row['ratio']:.2f}x |"
+            print(line + (f" {row['fresh']:.0f} | {row['fresh_ratio']:.2f}x |" if fresh else ""))
         memory = {}
         sizes = [] if args.no_memory else [("demo index", None)]
         sizes += [(f"{args.passages:,} passages", args.passages)] if args.passages and not args.no_memory else []
