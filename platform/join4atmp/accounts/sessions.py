@@ -11,6 +11,7 @@ import secrets
 from flask import current_app
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import joinedload
 
 from ..core import audit, pagecache
 from ..core.time import utcnow
@@ -56,7 +57,9 @@ def session_for_token(token) -> UserSession | None:
     SESSION_TOUCH_INTERVAL, so that an ordinary page view does not write to the database."""
     if not token or not isinstance(token, str):
         return None
-    record = db.session.scalar(select(UserSession).where(UserSession.token_hash == _digest(token)))
+    record = db.session.scalar(
+        select(UserSession).where(UserSession.token_hash == _digest(token)).options(joinedload(UserSession.user))
+    )  # the user in the same statement: every logged-in request reads both
     now = utcnow()
     if record is None or record.revoked_at is not None or _expired(record, now):
         return None
