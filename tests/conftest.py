@@ -42,8 +42,10 @@ freezegun.configure(
 
 
 @pytest.fixture
-def app_config(tmp_path):
-    return make_config(tmp_path)
+def app_config(tmp_path, request):
+    """The test app's settings; a test changes some with
+    ``@pytest.mark.parametrize("app_config", [{"SETTING": value}], indirect=True)``."""
+    return make_config(tmp_path, **getattr(request, "param", {}))
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from join4atmp.extensions import db
 from join4atmp.profiles.models import ExpertProfile
 from join4atmp.questions.models import Question, QuestionStatus, Visibility
 
-from helpers import IsolatedClient, login, make_config, make_user
+from helpers import login, make_config, make_user
 from processes import Visitor, app_env, start_web
 
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
@@ -85,29 +85,19 @@ def test_a_stored_page_is_served_for_page_cache_seconds_at_most(app, client):
         assert b"Anna Lindqvist" in client.get("/experts").data
 
 
-@pytest.fixture
-def csrf_app(tmp_path):
-    app = create_app(make_config(tmp_path, WTF_CSRF_ENABLED=True))
-    app.test_client_class = IsolatedClient
-    with app.app_context():
-        db.create_all()
-        yield app
-        db.session.remove()
-        db.engine.dispose()
-
-
-def test_every_visitor_of_a_stored_page_gets_a_csrf_token_of_their_own_session(csrf_app):
+@pytest.mark.parametrize("app_config", [{"WTF_CSRF_ENABLED": True}], indirect=True)
+def test_every_visitor_of_a_stored_page_gets_a_csrf_token_of_their_own_session(app):
     make_user("anna@vector.example")
     tokens = []
     for _ in range(3):  # the first renders the page, the others are served the stored one
-        visitor = csrf_app.test_client()
+        visitor = app.test_client()
         token = CSRF.search(visitor.get("/experts").get_data(as_text=True)).group(1)
         tokens.append(token)
         answer = visitor.post("/language", data={"csrf_token": token, "lang": "fr", "next": "/experts"})
         assert answer.status_code == 302, answer.get_data(as_text=True)[:300]
         assert '<html lang="fr"' in visitor.get("/experts").get_data(as_text=True)  # not the stored English page
     assert len(set(tokens)) == 3
-    assert csrf_app.extensions[pagecache.EXTENSION].hits >= 2
+    assert app.extensions[pagecache.EXTENSION].hits >= 2
 
 
 def test_a_waiting_message_is_shown_not_a_stored_page(app, client):
