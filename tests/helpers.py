@@ -39,6 +39,8 @@ def make_config(tmp_path, **overrides):
         # English-only matching unless a test turns the multilingual space on (tests/matching/test_languages.py):
         # embedding every passage twice would only slow the rest down.
         "EMBEDDING_MULTILINGUAL_MODEL": None,
+        # Hundreds of apps in one process: what each built must stay collectable once its test is over.
+        "GC_FREEZE_AT_START": False,
     }
     config.update(overrides)
     return config

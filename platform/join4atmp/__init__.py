@@ -16,7 +16,10 @@ ROOT = Path(__file__).resolve().parents[2]  # the repository: platform/join4atmp
 def create_app(test_config=None):
     """Build the app: defaults, then instance/config.py, then JOIN4ATMP_* variables, then test_config."""
     with _collector_paused():
-        return _build(test_config)
+        app = _build(test_config)
+        if app.config["GC_FREEZE_AT_START"]:
+            gc.freeze()
+    return app
 
 
 @contextlib.contextmanager
