@@ -5,19 +5,19 @@ SECRET_KEY: a copy of the database alone does not give the secrets away. Changin
 makes every enrolled user unable to give a code; reset them with ``flask users reset-2fa EMAIL``.
 A code is accepted once: the newest time step used is kept, and a code of that step or an earlier one is
 refused. Wrong codes count against a per-account limit, so six digits cannot be guessed by trying.
+The cryptography and QR code libraries are imported where they are used, not at every command's start.
 """
+
+from __future__ import annotations
 
 import base64
 import hashlib
 import hmac
 import secrets
 import time
+from typing import TYPE_CHECKING
 
 import pyotp
-import segno
-from cryptography.fernet import Fernet, InvalidToken
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select, update
@@ -31,11 +31,18 @@ from .attempts import check_current_password, throttle
 from .models import RecoveryCode, TwoFactor
 from .sessions import end_other_sessions
 
+if TYPE_CHECKING:
+    from cryptography.fernet import Fernet
+
 WRONG_CODE = _l("That code is not correct, or it has been used already.")
 RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i to misread
 
 
 def _fernet() -> Fernet:
+    from cryptography.fernet import Fernet
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
     key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"join4atmp totp secret").derive(
         current_app.config["SECRET_KEY"].encode()
     )
@@ -43,6 +50,8 @@ def _fernet() -> Fernet:
 
 
 def _secret(two_factor) -> str | None:
+    from cryptography.fernet import InvalidToken
+
     try:
         return _fernet().decrypt(two_factor.secret_encrypted.encode()).decode()
     except InvalidToken:  # SECRET_KEY changed since enrolment: no code can match
@@ -87,6 +96,8 @@ def provisioning_uri(user, secret) -> str:
 
 def qr_data_uri(uri) -> str:
     """The otpauth URI as an SVG QR code in a data: URI (the CSP allows data: images)."""
+    import segno
+
     return segno.make(uri, error="m").svg_data_uri(scale=5, border=2)
 
 

@@ -1,7 +1,6 @@
 import click
 from flask import current_app
 from flask.cli import AppGroup
-from tqdm import tqdm
 
 from . import services
 
@@ -15,6 +14,8 @@ def load(if_empty):
     if if_empty and not services.database_is_empty():
         click.echo("The database already has users; demo data not loaded.")
         return
+    from tqdm import tqdm  # only here: every other command's start would pay for it
+
     with tqdm(desc="Demo experts", unit="expert", disable=None) as bar:
         created, skipped = services.load_demo(current_app.config["DEMO_PASSWORD"], progress=bar.update)
     click.echo(f"{created} accounts created, {skipped} already present.")

@@ -4,7 +4,6 @@ import json
 
 import click
 from flask.cli import AppGroup
-from tqdm import tqdm
 
 from . import indexing
 
@@ -15,6 +14,8 @@ class _Progress:
     """tqdm as the ``progress`` callable the services take."""
 
     def __init__(self, description, unit):
+        from tqdm import tqdm  # imported by the commands that show progress, not at every command's start
+
         self.bar = tqdm(desc=description, unit=unit, disable=None)
 
     def __call__(self, n):

@@ -9,8 +9,6 @@ rebuilds), so several workers stay consistent. The file in ``instance/index/`` i
 from flask import current_app
 from flask_babel import force_locale
 from sqlalchemy import delete, func, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..core import queue, taxonomy
 from ..core.time import utcnow
@@ -109,8 +107,11 @@ def mark_stale(profile_ids):
     ids = sorted({pid for pid in profile_ids if pid})
     if not ids:
         return
-    insert = (pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert)(StaleEvidence)
-    statement = insert.values([{"profile_id": pid, "version": 1, "marked_at": utcnow()} for pid in ids])
+    if db.engine.dialect.name == "postgresql":  # the dialect's own INSERT, for ON CONFLICT; imported for the one in use
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    statement = insert(StaleEvidence).values([{"profile_id": pid, "version": 1, "marked_at": utcnow()} for pid in ids])
     db.session.execute(
         statement.on_conflict_do_update(
             index_elements=[StaleEvidence.profile_id], set_={"version": StaleEvidence.version + 1}

@@ -6,7 +6,6 @@ workload, conflicts of interest, filters, preferences, balanced panel), then the
 
 from dataclasses import dataclass, field
 
-import numpy as np
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -17,7 +16,6 @@ from ..core.roles import Role
 from ..extensions import db
 from ..profiles.models import ExpertProfile
 from ..profiles.services import listed_condition
-from ..search.index import rank_together
 from .conflicts import conflict_reason
 from .explain import explain_matches
 from .models import MatchRequest, RequestStatus
@@ -69,6 +67,10 @@ STRENGTH_LABELS = {"strong": _l("Strong match"), "good": _l("Good match"), "part
 def rank_candidates(parts, depth=None):
     """Experts by aggregated evidence score, on the primary space's scale: [(profile id, score)], best first
     (all when depth is None). ``parts``: the question's ``query_parts``, or its vector in the primary space."""
+    import numpy as np  # with the index code, loaded by the first match, not by every command's start
+
+    from ..search.index import rank_together
+
     if isinstance(parts, np.ndarray):
         parts = [Part(PRIMARY, parts)]
     searched = [(live_index(p.space).current(), p.vector, calibration(p.space)) for p in parts]

@@ -23,9 +23,11 @@ the strength labels and the preference boost then mean the same everywhere. docs
 the figures behind these choices.
 """
 
-from dataclasses import dataclass
+from __future__ import annotations
 
-import numpy as np
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
 from flask import current_app
 from sqlalchemy import and_, func, or_, select
 
@@ -33,6 +35,9 @@ from .. import embedding
 from ..extensions import db
 from ..search.language import UNDETERMINED, language_of
 from .models import EvidencePassage, IndexChange
+
+if TYPE_CHECKING:
+    import numpy as np
 
 ENGLISH = "en"
 
@@ -85,6 +90,8 @@ def calibration(space: Space) -> tuple[float, float]:
 
 
 def calibrated(space: Space, scores):
+    import numpy as np  # numpy loads with the first match, not at every command's start
+
     shift, factor = calibration(space)
     return shift + factor * np.asarray(scores, dtype=np.float64)
 
@@ -165,6 +172,8 @@ class EvidenceSource:
         documents = [
             EvidencePassage(profile_id=r.profile_id, source=r.source, source_id=r.source_id).document_key for r in rows
         ]
+        import numpy as np
+
         vectors = np.frombuffer(b"".join(r.vector for r in rows), dtype=np.float32)
         return [r.id for r in rows], [r.profile_id for r in rows], documents, vectors
 

@@ -8,17 +8,16 @@ primary space with the English questions and in the multilingual space with the 
 
 Every process holds small live copies of those vectors (``search.live``), rebuilt when the set changes (a
 cheap fingerprint query tells). What they return is checked against the database at once, so a confidential
-or hidden question never appears, even from a stale copy.
+or hidden question never appears, even from a stale copy. numpy and the index code are imported where they
+are used: creating the app (every command's start) does not pay for them.
 """
 
-import numpy as np
 from flask import current_app
 from sqlalchemy import func, or_, select, update
 
 from ..core import queue
 from ..embedding import encoder, live_index, multilingual_encoder
 from ..extensions import db
-from ..search.index import rank_together
 from ..search.language import UNDETERMINED, language_of
 from .models import Question, QuestionStatus, Visibility
 
@@ -138,6 +137,8 @@ class PublicQuestionSource:
 
     def rows(self, owners):
         rows = db.session.execute(select(Question.id, self._columns()[1].label("vector")).where(self._indexed())).all()
+        import numpy as np
+
         ids = [r.id for r in rows]
         return ids, ids, ids, np.frombuffer(b"".join(r.vector for r in rows), dtype=np.float32)
 
@@ -179,6 +180,8 @@ def _parts(text, stored, language=None):
 def similar_to(question, k=5):
     """Answered public questions like ``question``: by its stored vectors when they are from the configured
     models, so that a page view encodes nothing."""
+    import numpy as np
+
     stored = {}
     if question.vector is not None and question.vector_model == encoder().name:
         stored["primary"] = np.frombuffer(question.vector, dtype=np.float32)
@@ -195,6 +198,8 @@ def similar_questions(text, k=5, answered_only=True, exclude_id=None, min_score=
     text = (text or "").strip()
     if len(text) < 3:
         return []
+    from ..search.index import rank_together
+
     ranking = rank_together(_parts(text, stored or {}, language), depth=max(50, 5 * k), aggregation="max")
     scores = {qid: score for qid, score in ranking if score >= min_score and qid != exclude_id}
     if not scores:

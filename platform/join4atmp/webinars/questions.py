@@ -20,7 +20,6 @@ from ..embedding import encoder, multilingual_encoder
 from ..extensions import db
 from ..questions import services as qa
 from ..questions.models import Question
-from ..search import cluster
 from ..search.language import UNDETERMINED, language_of
 from .models import WebinarQuestion, WebinarQuestionStatus, WebinarVote
 from .policy import can_ask, can_publish_answers, can_vote, lock_webinar, require_manager
@@ -148,6 +147,8 @@ def question_themes(webinar, user) -> list[Theme]:
     questions = visible_questions(webinar)
     if not questions:
         return []
+    from ..search import cluster  # numpy and scikit-learn: loaded by the first theme page, not at every start
+
     vectors, max_distance = _theme_vectors([q.text for q in questions])
     themes = []
     for members in cluster.group_by_theme(vectors, max_distance):
@@ -162,7 +163,7 @@ def _theme_vectors(texts):
     """The questions' vectors, and the distance under which they share a theme on those vectors' scale. When
     some question is not in English, the multilingual encoder's, so that "exemption hospitalière" and
     "hospital exemption" meet; the threshold, set for the primary encoder, is carried over to its scale."""
-    max_distance = float(current_app.config.get("WEBINAR_THEME_DISTANCE", cluster.DEFAULT_MAX_DISTANCE))
+    max_distance = float(current_app.config["WEBINAR_THEME_DISTANCE"])
     multilingual = multilingual_encoder()
     if multilingual is None or not any(language_of(text) not in ("en", UNDETERMINED) for text in texts):
         return encoder().encode(texts), max_distance
