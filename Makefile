@@ -1,5 +1,8 @@
 # Two commands set everything up on a fresh machine: `make run` and `make test`.
-PYTHON ?= python3.11
+# Debian's Python 3.11 where it can make a venv (package python3.11-venv): it is built with optimisations and runs
+# this code 1.3-1.5x faster than an unoptimised build such as pyenv's default (first on PATH on our machines; a
+# pure-Python loop: 1.04-1.13 s against 1.61-1.69 s). Otherwise the first python3.11 on PATH.
+PYTHON ?= $(shell /usr/bin/python3.11 -c 'import ensurepip' 2>/dev/null && echo /usr/bin/python3.11 || echo python3.11)
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
