@@ -7,7 +7,8 @@ Every figure is printed beside a baseline measured in the same run:
   bench/atmp-dev over the demo experts (nDCG@5, P@1, MAP), and the same questions in French, German, Spanish
   and Italian beside English (bench/multilingual.py);
 - speed: one match (encode + FAISS search + aggregation) at 1k, 10k and 100k passages as a ratio
-  to encoding the question alone; reindexing as a ratio to raw `model.encode` throughput.
+  to encoding the question alone; reindexing as a ratio to raw `model.encode` throughput; the ask page's
+  path on the demo data against encoding the question (bench/ask_path.py).
 Writes the table to bench/results/latest.md (with the machine described).
 """
 
@@ -20,6 +21,8 @@ import sys
 import time
 from datetime import datetime, timezone
 from pathlib import Path
+
+import ask_path  # bench/: the script's own folder is on the path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 ROOT = Path(__file__).resolve().parents[1]
@@ -213,26 +216,6 @@ def reindex_throughput(data_dir: Path, model_path, documents_count):
     return {"passages": len(passages), "platform_per_s": platform, "raw_per_s": raw, "ratio": platform / raw}
 
 
-def demo_latency(model_path, repeat):
-    """find_experts with every rule and the evidence, on the demo data (what the ask page runs)."""
-    from join4atmp.demo.services import load_demo
-    from join4atmp.embedding import encoder
-    from join4atmp.matching import indexing
-    from join4atmp.matching.evaluation import temporary_app
-    from join4atmp.matching.services import MatchQuery, find_experts
-
-    with temporary_app(model_path):  # both spaces, as served: an English question is detected and stays primary
-        load_demo("bench only password")
-        passages = indexing.reindex_all()
-        query = MatchQuery(text=QUESTION, k=5)
-        find_experts(query)
-        bare = _median_ms(lambda: encoder().encode_one(QUESTION), repeat)
-        plain = _median_ms(lambda: find_experts(query, explain=False), repeat)
-        explained = _median_ms(lambda: find_experts(query), repeat)
-    print(f"  demo: find_experts {plain:.1f} ms, with evidence {explained:.1f} ms", flush=True)
-    return {"passages": passages, "bare_ms": bare, "find_ms": plain, "explained_ms": explained}
-
-
 def machine():
     cpu = "unknown"
     try:
@@ -337,13 +320,7 @@ def report(result) -> str:
         f"{r['platform_per_s']:.0f} passages/s against raw `model.encode` {r['raw_per_s']:.0f} passages/s: "
         f"**{r['ratio']:.2f}x**.",
     ]
-    d = result["demo"]
-    lines += [
-        "",
-        f"The ask page's full path on the demo data ({d['passages']} passages; every rule, database "
-        f"filters): find_experts {d['find_ms']:.1f} ms, with highlighted evidence {d['explained_ms']:.1f} ms "
-        f"({d['explained_ms'] / d['bare_ms']:.1f}x encoding the question alone, {d['bare_ms']:.1f} ms).",
-    ]
+    lines += ask_path.report(result["demo"])
     return "\n".join(lines) + "\n"
 
 
@@ -368,7 +345,7 @@ def main():
     print("Speed", flush=True)
     result["speed"] = speed(model_path, args.sizes, args.repeat)
     result["reindex"] = reindex_throughput(args.data, model_path, args.reindex_documents)
-    result["demo"] = demo_latency(model_path, args.repeat)
+    result["demo"] = ask_path.measure(model_path, args.repeat)
     print("Quality", flush=True)
     result["reference"] = reference_max_cosine(args.data)
     result["quality"] = quality(args.data, datasets, model_path)

@@ -1,5 +1,6 @@
 /* Every page (templates/base.html): forms that come back with errors put the focus on the first field to
-   correct, and long lists of choices (templates/_forms.html, choice_filter) get a filter as one types.
+   correct, long lists of choices (templates/_forms.html, choice_filter) get a filter as one types, and a
+   form whose answer takes a while (data-busy) says so while it is sent, and is not sent twice.
    Progressive enhancement only: without this script the errors still show and every choice is listed. */
 (function () {
   "use strict";
@@ -61,8 +62,25 @@
     if (input.value) { apply(); }  // the browser may restore a typed filter on going back
   }
 
+  function setUpBusy(form) {
+    var status = form.querySelector("[data-busy-status]");
+    form.addEventListener("submit", function (event) {
+      if (form.getAttribute("aria-busy") === "true") { event.preventDefault(); return; }  // sent already
+      form.setAttribute("aria-busy", "true");
+      if (status) {
+        status.hidden = false;
+        status.querySelector("[data-busy-text]").textContent = status.dataset.message;  // read out (role=status)
+      }
+    });
+    window.addEventListener("pageshow", function () {  // back to this page: it can be sent again
+      form.removeAttribute("aria-busy");
+      if (status) { status.hidden = true; }
+    });
+  }
+
   function start() {
     Array.prototype.forEach.call(document.querySelectorAll(".filtered-choices"), setUpFilter);
+    Array.prototype.forEach.call(document.querySelectorAll("form[data-busy]"), setUpBusy);
     focusFirstError();
   }
 

@@ -93,6 +93,18 @@ def test_ask_choose_experts_accept_and_answer(live_server, page, model):
 
     _log_in(page, base, "sme@nordvector.example", PASSWORD)
     page.get_by_role("link", name="Ask experts", exact=True).click()
+    # While the experts are being found, the form says so and a second click sends nothing (a listener added
+    # after the page's own keeps this page from being sent, to look at it; counted are the sends let through).
+    page.evaluate(
+        "window.sent = 0; document.querySelector('form[data-busy]').addEventListener('submit', event => {"
+        " if (!event.defaultPrevented) { window.sent += 1; } event.preventDefault(); })"
+    )
+    page.get_by_role("button", name="Find experts").click()
+    status = page.locator("form [role=status]")
+    assert "Finding the experts best placed to answer" in status.inner_text() and status.is_visible()
+    page.get_by_role("button", name="Find experts").click()
+    assert page.evaluate("window.sent") == 1 and page.locator("form[aria-busy=true]").count() == 1
+    page.reload()
     page.get_by_label("Your question in one line").fill("Comparability after a lentiviral vector supplier change")
     page.get_by_label("Details").fill("We changed the vector supplier after phase I. What data will be expected?")
     page.get_by_label("Confidential: only me").check()

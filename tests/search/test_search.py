@@ -8,7 +8,7 @@ import pytest
 from join4atmp.search import aggregate, metrics
 from join4atmp.search.index import PassageIndex
 from join4atmp.search.keyword import KeywordIndex
-from join4atmp.search.passages import split_passages, split_sentences
+from join4atmp.search.passages import own_sentences, split_passages, split_sentences
 
 
 def test_long_texts_are_split_into_overlapping_passages():
@@ -28,6 +28,18 @@ def test_sentences():
         "4 is a number.",
     ]
     assert split_sentences("e.g. lower case after a dot stays") == ["e.g. lower case after a dot stays"]
+
+
+def test_own_sentences_leave_out_what_the_index_adds():
+    """An answer's passage starts with its question's title; a statement's ends with topics: neither is
+    the person's, so neither is evidence a page may highlight."""
+    body = "Ask the PEI early.\nBring   the comparability protocol."
+    passage = "What does the PEI expect?. Ask the PEI early. Bring the comparability protocol."
+    assert own_sentences(passage, body) == ["Ask the PEI early.", "Bring the comparability protocol."]
+    assert own_sentences("Assessor for gene therapy. Topics: Comparability.", "Assessor for gene therapy.") == [
+        "Assessor for gene therapy."
+    ]
+    assert own_sentences("Topics: Comparability. Paul-Ehrlich-Institut.", "Assessor.") == []
 
 
 def test_top_docs_sum_counts_each_document_once_and_k_best_documents():
@@ -175,3 +187,4 @@ def test_changes_after_the_bulk_go_to_an_overlay_that_counts_as_the_bulk_does(tm
     for owner in range(10):
         index.remove_owner(owner)
     assert len(index) == 0 and index.rank(moved[0]) == []
+

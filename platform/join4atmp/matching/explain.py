@@ -1,101 +1,112 @@
-"""Why an expert was proposed: the one to three sentences of their evidence closest to the question."""
+"""Why an expert was proposed: the one to three sentences of their evidence closest to the question.
+
+Only the person's own sentences are shown (``EvidencePassage.sentences``: never the topics, organisation or
+question title the index adds to a passage); their vectors were computed with the passage's, so explaining a
+match is a few dot products and no encoding.
+"""
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..extensions import db
 from ..profiles.models import Publication
-from ..questions.models import Answer
 from ..search.passages import split_sentences
 from .models import EvidencePassage
-from .spaces import calibrated, live_index, space_encoder
+from .spaces import calibrated, live_index, sentence_column, space_encoder
 
 SOURCE_LABELS = {"statement": _l("Profile"), "publication": _l("Publication"), "answer": _l("Answer on the platform")}
+PASSAGES_LOOKED_AT = 3  # an expert's best passages tried in turn, for the first with sentences of their own
 
 
-def explain_matches(matches, parts, passages_per_expert=1, max_sentences=3):
-    """Fill ``match.evidence`` for each match: [{source, title, segments: [{text, match}]}]. ``parts``: the
-    question's ``spaces.query_parts``; each passage is compared with the question in its own space."""
+def explain_matches(matches, parts, max_sentences=3):
+    """Fill ``match.evidence`` for each match: [{source, label, title, segments: [{text, match}]}]. ``parts``:
+    the question's ``spaces.query_parts``; each passage is compared with the question in its own space."""
+    chosen = choose_evidence([m.profile.id for m in matches], parts, max_sentences)
+    shown = evidence_items(chosen)
+    for match in matches:
+        match.evidence = shown.get(match.profile.id, [])
+
+
+def choose_evidence(profile_ids, parts, max_sentences=3) -> dict:
+    """{profile id: (passage id, [positions of the marked sentences])}: each expert's best passage with
+    sentences of their own, and the sentences about as close to the question as the best one."""
     searched = [(part, live_index(part.space).current()) for part in parts]
-    best, part_of = {}, {}
-    for match in matches:
-        found = []
-        for part, index in searched:
-            for pid, score in index.passages_of(match.profile.id, part.vector, passages_per_expert):
-                found.append((float(calibrated(part.space, score)), pid))
-                part_of[pid] = part
-        best[match.profile.id] = [(pid, score) for score, pid in sorted(found, reverse=True)[:passages_per_expert]]
-    ids = [pid for pairs in best.values() for pid, _ in pairs]
-    rows = {row.id: row for row in db.session.scalars(select(EvidencePassage).where(EvidencePassage.id.in_(ids)))}
-    publications = _publications(rows.values())
-    own = _own_words(matches, rows.values(), publications)
-    sentences = {pid: _own_sentences(rows[pid], own) for pid in ids if pid in rows}
-    scored = {}
-    for part, _ in searched:  # one encoding per space, for all the matches' sentences at once
-        mine = [pid for pid in ids if pid in sentences and part_of[pid] is part]
-        flat = [sentence for pid in mine for sentence in sentences[pid]]
-        if flat:
-            similarity = iter(calibrated(part.space, space_encoder(part.space).encode(flat) @ part.vector).tolist())
-            scored.update((pid, [(s, next(similarity)) for s in sentences[pid]]) for pid in mine)
-    titles = {publication_id: title for publication_id, (title, _) in publications.items()}
-    for match in matches:
-        match.evidence = _evidence(best[match.profile.id], rows, scored, titles, max_sentences)
+    found = {}
+    for profile_id in profile_ids:
+        passages = [
+            (float(calibrated(part.space, score)), pid, part)
+            for part, index in searched
+            for pid, score in index.passages_of(profile_id, part.vector, PASSAGES_LOOKED_AT)
+        ]
+        found[profile_id] = sorted(passages, key=lambda item: -item[0])
+    rows = _rows({pid for passages in found.values() for _, pid, _ in passages})
+    chosen = {}
+    for profile_id, passages in found.items():
+        for _, pid, part in passages:
+            scored = _scored_sentences(rows[pid], part) if pid in rows else []
+            if scored:
+                chosen[profile_id] = (pid, _marked(scored, max_sentences))
+                break
+    return chosen
 
 
-def _evidence(pairs, rows, scored, titles, max_sentences):
-    candidates = [(score, pid, i) for pid, _ in pairs if pid in scored for i, (_, score) in enumerate(scored[pid])]
-    if not candidates:
-        return []
-    top = sorted(candidates, reverse=True)
-    cutoff = top[0][0] - 0.15 * abs(top[0][0])  # sentences about as close as the best one (scores may be < 0)
-    marked = {(pid, i) for score, pid, i in top[:max_sentences] if score >= cutoff}
-    evidence = []
-    for pid, _ in pairs:
-        if pid not in scored or not any(p == pid for p, _ in marked):
+def evidence_items(chosen) -> dict:
+    """{profile id: [{source, label, title, segments}]} for ``choose_evidence``'s choice; an expert whose
+    passage is gone (re-embedded since) is left out."""
+    rows = _rows({pid for pid, _ in chosen.values()})
+    titles = _publication_titles(rows.values())
+    items = {}
+    for profile_id, (pid, marked) in chosen.items():
+        row = rows.get(pid)
+        if row is None or row.profile_id != profile_id:
             continue
-        row = rows[pid]
-        evidence.append(
+        sentences = row.sentences if row.sentences is not None else split_sentences(row.text)
+        items[profile_id] = [
             {
                 "source": row.source,
                 "label": str(SOURCE_LABELS.get(row.source, row.source)),
                 "title": titles.get(row.source_id) if row.source == "publication" else None,
-                "segments": [{"text": text, "match": (pid, i) in marked} for i, (text, _) in enumerate(scored[pid])],
+                "segments": [{"text": text, "match": i in marked} for i, text in enumerate(sentences)],
             }
-        )
-    return evidence
+        ]
+    return items
 
 
-def _own_words(matches, rows, publications) -> dict:
-    """{(source, id): the person's own text}: a statement's expertise (without the topics and organisation
-    the index adds to it), an answer's body (without the question's title), a publication's abstract
-    (without its title, which the evidence shows as its label)."""
-    own = {("statement", m.profile.id): m.profile.expertise for m in matches}
-    own.update((("publication", pid), abstract) for pid, (_, abstract) in publications.items())
-    answer_ids = {row.source_id for row in rows if row.source == "answer" and row.source_id}
-    if answer_ids:
-        bodies = db.session.execute(select(Answer.id, Answer.body).where(Answer.id.in_(answer_ids))).all()
-        own.update((("answer", answer_id), body) for answer_id, body in bodies)
-    return own
+def _rows(ids) -> dict:
+    if not ids:
+        return {}
+    return {row.id: row for row in db.session.scalars(select(EvidencePassage).where(EvidencePassage.id.in_(ids)))}
 
 
-def _own_sentences(row, own) -> list[str]:
-    """The passage's sentences that are the person's own words; all of them when none can be told apart."""
-    sentences = split_sentences(row.text)
-    key = ("statement", row.profile_id) if row.source == "statement" else (row.source, row.source_id)
-    text = own.get(key)
-    if text is None:
-        return sentences
-    kept = [sentence for sentence in sentences if sentence in text]
-    return kept or sentences
+def _scored_sentences(row, part) -> list[tuple[str, float]]:
+    """The passage's own sentences with their similarity to the question, on the primary space's scale."""
+    import numpy as np  # loaded with the first match, not at every command's start
+
+    sentences = row.sentences
+    stored = getattr(row, sentence_column(part.space).key)
+    if sentences is None or stored is None:  # embedded before sentences were kept, until the sweep re-embeds it
+        sentences = split_sentences(row.text)
+        vectors = space_encoder(part.space).encode(sentences)
+    else:
+        vectors = np.frombuffer(stored, dtype=np.float16).reshape(len(sentences), -1).astype(np.float32)
+    if not sentences:
+        return []
+    return list(zip(sentences, calibrated(part.space, vectors @ part.vector).tolist()))
 
 
-def _publications(rows) -> dict:
-    """{publication id: (title, abstract)} for the publication passages among ``rows``."""
+def _marked(scored, max_sentences) -> list[int]:
+    """Positions of the sentences about as close as the best one, at most ``max_sentences`` (scores may be < 0)."""
+    ranked = sorted(range(len(scored)), key=lambda i: -scored[i][1])
+    best = scored[ranked[0]][1]
+    return sorted(i for i in ranked[:max_sentences] if scored[i][1] >= best - 0.15 * abs(best))
+
+
+def _publication_titles(rows) -> dict:
+    """{publication id: title} for the publication passages among ``rows``: the evidence's label."""
     ids = {row.source_id for row in rows if row.source == "publication" and row.source_id}
     if not ids:
         return {}
-    query = select(Publication.id, Publication.title, Publication.abstract).where(Publication.id.in_(ids))
-    return {pid: (title, abstract or "") for pid, title, abstract in db.session.execute(query).all()}
+    return dict(db.session.execute(select(Publication.id, Publication.title).where(Publication.id.in_(ids))).all())
 
 
 def marked_sentences(evidence) -> list[str]:

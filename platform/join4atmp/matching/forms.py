@@ -127,3 +127,7 @@ class DeclineForm(FlaskForm):
 
 class AcceptForm(FlaskForm):
     submit = SubmitField(_l("Accept"))
+
+
+class SearchAgainForm(FlaskForm):
+    submit = SubmitField(_l("Search again"))

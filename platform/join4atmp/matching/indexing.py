@@ -16,13 +16,15 @@ from ..extensions import db
 from ..profiles.models import ExpertProfile
 from ..questions.models import Answer, Question, Visibility
 from ..search.language import language_of
-from ..search.passages import split_passages
+from ..search.passages import own_sentences, split_passages
 from .models import EvidencePassage, IndexChange, StaleEvidence
-from .spaces import columns, indexed_spaces, live_index, space_encoder, spaces
+from .spaces import columns, indexed_spaces, live_index, sentence_column, space_encoder, spaces
 
 
-def evidence_documents(profile: ExpertProfile) -> list[tuple[str, int | None, str]]:
-    """The documents that describe an expert: (source, source id, text)."""
+def evidence_documents(profile: ExpertProfile) -> list[tuple[str, int | None, str, str]]:
+    """The documents that describe an expert: (source, source id, text embedded, the person's own words in it).
+    The text adds to the own words what ranks but is never highlighted: a statement's topics and organisation,
+    a publication's title (shown as its label), the title of the question an answer answers."""
     documents = []
     with force_locale("en"):  # one language for what is embedded, whatever the editor's language
         topics = ", ".join(str(taxonomy.TOPICS[s]) for s in profile.topics if s in taxonomy.TOPICS)
@@ -37,21 +39,23 @@ def evidence_documents(profile: ExpertProfile) -> list[tuple[str, int | None, st
         if part
     )
     if profile.expertise.strip():
-        documents.append(("statement", None, statement))
+        documents.append(("statement", None, statement, profile.expertise))
     for publication in profile.publications:
         documents.append(
             (
                 "publication",
                 publication.id,
                 ". ".join(part.strip() for part in (publication.title, publication.abstract) if part and part.strip()),
+                publication.abstract or "",
             )
         )
-    documents.extend(("answer", answer_id, text) for answer_id, text in accepted_answers(profile))
+    for answer_id, title, body in accepted_answers(profile):
+        documents.append(("answer", answer_id, f"{title}. {body}", body))
     return [doc for doc in documents if doc[2].strip()]
 
 
 def accepted_answers(profile):
-    """(answer id, text) of the expert's accepted, visible answers to public questions: evidence.
+    """(answer id, question title, answer body) of the expert's accepted, visible answers to public questions.
     Answers to confidential questions never become evidence, so their text is never shown to others."""
     rows = db.session.execute(
         select(Answer.id, Question.title, Answer.body)
@@ -64,13 +68,13 @@ def accepted_answers(profile):
             Question.hidden_at.is_(None),
         )
     ).all()
-    return [(answer_id, f"{title}. {body}") for answer_id, title, body in rows]
+    return [tuple(row) for row in rows]
 
 
 def _passages_for(profiles):
     rows = []
     for profile in profiles:
-        for source, source_id, text in evidence_documents(profile):
+        for source, source_id, text, own in evidence_documents(profile):
             # one language per document; a statement's from the person's own words, not the topics added to them
             language = language_of(profile.expertise if source == "statement" else text)
             for position, passage in enumerate(split_passages(text)):
@@ -82,13 +86,15 @@ def _passages_for(profiles):
                         position=position,
                         text=passage,
                         language=language,
+                        sentences=own_sentences(passage, own),
                     )
                 )
     return rows
 
 
 def _embed(rows, progress=None, batch=256):
-    """Encode the rows' passages in every configured space (``progress`` counts them once)."""
+    """Encode the rows' passages and their own sentences in every configured space (``progress`` counts
+    passages, once)."""
     for start in range(0, len(rows), batch):
         chunk = rows[start : start + batch]
         for space in spaces():
@@ -97,6 +103,10 @@ def _embed(rows, progress=None, batch=256):
             for row, vector in zip(chunk, model.encode([row.text for row in chunk])):
                 setattr(row, model_column.key, model.name)
                 setattr(row, vector_column.key, vector.tobytes())
+            sentence_vectors = iter(model.encode([s for row in chunk for s in row.sentences]).astype("float16"))
+            for row in chunk:
+                vectors = [next(sentence_vectors).tobytes() for _ in row.sentences]
+                setattr(row, sentence_column(space).key, b"".join(vectors))
         if progress:
             progress(len(chunk))
 
@@ -200,11 +210,13 @@ def reindex_all(progress=None) -> int:
 
 def profiles_needing_index() -> list[int]:
     """Profiles marked stale, and profiles with evidence but no passages from a configured model (e.g. the
-    multilingual one, just turned on)."""
+    multilingual one, just turned on), or none with sentence vectors (embedded before they were kept)."""
     missing = set()
     for space in spaces():
         column = columns(space)[0]
-        current = select(EvidencePassage.profile_id).where(column == space_encoder(space).name)
+        current = select(EvidencePassage.profile_id).where(
+            column == space_encoder(space).name, sentence_column(space).is_not(None)
+        )
         missing.update(
             db.session.scalars(
                 select(ExpertProfile.id).where(ExpertProfile.expertise != "", ExpertProfile.id.not_in(current))

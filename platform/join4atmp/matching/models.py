@@ -4,7 +4,7 @@ import enum
 import secrets
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, LargeBinary, String, Text
+from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..core.text import guard_text
@@ -30,6 +30,12 @@ class EvidencePassage(db.Model):
     # The same passage in the multilingual encoder's space (matching/spaces.py), when one is configured.
     multilingual_model: Mapped[str | None] = mapped_column(String(200))
     multilingual_vector: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # The person's own sentences in the passage, the only text evidence highlights (never the topics,
+    # organisation or question title the index adds to it), and their vectors in each space, computed when
+    # the passage is embedded (float16, one row per sentence): explaining a match encodes nothing.
+    sentences: Mapped[list | None] = mapped_column(JSON)
+    sentence_vectors: Mapped[bytes | None] = mapped_column(LargeBinary)
+    multilingual_sentence_vectors: Mapped[bytes | None] = mapped_column(LargeBinary)
 
     @property
     def document_key(self) -> int:
@@ -106,6 +112,25 @@ class MatchRequest(db.Model):
 
     question = db.relationship("Question", back_populates="match_requests")
     profile = db.relationship("ExpertProfile")
+
+
+class MatchResult(db.Model):
+    """A question's ranking, run once and stored (matching/results.py): the results page, the requests sent
+    from it and the re-routing read it, applying the rules (availability, workload, conflicts) afresh. It
+    holds references and numbers, no one's text: the evidence is a passage and the positions of its marked
+    sentences, and the question's vectors serve to explain a match again without encoding anything."""
+
+    __tablename__ = "match_result"
+
+    question_id = db.Column(db.Integer, db.ForeignKey("question.id", ondelete="CASCADE"), primary_key=True)
+    signature = db.Column(db.String(64), nullable=False)  # of the text, preferences and models it was run for
+    ranking = db.Column(db.JSON, nullable=False)  # [[profile id, score]], best first, by evidence alone
+    complete = db.Column(db.Boolean, nullable=False)  # whether the ranking holds every indexed expert
+    evidence = db.Column(db.JSON, nullable=False, default=dict)  # {profile id: [passage id, [sentence positions]]}
+    spaces = db.Column(db.JSON, nullable=False)  # the spaces searched, in the order of `vectors`
+    vectors = db.Column(db.LargeBinary, nullable=False)  # the question's float32 vector in each
+    index_version = db.Column(db.Integer, nullable=False)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
 
 
 # Length and control-character rules on every member-written field (core/text.py).

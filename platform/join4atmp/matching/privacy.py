@@ -15,6 +15,7 @@ EXPORT_FOLLOW = {
     ("evidence_passage", "profile_id"),
     ("match_request", "profile_id"),  # questions offered to the member as an expert
     ("match_request", "question_id"),  # experts proposed for the member's question, as shown to them
+    ("match_result", "question_id"),  # the ranking of experts run for the member's question, and its vectors
 }
 EXPORT_SKIP = {
     ("match_request", "replaces_id"): "a link between requests already exported",

@@ -5,15 +5,15 @@ from flask_login import current_user
 from ..core import pagecache, ratelimit
 from ..core.policy import access
 from ..core.views import back_on_refusal, form_page, get_or_404
+from ..extensions import db
 from ..questions import policy as question_policy
 from ..questions import services as questions
 from ..questions.models import Question
-from . import routing
-from .forms import AcceptForm, AskForm, DeclineForm, SendRequestsForm
+from . import results, routing
+from .forms import AcceptForm, AskForm, DeclineForm, SearchAgainForm, SendRequestsForm
 from .links import token_matches
 from .models import MatchRequest, RequestStatus
 from .policy import is_request_expert
-from .services import find_experts
 from .triage import triage_hints
 
 bp = Blueprint("matching", __name__)
@@ -66,12 +66,32 @@ def experts(question_id):
 
 
 def _experts_page(question, form, status):
-    matches = find_experts(routing.query_for(question, skip_profile_ids=set()), current_user)
+    matches = results.proposed(question, current_user)
+    db.session.commit()  # the ranking, when this view ran it, and the evidence it explained
     if request.method == "GET" and not question.match_requests:
         form.experts.data = [m.profile.id for m in matches[:3]]
     return render_template(
-        "matching/experts.html", question=question, matches=matches, form=form, hints=triage_hints(question.text)
+        "matching/experts.html",
+        question=question,
+        matches=matches,
+        form=form,
+        again_form=SearchAgainForm(formdata=None),
+        hints=triage_hints(question.text),
     ), status
+
+
+@bp.post("/questions/<int:question_id>/experts/again")
+@access("login", "question.asker")
+def search_again(question_id):
+    """Run the question's match again: experts who joined or changed their profile since are ranked too."""
+    question = _own_question(question_id)
+    if not SearchAgainForm().validate_on_submit():
+        abort(400)
+    ratelimit.spend("match", current_user)
+    results.stored(question, refresh=True)
+    db.session.commit()
+    flash(_("The experts were searched again."), "success")
+    return redirect(url_for("matching.experts", question_id=question.id))
 
 
 @bp.route("/requests")

@@ -15,32 +15,10 @@ from ..core.time import utcnow
 from ..extensions import db
 from ..questions.models import QuestionStatus
 from ..questions.policy import is_asker
-from . import links
-from .explain import explain_matches
+from . import links, results
 from .models import MatchRequest, RequestStatus
 from .policy import is_request_expert
-from .services import MatchQuery, find_experts
-from .spaces import query_parts
-
-
-def query_for(question, **overrides) -> MatchQuery:
-    """The matching query a question stands for, with the preferences its asker chose."""
-    prefs = question.match_preferences or {}
-    values = {
-        "text": question.text,
-        "k": prefs.get("k", 5),
-        "role": prefs.get("role"),
-        "country": prefs.get("country"),
-        "language": prefs.get("language"),
-        "verified_only": prefs.get("verified_only", False),
-        "preferred_countries": prefs.get("preferred_countries", []),
-        "preferred_languages": prefs.get("preferred_languages", []),
-        "exclude_organisations": prefs.get("exclude_organisations", []),
-        "balanced": prefs.get("balanced", False),
-        "skip_profile_ids": {r.profile_id for r in question.match_requests},
-    }
-    values.update(overrides)
-    return MatchQuery(**values)
+from .results import query_for
 
 
 def send_requests(question, profile_ids, asker) -> list[MatchRequest]:
@@ -54,14 +32,15 @@ def send_requests(question, profile_ids, asker) -> list[MatchRequest]:
         raise DomainError(_l("Choose at least one expert."), "experts")
     if already + len(profile_ids) > limit:
         raise DomainError(_l("A question can go to at most %(n)d experts.", n=limit), "experts")
-    eligible = {m.profile.id: m for m in find_experts(query_for(question, k=100, balanced=False), asker, explain=False)}
+    # any expert the rules still leave, the asked ones aside (a balanced panel may reach far down the ranking)
+    eligible = {m.profile.id: m for m in results.eligible(question, asker, query_for(question, balanced=False))}
     missing = [pid for pid in profile_ids if pid not in eligible]
     if missing:
         raise DomainError(
             _l("Some of the chosen experts can no longer take this question. Please choose again."), "experts"
         )
     chosen = [eligible[pid] for pid in profile_ids]
-    explain_matches(chosen, query_parts(question.text))
+    results.attach_evidence(results.stored(question), chosen)  # the evidence the asker saw
     requests = [_invite(question, match, rank=already + n + 1) for n, match in enumerate(chosen)]
     db.session.commit()
     return requests
@@ -160,7 +139,7 @@ def _reroute(request, reason):
     question = request.question
     replacement = None
     if question.status == QuestionStatus.OPEN:
-        matches = find_experts(query_for(question, k=1, balanced=False), question.asker)
+        matches = results.proposed(question, question.asker, query_for(question, k=1, balanced=False))
         if matches:
             replacement = _invite(
                 question, matches[0], rank=max(r.rank for r in question.match_requests) + 1, replaces=request

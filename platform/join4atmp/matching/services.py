@@ -79,19 +79,33 @@ def rank_candidates(parts, depth=None):
 
 def find_experts(query: MatchQuery, asker: User | None = None, explain: bool = True) -> list[Match]:
     parts = query_parts(query.text)
-    index_size = max(len(live_index(part.space).current()) for part in parts)
-    depth = current_app.config["MATCHING_SEARCH_DEPTH"]
-    while True:
-        ranking = rank_candidates(parts, depth)
-        eligible = _eligible(ranking, query, asker)
-        enough = len(eligible) >= query.k and (not query.balanced or _panel_complete(eligible, query.k))
-        if enough or depth >= index_size:
-            break
-        depth *= 4  # many candidates were ruled out: look deeper
-    chosen = _balanced(eligible, query.k) if query.balanced else eligible[: query.k]
+    _, eligible = search(parts, query, asker)
+    chosen = choose(eligible, query)
     if explain:
         explain_matches(chosen, parts)
     return chosen
+
+
+def search(parts, query: MatchQuery, asker: User | None = None, depth: int | None = None):
+    """(the ranking by evidence alone: [(profile id, score)], the eligible matches in their final order),
+    searching deeper while the rules leave too few candidates."""
+    index_size = max(len(live_index(part.space).current()) for part in parts)
+    depth = depth or current_app.config["MATCHING_SEARCH_DEPTH"]
+    while True:
+        ranking = rank_candidates(parts, depth)
+        eligible = apply_rules(ranking, query, asker)
+        if enough(eligible, query) or depth >= index_size:
+            return ranking, eligible
+        depth *= 4  # many candidates were ruled out: look deeper
+
+
+def enough(eligible, query) -> bool:
+    return len(eligible) >= query.k and (not query.balanced or _panel_complete(eligible, query.k))
+
+
+def choose(eligible, query: MatchQuery) -> list[Match]:
+    """The experts proposed: the best ``k``, or a balanced panel."""
+    return _balanced(eligible, query.k) if query.balanced else eligible[: query.k]
 
 
 def open_request_counts(profile_ids) -> dict:
@@ -103,7 +117,7 @@ def open_request_counts(profile_ids) -> dict:
     return dict(rows)
 
 
-def _eligible(ranking, query, asker) -> list[Match]:
+def apply_rules(ranking, query, asker) -> list[Match]:
     """Apply every rule to the ranked candidates; the order of the result is the final order."""
     scores = dict(ranking)
     query_filter = (

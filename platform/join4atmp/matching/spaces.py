@@ -84,6 +84,11 @@ def columns(space: Space):
     return EvidencePassage.model, EvidencePassage.vector
 
 
+def sentence_column(space: Space):
+    """EvidencePassage's column of sentence vectors for this space."""
+    return EvidencePassage.multilingual_sentence_vectors if space.multilingual else EvidencePassage.sentence_vectors
+
+
 def calibration(space: Space) -> tuple[float, float]:
     """(shift, factor) that put this space's cosines on the primary space's scale."""
     return tuple(current_app.config["EMBEDDING_MULTILINGUAL_CALIBRATION"]) if space.multilingual else (0.0, 1.0)
@@ -96,9 +101,10 @@ def calibrated(space: Space, scores):
     return shift + factor * np.asarray(scores, dtype=np.float64)
 
 
-def query_parts(text: str) -> list[Part]:
-    """The indexes to search for this question, with its vector in each (see the module's notes)."""
-    primary = Part(PRIMARY, embedding.encoder().encode_one(text))
+def query_parts(text: str, primary=None) -> list[Part]:
+    """The indexes to search for this question, with its vector in each (see the module's notes).
+    ``primary``: the question's vector in the primary space, when it is known already."""
+    primary = Part(PRIMARY, embedding.encoder().encode_one(text) if primary is None else primary)
     if len(spaces()) == 1:
         return [primary]
     language = language_of(text)

@@ -29,3 +29,10 @@ def split_sentences(text: str) -> list[str]:
     """Sentences of a passage, for showing which part of the evidence matched."""
     sentences = [s.strip() for s in _SENTENCE_END.split(text.strip()) if s.strip()]
     return sentences or ([text.strip()] if text.strip() else [])
+
+
+def own_sentences(passage: str, own: str) -> list[str]:
+    """The passage's sentences that are in ``own``, the person's own words (the passage may add a title, the
+    topics or an organisation to them); none when no sentence is."""
+    own = " ".join(own.split())
+    return [sentence for sentence in split_sentences(passage) if sentence in own]
