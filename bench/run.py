@@ -8,7 +8,8 @@ Every figure is printed beside a baseline measured in the same run:
   and Italian beside English (bench/multilingual.py);
 - speed: one match (encode + FAISS search + aggregation) at 1k, 10k and 100k passages as a ratio
   to encoding the question alone; reindexing as a ratio to raw `model.encode` throughput; the ask page's
-  path on the demo data against encoding the question (bench/ask_path.py).
+  path on the demo data against encoding the question (bench/ask_path.py); the approximate index's
+  recall@10 against exact search and its match time at 1M passages (bench/approximate.py).
 Writes the table to bench/results/latest.md (with the machine described).
 """
 
@@ -22,7 +23,8 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-import ask_path  # bench/: the script's own folder is on the path
+import approximate  # bench/: the script's own folder is on the path
+import ask_path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 ROOT = Path(__file__).resolve().parents[1]
@@ -321,6 +323,7 @@ def report(result) -> str:
         f"**{r['ratio']:.2f}x**.",
     ]
     lines += ask_path.report(result["demo"])
+    lines += approximate.report(result["approximate"])
     return "\n".join(lines) + "\n"
 
 
@@ -331,6 +334,7 @@ def main():
     parser.add_argument("--sizes", nargs="*", type=int, default=[1_000, 10_000, 100_000])
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--reindex-documents", type=int, default=600)
+    parser.add_argument("--approximate-passages", type=int, default=1_000_000)
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "latest.md")
     args = parser.parse_args()
     from join4atmp.search.encoder import Encoder, default_model_path
@@ -346,6 +350,7 @@ def main():
     result["speed"] = speed(model_path, args.sizes, args.repeat)
     result["reindex"] = reindex_throughput(args.data, model_path, args.reindex_documents)
     result["demo"] = ask_path.measure(model_path, args.repeat)
+    result["approximate"] = approximate.measure(model_path, args.approximate_passages)
     print("Quality", flush=True)
     result["reference"] = reference_max_cosine(args.data)
     result["quality"] = quality(args.data, datasets, model_path)

@@ -141,6 +141,10 @@ MATCHING_AGGREGATION = "lse"
 MATCHING_STRENGTH = (0.60, 0.45)
 MATCHING_SEARCH_DEPTH = 1000  # passages read per search (deeper when many candidates are ruled out)
 MATCHING_PREFERENCE_BOOST = 0.05  # score lift for a preferred country, and for a preferred language
+# Past this many vectors an index is approximate (search/approximate.py: an inverted file reading the INDEX_NPROBE
+# cells nearest the query); bench/approximate.py measures its recall@10 against exact search. 0: always exact.
+INDEX_APPROXIMATE_FROM = 200_000
+INDEX_NPROBE = 16
 MATCHING_STORED_RANKING = 500  # experts kept in a question's stored ranking (matching/results.py)
 MATCHING_RESULT_HOURS = 24  # a stored ranking older than this runs again once the index has changed
 MATCHING_NEAR_EQUAL = 0.02  # scores within 2% count as equal: the less loaded expert goes first

@@ -188,3 +188,30 @@ def test_changes_after_the_bulk_go_to_an_overlay_that_counts_as_the_bulk_does(tm
         index.remove_owner(owner)
     assert len(index) == 0 and index.rank(moved[0]) == []
 
+
+def _clustered(count, dimension=32, clusters=40, seed=1):
+    """Unit vectors around a few centres, as topics gather passages."""
+    rng = np.random.default_rng(seed)
+    centres = rng.standard_normal((clusters, dimension))
+    vectors = centres[rng.integers(0, clusters, count)] + 0.35 * rng.standard_normal((count, dimension))
+    return (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
+
+
+def test_past_its_threshold_the_index_is_approximate_and_finds_what_exact_search_finds(tmp_path):
+    vectors = _clustered(6000)
+    ids, owners = np.arange(100, 6100), np.arange(6000) // 3
+    exact, approximate = PassageIndex(32), PassageIndex(32, approximate_from=5000, nprobe=16)
+    for index in (exact, approximate):
+        index.add(ids, owners, ids, vectors)
+    assert type(approximate.faiss).__name__ == "IndexIVFFlat" and type(exact.faiss).__name__ == "IndexIDMap2"
+    queries = _clustered(50, seed=2)
+    recall = np.mean([len(set(exact.search(q, 10)[0]) & set(approximate.search(q, 10)[0])) / 10 for q in queries])
+    assert recall >= 0.95, recall
+    # a passage's vector reads back by its id (the evidence), changes go to the overlay, the cache keeps the kind
+    assert approximate.passages_of(5, vectors[16], 1) == [(116, pytest.approx(1.0, abs=1e-5))]
+    approximate.add([7000], [9999], [7000], vectors[:1])
+    assert set(approximate.search(vectors[0], 2)[0].tolist()) == {100, 7000}  # the same vector, twice
+    approximate.save(tmp_path / "ivf")
+    loaded = PassageIndex.load(tmp_path / "ivf", approximate_from=5000, nprobe=8)
+    assert type(loaded.faiss).__name__ == "IndexIVFFlat" and loaded.faiss.nprobe == 8 and len(loaded) == 6001
+    assert loaded.passages_of(9999, vectors[0], 1)[0][0] == 7000

@@ -42,5 +42,8 @@ def live_index(name: str, source: Callable[[], Source], cached: bool = False, mo
         path = Path(current_app.instance_path) / "index" / f"{name}-{model or encoder().name}" if cached else None
         from ..search.live import LiveIndex
 
-        indexes[name] = LiveIndex(source(), path)
+        config = current_app.config
+        indexes[name] = LiveIndex(
+            source(), path, approximate_from=config["INDEX_APPROXIMATE_FROM"], nprobe=config["INDEX_NPROBE"]
+        )
     return indexes[name]

@@ -117,8 +117,9 @@ def rank_together(parts, depth: int | None = None, aggregation: str = "lse"):
 
 
 class PassageIndex:
-    def __init__(self, dimension: int):
+    def __init__(self, dimension: int, approximate_from: int | None = None, nprobe: int = 16):
         self.dimension = dimension
+        self.approximate_from, self.nprobe = approximate_from, nprobe  # search.approximate, past that size
         self.faiss = None  # the bulk: made by the first add(), read-only afterwards
         self.maps = _empty_maps()
         self.removed: set = set()  # owners whose bulk passages no longer count
@@ -157,8 +158,13 @@ class PassageIndex:
 
     def _build(self, ids, owners, documents, vectors):
         faiss = _faiss()
-        self.faiss = faiss.IndexIDMap2(faiss.IndexFlatIP(self.dimension))
-        self.faiss.add_with_ids(vectors, ids)
+        if self.approximate_from and ids.size >= self.approximate_from:
+            from .approximate import build_ivf
+
+            self.faiss = build_ivf(faiss, ids, vectors, self.nprobe)
+        else:
+            self.faiss = faiss.IndexIDMap2(faiss.IndexFlatIP(self.dimension))
+            self.faiss.add_with_ids(vectors, ids)
         self.maps = _Maps(ids, owners, documents)
 
     def remove_owner(self, owner):
@@ -238,7 +244,7 @@ class PassageIndex:
         faiss = _faiss()
         bulk = self
         if self.removed or len(self.overlay):  # write the live passages as one bulk
-            bulk = PassageIndex(self.dimension)
+            bulk = PassageIndex(self.dimension, self.approximate_from, self.nprobe)
             rows = self._all_rows()
             if rows is not None:
                 bulk.add(*rows)
@@ -259,8 +265,8 @@ class PassageIndex:
         os.replace(tmp_index.name, path.with_suffix(".faiss"))
 
     @classmethod
-    def load(cls, path: Path):
-        """The cached index, or None if missing or unreadable."""
+    def load(cls, path: Path, approximate_from: int | None = None, nprobe: int = 16):
+        """The cached index, or None if missing or unreadable (an exact or approximate one, as it was built)."""
         path = Path(path)
         try:
             meta = np.load(path.with_suffix(".npz"))
@@ -271,8 +277,10 @@ class PassageIndex:
             return None
         if raw.ntotal != ids.size:
             return None
-        index = cls(raw.d)
-        index.faiss = raw if ids.size else None  # read_index returns the concrete type (IndexIDMap2)
+        index = cls(raw.d, approximate_from, nprobe)
+        index.faiss = raw if ids.size else None  # read_index returns the concrete type (IndexIDMap2, IndexIVFFlat)
+        if hasattr(raw, "nprobe"):
+            raw.nprobe = min(nprobe, raw.nlist)
         index.maps = _Maps(ids.astype(np.int64), owners.astype(np.int64), documents.astype(np.int64))
         index.version, index.stamp = version, stamp
         return index

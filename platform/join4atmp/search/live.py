@@ -42,8 +42,9 @@ class Source(Protocol):
 
 
 class LiveIndex:
-    def __init__(self, source: Source, cache_path: Path | None = None):
+    def __init__(self, source: Source, cache_path: Path | None = None, **index_options):
         self.source, self.cache_path = source, cache_path
+        self.index_options = index_options  # PassageIndex's: approximate_from, nprobe
         self.index: PassageIndex | None = None
         self.lock = threading.Lock()
 
@@ -79,7 +80,7 @@ class LiveIndex:
         self.index.version, self.index.stamp = version, self.source.stamp(version)
 
     def _rebuild(self, version):
-        self.index = PassageIndex(self.source.dimension)
+        self.index = PassageIndex(self.source.dimension, **self.index_options)
         self._add(None)
         self.index.version, self.index.stamp = version, self.source.stamp(version)
         self._save_cache()
@@ -90,7 +91,7 @@ class LiveIndex:
             self.index.add(ids, row_owners, documents, vectors)
 
     def _load_cache(self) -> PassageIndex | None:
-        index = PassageIndex.load(self.cache_path)
+        index = PassageIndex.load(self.cache_path, **self.index_options)
         if index is None or index.dimension != self.source.dimension or index.stamp != self.source.stamp(index.version):
             return None
         return index
