@@ -23,7 +23,7 @@ BODY = (
 )
 
 
-def _median_ms(function, repeat):
+def median_ms(function, repeat):
     times = []
     for _ in range(repeat):
         started = time.perf_counter()
@@ -65,11 +65,11 @@ def measure(model_path=None, repeat=20) -> dict:
         query = MatchQuery(text=text, k=5)
         results_page = ask()  # warm up: the model, the indexes, the templates
         find_experts(query)
-        bare = _median_ms(lambda: encoder().encode_one(text), repeat)
-        asked = _median_ms(ask, repeat)
-        stored = _median_ms(lambda: client.get(results_page), repeat)
-        plain = _median_ms(lambda: find_experts(query, explain=False), repeat)
-        explained = _median_ms(lambda: find_experts(query), repeat)
+        bare = median_ms(lambda: encoder().encode_one(text), repeat)
+        asked = median_ms(ask, repeat)
+        stored = median_ms(lambda: client.get(results_page), repeat)
+        plain = median_ms(lambda: find_experts(query, explain=False), repeat)
+        explained = median_ms(lambda: find_experts(query), repeat)
     figures = {
         "passages": passages,
         "bare_ms": bare,

@@ -17,7 +17,6 @@ import argparse
 import json
 import os
 import platform as stdlib_platform
-import statistics
 import sys
 import time
 from datetime import datetime, timezone
@@ -25,6 +24,7 @@ from pathlib import Path
 
 import approximate  # bench/: the script's own folder is on the path
 import ask_path
+from ask_path import median_ms as _median_ms
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 ROOT = Path(__file__).resolve().parents[1]
@@ -141,15 +141,6 @@ def graded_quality(queries_path, model=None, aggregations=("top5-sum",)) -> dict
             results[name] = metrics.summarise_graded(per_query)
             results[name]["breadth"] = metrics.breadth_bias(top_fives, documents, judged)
     return results
-
-
-def _median_ms(function, repeat):
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        function()
-        times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times)
 
 
 def speed(model_path, sizes, repeat):

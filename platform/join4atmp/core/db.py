@@ -29,3 +29,15 @@ def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
         if engine.url.database not in (None, "", ":memory:"):
             cursor.execute("PRAGMA journal_mode = WAL")
         cursor.close()
+
+
+def insert_or_update(model, key, values: dict, update: dict):
+    """One INSERT ... ON CONFLICT (``key``) DO UPDATE statement in the database's own dialect (SQLite and
+    PostgreSQL spell it alike): two writers of one row never collide. ``values``: a row or a list of rows."""
+    from ..extensions import db
+
+    if db.engine.dialect.name == "postgresql":  # imported for the dialect in use only
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(model).values(values).on_conflict_do_update(index_elements=[key], set_=update)

@@ -11,6 +11,7 @@ from flask_babel import force_locale
 from sqlalchemy import delete, func, select
 
 from ..core import queue, taxonomy
+from ..core.db import insert_or_update
 from ..core.time import utcnow
 from ..extensions import db
 from ..profiles.models import ExpertProfile
@@ -117,16 +118,9 @@ def mark_stale(profile_ids):
     ids = sorted({pid for pid in profile_ids if pid})
     if not ids:
         return
-    if db.engine.dialect.name == "postgresql":  # the dialect's own INSERT, for ON CONFLICT; imported for the one in use
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    statement = insert(StaleEvidence).values([{"profile_id": pid, "version": 1, "marked_at": utcnow()} for pid in ids])
-    db.session.execute(
-        statement.on_conflict_do_update(
-            index_elements=[StaleEvidence.profile_id], set_={"version": StaleEvidence.version + 1}
-        )
-    )
+    rows = [{"profile_id": pid, "version": 1, "marked_at": utcnow()} for pid in ids]
+    bump = {"version": StaleEvidence.version + 1}
+    db.session.execute(insert_or_update(StaleEvidence, StaleEvidence.profile_id, rows, bump))
     from .tasks import reindex_stale
 
     queue.after_commit(reindex_stale)

@@ -19,6 +19,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import select
 
+from ..core.db import insert_or_update
 from ..core.time import utcnow
 from ..extensions import db
 from .explain import choose_evidence, evidence_items
@@ -102,12 +103,9 @@ def stored(question, refresh: bool = False) -> MatchResult:
         "created_at": utcnow(),
     }
     # One statement that inserts or replaces: two tabs running the same question's match do not collide.
-    if db.engine.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    statement = insert(MatchResult).values(question_id=question.id, **values)
-    db.session.execute(statement.on_conflict_do_update(index_elements=[MatchResult.question_id], set_=values))
+    db.session.execute(
+        insert_or_update(MatchResult, MatchResult.question_id, {"question_id": question.id, **values}, values)
+    )
     return db.session.scalars(
         select(MatchResult).where(MatchResult.question_id == question.id).execution_options(populate_existing=True)
     ).one()
