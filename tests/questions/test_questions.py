@@ -116,6 +116,19 @@ def test_an_accepted_answer_becomes_the_answerers_evidence(app, people):
     assert [m.recipient for m in outbox("notification") if "accepted" in m.subject] == ["outsider@far.example"]
 
 
+def test_an_answers_evidence_reads_as_the_page_shows_it_without_markdown_marks(app, people):
+    question = _public(people["asker"], "How long should long-term follow-up last after gene therapy?", "AAV.")
+    services.post_answer(question, people["outsider"], "Follow-up lasts **five years** for `AAV` vectors.")
+    services.accept_answer(question, question.answers[0], people["asker"])
+    [match] = [
+        m
+        for m in find_experts(MatchQuery(text="how long is follow-up after AAV gene therapy", k=5))
+        if m.profile.user.email == "outsider@far.example"
+    ]
+    [item] = match.evidence
+    assert [s["text"] for s in item["segments"]] == ["Follow-up lasts five years for AAV vectors."]
+
+
 def test_answers_are_ordered_accepted_then_helpful_then_oldest(app, people, client):
     question = _public(people["asker"])
     services.post_answer(question, people["expert"], "First answer, oldest.")

@@ -57,6 +57,11 @@ def render_markdown(text: str) -> Markup:
     return Markup(cleaned)
 
 
+def plain_text(text: str) -> str:
+    """What a reader sees of a piece of Markdown, without its marks ("**five years**" -> "five years")."""
+    return render_markdown(text).striptags()
+
+
 # Markdown is rendered when a text is saved, never when it is viewed: rendering is worst-case slow (20,000
 # "[" take half a second), so a page that rendered on each view could be held down by one long answer.
 RENDER_LIMIT = 20_000  # longer texts (only rows older than the limits) are shown as plain text

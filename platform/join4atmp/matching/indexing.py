@@ -12,6 +12,7 @@ from sqlalchemy import delete, func, select
 
 from ..core import queue, taxonomy
 from ..core.db import insert_or_update
+from ..core.markdown import plain_text
 from ..core.time import utcnow
 from ..extensions import db
 from ..profiles.models import ExpertProfile
@@ -87,10 +88,17 @@ def _passages_for(profiles):
                         position=position,
                         text=passage,
                         language=language,
-                        sentences=own_sentences(passage, own),
+                        sentences=_shown(source, own_sentences(passage, own)),
                     )
                 )
     return rows
+
+
+def _shown(source, sentences) -> list[str]:
+    """The sentences as evidence shows them: an answer's without its Markdown marks."""
+    if source != "answer":
+        return sentences
+    return [text for text in map(plain_text, sentences) if text]
 
 
 def _embed(rows, progress=None, batch=256):
