@@ -21,15 +21,17 @@ PASSAGES_LOOKED_AT = 3  # an expert's best passages tried in turn, for the first
 def explain_matches(matches, parts, max_sentences=3):
     """Fill ``match.evidence`` for each match: [{source, label, title, segments: [{text, match}]}]. ``parts``:
     the question's ``spaces.query_parts``; each passage is compared with the question in its own space."""
-    chosen = choose_evidence([m.profile.id for m in matches], parts, max_sentences)
-    shown = evidence_items(chosen)
+    rows = {}
+    chosen = choose_evidence([m.profile.id for m in matches], parts, max_sentences, rows)
+    shown = evidence_items(chosen, rows)
     for match in matches:
         match.evidence = shown.get(match.profile.id, [])
 
 
-def choose_evidence(profile_ids, parts, max_sentences=3) -> dict:
+def choose_evidence(profile_ids, parts, max_sentences=3, rows=None) -> dict:
     """{profile id: (passage id, [positions of the marked sentences])}: each expert's best passage with
-    sentences of their own, and the sentences about as close to the question as the best one."""
+    sentences of their own, and the sentences about as close to the question as the best one. The passages
+    read are added to ``rows`` when given ({id: EvidencePassage}, for ``evidence_items``)."""
     searched = [(part, live_index(part.space).current()) for part in parts]
     found = {}
     for profile_id in profile_ids:
@@ -39,21 +41,23 @@ def choose_evidence(profile_ids, parts, max_sentences=3) -> dict:
             for pid, score in index.passages_of(profile_id, part.vector, PASSAGES_LOOKED_AT)
         ]
         found[profile_id] = sorted(passages, key=lambda item: -item[0])
-    rows = _rows({pid for passages in found.values() for _, pid, _ in passages})
+    read = _rows({pid for passages in found.values() for _, pid, _ in passages})
+    if rows is not None:
+        rows.update(read)
     chosen = {}
     for profile_id, passages in found.items():
         for _, pid, part in passages:
-            scored = _scored_sentences(rows[pid], part) if pid in rows else []
+            scored = _scored_sentences(read[pid], part) if pid in read else []
             if scored:
                 chosen[profile_id] = (pid, _marked(scored, max_sentences))
                 break
     return chosen
 
 
-def evidence_items(chosen) -> dict:
+def evidence_items(chosen, rows=None) -> dict:
     """{profile id: [{source, label, title, segments}]} for ``choose_evidence``'s choice; an expert whose
-    passage is gone (re-embedded since) is left out."""
-    rows = _rows({pid for pid, _ in chosen.values()})
+    passage is gone (re-embedded since) is left out. ``rows``: the passages already read, if any."""
+    rows = rows if rows is not None else _rows({pid for pid, _ in chosen.values()})
     titles = _publication_titles(rows.values())
     items = {}
     for profile_id, (pid, marked) in chosen.items():

@@ -79,7 +79,7 @@ def eligible(question, asker, query: MatchQuery) -> list:
 def _eligible(result, query, asker):
     found = apply_rules(result.ranking, query, asker)
     if not enough(found, query) and not result.complete:
-        _, found = search(parts_of(result), query, asker)  # look deeper, with the stored vectors
+        found = search(parts_of(result), query, asker)  # look deeper, with the stored vectors
     return found
 
 
@@ -118,8 +118,9 @@ def attach_evidence(result: MatchResult, matches) -> None:
     items = evidence_items({m.profile.id: refs[m.profile.id] for m in matches if m.profile.id in refs})
     missing = [m.profile.id for m in matches if m.profile.id not in items]
     if missing:
-        fresh = choose_evidence(missing, parts_of(result))
-        items.update(evidence_items(fresh))
+        read = {}
+        fresh = choose_evidence(missing, parts_of(result), rows=read)
+        items.update(evidence_items(fresh, read))
         result.evidence = {**(result.evidence or {}), **{str(pid): [p, m] for pid, (p, m) in fresh.items()}}
     for match in matches:
         match.evidence = items.get(match.profile.id, [])

@@ -79,23 +79,21 @@ def rank_candidates(parts, depth=None):
 
 def find_experts(query: MatchQuery, asker: User | None = None, explain: bool = True) -> list[Match]:
     parts = query_parts(query.text)
-    _, eligible = search(parts, query, asker)
-    chosen = choose(eligible, query)
+    chosen = choose(search(parts, query, asker), query)
     if explain:
         explain_matches(chosen, parts)
     return chosen
 
 
-def search(parts, query: MatchQuery, asker: User | None = None, depth: int | None = None):
-    """(the ranking by evidence alone: [(profile id, score)], the eligible matches in their final order),
-    searching deeper while the rules leave too few candidates."""
+def search(parts, query: MatchQuery, asker: User | None = None) -> list[Match]:
+    """The eligible matches in their final order, searching deeper while the rules leave too few."""
     index_size = max(len(live_index(part.space).current()) for part in parts)
-    depth = depth or current_app.config["MATCHING_SEARCH_DEPTH"]
+    depth = current_app.config["MATCHING_SEARCH_DEPTH"]
     while True:
         ranking = rank_candidates(parts, depth)
         eligible = apply_rules(ranking, query, asker)
         if enough(eligible, query) or depth >= index_size:
-            return ranking, eligible
+            return eligible
         depth *= 4  # many candidates were ruled out: look deeper
 
 
