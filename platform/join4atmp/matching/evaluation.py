@@ -8,6 +8,7 @@ indexing and ranking code as the live matcher then ranks every expert for every 
 import json
 import tempfile
 import time
+import unicodedata
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -89,6 +90,11 @@ def evaluate(directory, model=None, aggregations=("lse",), scores_out=None, prog
     return results
 
 
+def _storable(text: str) -> str:
+    """The text with the control characters a profile may not hold (dblp has a few U+0095) made spaces."""
+    return "".join(" " if unicodedata.category(c) == "Cc" and c not in "\n\r\t" else c for c in text)
+
+
 def _load_experts(experts) -> dict:
     """Create a member and publications per expert; returns {dataset expert id: profile id}."""
     from ..accounts.passwords import hash_password
@@ -107,7 +113,7 @@ def _load_experts(experts) -> dict:
             password_hash=shared_hash,
         )
         user.profile.country = "ZZ"
-        user.profile.publications = [Publication(title="", abstract=text) for text in expert["documents"]]
+        user.profile.publications = [Publication(title="", abstract=_storable(text)) for text in expert["documents"]]
         db.session.flush()
         profile_of[user.profile.id] = expert["id"]
     db.session.commit()
