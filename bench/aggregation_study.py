@@ -8,11 +8,24 @@ docs/matching-aggregation-study.md.
 """
 
 import json
-import math
 import sys
 from pathlib import Path
 
 import numpy as np
+from study_scores import (
+    Data,
+    bm25_fused,
+    dense,
+    field_offsets,
+    lse,
+    prf_queries,
+    rank_cut,
+    spread,
+    top_sum,
+    with_prior,
+)
+
+from join4atmp.search import metrics
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data" / "expert-finding"
@@ -25,10 +38,13 @@ def _extract(app_setup, queries_text):
     from join4atmp.extensions import db
     from join4atmp.matching.evaluation import temporary_app
 
-    with temporary_app(MATCHING_INDEX_ON_CHANGE=False):
+    with temporary_app(MATCHING_INDEX_ON_CHANGE=False, EMBEDDING_MULTILINGUAL_MODEL=None):  # English sets
         names = app_setup()
         from join4atmp.embedding import encoder
+        from join4atmp.matching import indexing
         from join4atmp.matching.indexing import reindex_all
+
+        indexing.own_sentences = lambda passage, own: []  # the ranking needs no evidence sentences
         from join4atmp.matching.models import EvidencePassage
 
         reindex_all()
@@ -37,7 +53,16 @@ def _extract(app_setup, queries_text):
         documents = np.array([r.document_key for r in rows])
         vectors = np.frombuffer(b"".join(r.vector for r in rows), dtype=np.float32).reshape(len(rows), -1)
         queries = encoder().encode(queries_text)
-    return owners, documents, queries @ vectors.T
+        fields = np.array([r.source for r in rows])
+        texts = np.array([r.text for r in rows])
+    return {
+        "owners": owners,
+        "documents": documents,
+        "vectors": vectors,
+        "queries": queries,
+        "fields": fields,
+        "texts": texts,
+    }
 
 
 def shared_set(name):
@@ -50,14 +75,13 @@ def shared_set(name):
         def setup():
             return {pid: eid for eid, pid in _load_experts(experts).items()}
 
-        owners, documents, scores = _extract(setup, [q["text"] for q in queries])
         CACHE.mkdir(parents=True, exist_ok=True)
-        np.savez(path, owners=owners, documents=documents, scores=scores)
-    cached = np.load(path)
+        np.savez(path, **_extract(setup, [q["text"] for q in queries]))
+    cached = dict(np.load(path))
     candidates = [e["id"] for e in experts]
     judged = [{e: 1 for e in q["relevant"]} for q in queries]
     popularity = {e["id"]: float(len(e["documents"])) for e in experts}
-    return cached["owners"], cached["documents"], cached["scores"], candidates, judged, popularity
+    return cached, candidates, judged, popularity, [q["text"] for q in queries]
 
 
 def atmp_set():
@@ -74,101 +98,147 @@ def atmp_set():
             load_demo_threads()
             return {p.id: p.user.email for p in db.session.scalars(db.select(ExpertProfile))}
 
-        owners, documents, scores = _extract(setup, [q["text"] for q in queries])
         CACHE.mkdir(parents=True, exist_ok=True)
-        np.savez(path, owners=owners, documents=documents, scores=scores)
-    cached = np.load(path)
+        np.savez(path, **_extract(setup, [q["text"] for q in queries]))
+    cached = dict(np.load(path))
     candidates = sorted(set(cached["owners"].tolist()) | {e for q in queries for e in q["grades"]})
-    return cached["owners"], cached["documents"], cached["scores"], candidates, [q["grades"] for q in queries]
+    return cached, candidates, [q["grades"] for q in queries], [q["text"] for q in queries]
 
 
-def per_expert_documents(owners, documents, row):
-    """{expert: document scores, best first} for one query (a document scores its best passage)."""
-    from join4atmp.search.aggregate import document_maxima
+def _family(name, make, *grids):
+    """{name.format(*values): make(*values)} over the product of the grids."""
+    import itertools
 
-    doc_owners, doc_scores = document_maxima(owners, documents, row)
-    grouped = {}
-    for owner, score in zip(doc_owners.tolist(), doc_scores.tolist()):
-        grouped.setdefault(owner, []).append(score)
-    return {owner: sorted(scores, reverse=True) for owner, scores in grouped.items()}
+    return {name.format(*values): make(*values) for values in itertools.product(*grids)}
 
+
+OTHERS = ("publication", "answer")  # every kind of document but the statement
 
 METHODS = {
-    "max": lambda d: d[0],
-    "top5-sum": lambda d: sum(d[:5]),
-    **{
-        f"lse T={t}": (lambda t: lambda d: t * math.log(sum(math.exp(s / t) for s in d)))(t)
-        for t in (0.01, 0.02, 0.03, 0.05, 0.08)
-    },
-    **{f"near-best sum d={x}": (lambda x: lambda d: sum(s for s in d if s >= d[0] - x))(x) for x in (0.05, 0.1)},
-    **{
-        f"lse T={t} top{k}": (lambda t, k: lambda d: t * math.log(sum(math.exp(s / t) for s in d[:k])))(t, k)
-        for t in (0.05, 0.08, 0.1)
-        for k in (3, 5)
-    },
-    **{f"p-norm p={q}": (lambda q: lambda d: sum(max(s, 0.0) ** q for s in d) ** (1 / q))(q) for q in (4, 8, 16)},
-    **{
-        f"max+{w}*ln(1+n near)": (lambda w: lambda d: d[0] + w * math.log1p(sum(s >= d[0] - 0.1 for s in d)))(w)
-        for w in (0.05, 0.1)
-    },
+    "max": lambda d: lse(d, dense(d), 1e-4),
+    "top5-sum": lambda d: top_sum(d, dense(d)),
+    **_family("lse T={}", lambda t: lambda d: lse(d, dense(d), t), (0.03, 0.08, 0.1, 0.12)),
+    # field offsets: publications and answers count x less than the statement (shared sets: all one field)
+    **_family(
+        "lse T={1}, others {0:+}",
+        lambda x, t: lambda d: lse(d, field_offsets(d, dense(d), dict.fromkeys(OTHERS, x)), t),
+        (-0.05, -0.1, -0.15),
+        (0.08, 0.1, 0.12),
+    ),
+    **_family(
+        "lse T={1}, answers {0:+} only",
+        lambda x, t: lambda d: lse(d, field_offsets(d, dense(d), {"answer": x}), t),
+        (-0.1,),
+        (0.08,),
+    ),
+    # BM25 over passages added to the cosine, per query relative to the best BM25 score
+    **_family(
+        "lse T={1}, bm25 w={0}",
+        lambda w, t: lambda d: lse(d, bm25_fused(d, w), t),
+        (0.1, 0.2, 0.4),
+        (0.08, 0.15),
+    ),
+    **_family(
+        "lse T={1}, bm25 w={0}, others -0.1",
+        lambda w, t: lambda d: lse(d, field_offsets(d, bm25_fused(d, w), dict.fromkeys(OTHERS, -0.1)), t),
+        (0.2, 0.4),
+        (0.08, 0.15),
+    ),
+    # pseudo-relevance feedback: the query moved towards its k best passages
+    **_family(
+        "lse T={2}, prf k={0} b={1}",
+        lambda k, b, t: lambda d: lse(d, dense(d, prf_queries(d, k, b)), t),
+        (5, 20),
+        (0.5,),
+        (0.03, 0.08),
+    ),
+    # breadth only from documents among the query's n best (the voting model's rank cut-off)
+    **_family(
+        "lse T={1}, rank cut {0}",
+        lambda n, t: lambda d: lse(d, rank_cut(d, dense(d), n), t),
+        (10, 30, 100),
+        (0.08, 0.15, 0.3),
+    ),
+    # a text-free document-count prior with one fixed weight
+    **_family(
+        "lse T={1} + {0}*ln(1+documents)",
+        lambda b, t: lambda d: with_prior(d, lse(d, dense(d), t), b),
+        (0.02, 0.04, 0.12),
+        (0.03, 0.08),
+    ),
+    **_family(
+        "lse T={1} + {0}*ln(1+documents), bm25 w=0.4",
+        lambda b, t: lambda d: with_prior(d, lse(d, bm25_fused(d, 0.4), t), b),
+        (0.04, 0.12),
+        (0.03,),
+    ),
+    # a temperature per query, from its spread of document scores
+    **_family(
+        "lse T={}*(best - 10th best)", lambda c: lambda d: lse(d, dense(d), c * spread(dense(d)) + 1e-4), (0.25, 1.0)
+    ),
 }
 
 
-def main():
-    from join4atmp.search import metrics
-
-    methods = {n: f for n, f in METHODS.items() if not sys.argv[1:] or any(w in n for w in sys.argv[1:])}
-
-    sets = {name: shared_set(name) for name in ("android", "dblp", "physics")}
-    atmp = atmp_set()
-    documents_of = {}
-    for owner, doc in zip(atmp[0].tolist(), atmp[1].tolist()):
-        documents_of.setdefault(owner, set()).add(doc)
-    atmp_documents = {e: len(documents_of.get(e, ())) for e in atmp[3]}
-    atmp_judged = {}
-    for grades in atmp[4]:
-        for e, g in grades.items():
-            atmp_judged[e] = atmp_judged.get(e, 0) + g
-    grouped = {
-        name: [per_expert_documents(s[0], s[1], row) for row in s[2]] for name, s in {**sets, "atmp": atmp}.items()
+def evaluate(method, sets, atmp, baseline):
+    line = {}
+    for name, (data, judged, popularity) in sets.items():
+        per_query = []
+        for scores, relevant in zip(data.rankings(method(data)), judged):
+            per_query.append(metrics.query_metrics(metrics.rank_all(scores, data.candidates), set(relevant)))
+        line[name] = metrics.summarise(per_query)["MAP"]
+        if baseline:
+            pop = [metrics.query_metrics(metrics.rank_all(popularity, data.candidates), set(r)) for r in judged]
+            line[name + "_popularity"] = metrics.summarise(pop)["MAP"]
+    data, grades, documents_of, judged_of = atmp
+    per_query, fives = [], []
+    for scores, g in zip(data.rankings(method(data)), grades):
+        ranking = metrics.rank_all(scores, data.candidates)
+        per_query.append(metrics.graded_metrics(ranking, g))
+        fives.append(ranking[:5])
+    graded = metrics.summarise_graded(per_query)
+    bias = metrics.breadth_bias(fives, documents_of, judged_of)
+    line["atmp"] = {
+        "nDCG@5": graded["nDCG@5"],
+        "P@1": graded["P@1"],
+        "bias_points": 100 * (bias["top5_share"] - bias["judged_share"]),
     }
-    results = {}
-    for method, score in methods.items():
-        line = {}
-        for name, (_, _, _, candidates, judged, popularity) in sets.items():
-            per_query = []
-            for docs, relevant in zip(grouped[name], judged):
-                ranking = metrics.rank_all({e: score(d) for e, d in docs.items()}, candidates)
-                per_query.append(metrics.query_metrics(ranking, set(relevant)))
-            line[name] = metrics.summarise(per_query)["MAP"]
-            if method == "max":
-                results.setdefault("_max", {})[name] = line[name]
-            pop = [metrics.query_metrics(metrics.rank_all(popularity, candidates), set(r)) for r in judged]
-            results.setdefault("_popularity", {})[name] = metrics.summarise(pop)["MAP"]
-        per_query, fives = [], []
-        for docs, grades in zip(grouped["atmp"], atmp[4]):
-            ranking = metrics.rank_all({e: score(d) for e, d in docs.items()}, atmp[3])
-            per_query.append(metrics.graded_metrics(ranking, grades))
-            fives.append(ranking[:5])
-        graded = metrics.summarise_graded(per_query)
-        bias = metrics.breadth_bias(fives, atmp_documents, atmp_judged)
-        line["atmp"] = {
-            "nDCG@5": graded["nDCG@5"],
-            "P@1": graded["P@1"],
-            "bias_points": 100 * (bias["top5_share"] - bias["judged_share"]),
-        }
+    return line
+
+
+def main():
+    methods = {n: f for n, f in METHODS.items() if not sys.argv[1:] or n == "max" or any(w in n for w in sys.argv[1:])}
+    sets = {}
+    for name in ("android", "dblp", "physics"):
+        cached, candidates, judged, popularity, texts = shared_set(name)
+        data = Data(cached, candidates)
+        data.query_texts = texts
+        sets[name] = (data, judged, popularity)
+    cached, candidates, grades, texts = atmp_set()
+    data = Data(cached, candidates)
+    data.query_texts = texts
+    documents_of = {e: 0 for e in candidates}
+    for owner in data.doc_owner.tolist():
+        documents_of[owner] += 1
+    judged_of = {}
+    for g in grades:
+        for e, v in g.items():
+            judged_of[e] = judged_of.get(e, 0) + v
+    atmp = (data, grades, documents_of, judged_of)
+    base = evaluate(methods.pop("max"), sets, atmp, baseline=True)
+    results = {"max": base}
+    print(f"{'method':28} " + " ".join(f"{n:>16}" for n in sets) + "   atmp nDCG@5  P@1  bias", flush=True)
+    for method, function in [("max", None), *methods.items()]:
+        line = base if function is None else evaluate(function, sets, atmp, baseline=False)
         results[method] = line
-    base, pop = results.pop("_max"), results.pop("_popularity")
-    print(f"{'method':28} " + " ".join(f"{n:>16}" for n in sets) + "   atmp nDCG@5  P@1  bias")
-    for method, line in results.items():
-        cells = [f"{line[n] / base[n]:5.2f}x {'>' if line[n] > pop[n] else '<'}pop" for n in sets]
+        cells = [f"{line[n] / base[n]:5.2f}x {'>' if line[n] > base[n + '_popularity'] else '<'}pop" for n in sets]
         a = line["atmp"]
         print(
             f"{method:28} "
             + " ".join(f"{c:>16}" for c in cells)
-            + f"   {a['nDCG@5']:.3f}  {a['P@1']:.3f}  {a['bias_points']:+.1f}"
+            + f"   {a['nDCG@5']:.3f}  {a['P@1']:.3f}  {a['bias_points']:+.1f}",
+            flush=True,
         )
-    (CACHE / "results.json").write_text(json.dumps({"max": base, "popularity": pop, **results}, indent=1))
+    (CACHE / "results.json").write_text(json.dumps(results, indent=1))
     return 0
 
 

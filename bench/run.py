@@ -130,8 +130,10 @@ def graded_quality(queries_path, model=None, aggregations=("top5-sum",)) -> dict
         vectors = encoder().encode([q["text"] for q in queries])
         candidates = sorted(documents)
         results = {}
+        offsets = app.config["MATCHING_SOURCE_OFFSETS"]
         for name in aggregations:
             app.config["MATCHING_AGGREGATION"] = name
+            app.config["MATCHING_SOURCE_OFFSETS"] = offsets if name == DEFAULT else {}  # the references: plain
             per_query, top_fives = [], []
             for query, vector in zip(queries, vectors):
                 scores = {email_of[pid]: score for pid, score in rank_candidates(vector, depth=None)}
@@ -284,7 +286,7 @@ def report(result) -> str:
         ]
         for method in dict.fromkeys((DEFAULT, "max", "top5-sum")):
             m = a[method]
-            label = f"platform: {method}" if method == DEFAULT else method
+            label = f"platform: {method}, source offsets" if method == DEFAULT else method
             lines.append(
                 f"| {label} | {m['nDCG@5']:.3f} | {m['P@1']:.3f} | {m['MAP']:.3f} | {m['breadth']['top5_share']:.2f} "
                 f"| {m['breadth']['judged_share']:.2f} |"

@@ -136,6 +136,11 @@ DEMO_PASSWORD = "join4atmp-demo"
 # sets and the graded ATMP questions together (docs/matching-aggregation-study.md); "max" and "top5-sum" are
 # the references.
 MATCHING_AGGREGATION = "lse"
+# Added to the score of each kind of evidence before the aggregation: an expert's own statement of what they
+# know counts as it matches, one publication or answer 0.1 less (it shows one piece of work, not the field;
+# without it the experts with the most documents took too many top places). The shared sets are unaffected
+# (all their documents are of one kind). Measured in docs/matching-aggregation-study.md; {} turns it off.
+MATCHING_SOURCE_OFFSETS = {"publication": -0.10, "answer": -0.10}
 # How a match's score reads: at least the first figure is a strong match, at least the second a good one, and
 # anything lower a partial one (on the "lse" scale: about a cosine of the expert's best evidence).
 MATCHING_STRENGTH = (0.60, 0.45)

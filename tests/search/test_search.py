@@ -215,3 +215,31 @@ def test_past_its_threshold_the_index_is_approximate_and_finds_what_exact_search
     loaded = PassageIndex.load(tmp_path / "ivf", approximate_from=5000, nprobe=8)
     assert type(loaded.faiss).__name__ == "IndexIVFFlat" and loaded.faiss.nprobe == 8 and len(loaded) == 6001
     assert loaded.passages_of(9999, vectors[0], 1)[0][0] == 7000
+
+
+def test_source_offsets_let_a_statement_beat_a_slightly_closer_publication(app):
+    """One publication shows one piece of work: the configured offset is added to its passages before the
+    aggregation, so an expert's own statement at 0.60 beats another's publication at 0.65."""
+    from join4atmp.matching.models import EvidencePassage
+    from join4atmp.matching.services import _offsets
+    from join4atmp.search.index import rank_together
+
+    statement = EvidencePassage(profile_id=1, source="statement").document_key
+    publication = EvidencePassage(profile_id=2, source="publication", source_id=5).document_key
+    answer = EvidencePassage(profile_id=3, source="answer", source_id=9).document_key
+    index = PassageIndex(2)
+    cosines = [0.60, 0.65, 0.30]
+    vectors = np.array([[c, math.sqrt(1 - c * c)] for c in cosines], dtype=np.float32)
+    index.add([1, 2, 3], owners=[1, 2, 3], documents=[statement, publication, answer], vectors=vectors)
+    query = np.array([1, 0], dtype=np.float32)
+    offsets = app.config["MATCHING_SOURCE_OFFSETS"]
+    assert offsets["publication"] < 0 and offsets["answer"] < 0
+    plain = rank_together([(index, query, (0.0, 1.0))], aggregation="max")
+    offset = rank_together([(index, query, (0.0, 1.0))], aggregation="max", document_offsets=_offsets(offsets))
+    assert [owner for owner, _ in plain] == [2, 1, 3]
+    assert [owner for owner, _ in offset] == [1, 2, 3]
+    scores = dict(offset)
+    assert scores[1] == pytest.approx(0.60, abs=1e-6)
+    assert scores[2] == pytest.approx(0.65 + offsets["publication"], abs=1e-6)
+    assert scores[3] == pytest.approx(0.30 + offsets["answer"], abs=1e-6)
+    assert _offsets({}) is None

@@ -138,9 +138,14 @@ def parts_of(result: MatchResult) -> list[Part]:
 
 
 def signature(question) -> str:
-    """What the ranking depends on besides the index: the text, the preferences, the encoders."""
+    """What the ranking depends on besides the index: the text, the preferences, the encoders and how the
+    scores are aggregated (a deploy that changes it reranks the stored questions)."""
     models = [space_encoder(space).name for space in spaces()]
-    payload = json.dumps([question.text, question.match_preferences or {}, models], sort_keys=True, default=str)
+    config = current_app.config
+    ranking = [config["MATCHING_AGGREGATION"], config["MATCHING_SOURCE_OFFSETS"]]
+    payload = json.dumps(
+        [question.text, question.match_preferences or {}, models, ranking], sort_keys=True, default=str
+    )
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
