@@ -134,6 +134,7 @@ def graded_quality(queries_path, model=None, aggregations=("top5-sum",)) -> dict
         for name in aggregations:
             app.config["MATCHING_AGGREGATION"] = name
             app.config["MATCHING_SOURCE_OFFSETS"] = offsets if name == DEFAULT else {}  # the references: plain
+            # (English questions: the primary space alone, so its offsets are the only ones that apply)
             per_query, top_fives = [], []
             for query, vector in zip(queries, vectors):
                 scores = {email_of[pid]: score for pid, score in rank_candidates(vector, depth=None)}

@@ -221,7 +221,7 @@ def test_source_offsets_let_a_statement_beat_a_slightly_closer_publication(app):
     """One publication shows one piece of work: the configured offset is added to its passages before the
     aggregation, so an expert's own statement at 0.60 beats another's publication at 0.65."""
     from join4atmp.matching.models import EvidencePassage
-    from join4atmp.matching.services import _offsets
+    from join4atmp.matching.spaces import MULTILINGUAL, PRIMARY, offsets, source_offsets
     from join4atmp.search.index import rank_together
 
     statement = EvidencePassage(profile_id=1, source="statement").document_key
@@ -232,14 +232,17 @@ def test_source_offsets_let_a_statement_beat_a_slightly_closer_publication(app):
     vectors = np.array([[c, math.sqrt(1 - c * c)] for c in cosines], dtype=np.float32)
     index.add([1, 2, 3], owners=[1, 2, 3], documents=[statement, publication, answer], vectors=vectors)
     query = np.array([1, 0], dtype=np.float32)
-    offsets = app.config["MATCHING_SOURCE_OFFSETS"]
-    assert offsets["publication"] < 0 and offsets["answer"] < 0
+    configured = app.config["MATCHING_SOURCE_OFFSETS"]
+    assert configured["publication"] < 0 and configured["answer"] < 0
     plain = rank_together([(index, query, (0.0, 1.0))], aggregation="max")
-    offset = rank_together([(index, query, (0.0, 1.0))], aggregation="max", document_offsets=_offsets(offsets))
+    offset = rank_together([(index, query, (0.0, 1.0), offsets(PRIMARY))], aggregation="max")
     assert [owner for owner, _ in plain] == [2, 1, 3]
     assert [owner for owner, _ in offset] == [1, 2, 3]
     scores = dict(offset)
     assert scores[1] == pytest.approx(0.60, abs=1e-6)
-    assert scores[2] == pytest.approx(0.65 + offsets["publication"], abs=1e-6)
-    assert scores[3] == pytest.approx(0.30 + offsets["answer"], abs=1e-6)
-    assert _offsets({}) is None
+    assert scores[2] == pytest.approx(0.65 + configured["publication"], abs=1e-6)
+    assert scores[3] == pytest.approx(0.30 + configured["answer"], abs=1e-6)
+    assert source_offsets({}) is None
+    # measured per encoder: in the multilingual space a publication keeps its score
+    multilingual = offsets(MULTILINGUAL)(np.array([statement, publication, answer]))
+    assert multilingual.tolist() == [0.0, 0.0, app.config["EMBEDDING_MULTILINGUAL_SOURCE_OFFSETS"]["answer"]]

@@ -137,12 +137,15 @@ def parts_of(result: MatchResult) -> list[Part]:
     return parts
 
 
+RANKING_SETTINGS = ("MATCHING_AGGREGATION", "MATCHING_SOURCE_OFFSETS", "EMBEDDING_MULTILINGUAL_SOURCE_OFFSETS")
+
+
 def signature(question) -> str:
     """What the ranking depends on besides the index: the text, the preferences, the encoders and how the
     scores are aggregated (a deploy that changes it reranks the stored questions)."""
     models = [space_encoder(space).name for space in spaces()]
     config = current_app.config
-    ranking = [config["MATCHING_AGGREGATION"], config["MATCHING_SOURCE_OFFSETS"]]
+    ranking = [config[key] for key in RANKING_SETTINGS]
     payload = json.dumps(
         [question.text, question.match_preferences or {}, models, ranking], sort_keys=True, default=str
     )

@@ -18,8 +18,8 @@ from ..profiles.models import ExpertProfile
 from ..profiles.services import listed_condition
 from .conflicts import conflict_reason
 from .explain import explain_matches
-from .models import DOCUMENT_SOURCES, MatchRequest, RequestStatus, document_sources
-from .spaces import PRIMARY, Part, calibration, live_index, query_parts
+from .models import MatchRequest, RequestStatus
+from .spaces import PRIMARY, Part, calibration, live_index, offsets, query_parts
 
 PANEL_ROLES = (Role.REGULATOR, Role.CLINICIAN, Role.PATIENT_ORG)
 
@@ -73,19 +73,8 @@ def rank_candidates(parts, depth=None):
 
     if isinstance(parts, np.ndarray):
         parts = [Part(PRIMARY, parts)]
-    searched = [(live_index(p.space).current(), p.vector, calibration(p.space)) for p in parts]
-    config = current_app.config
-    return rank_together(searched, depth, config["MATCHING_AGGREGATION"], _offsets(config["MATCHING_SOURCE_OFFSETS"]))
-
-
-def _offsets(by_source: dict):
-    """document keys -> the configured offset of each one's kind of source (None when there is none)."""
-    if not any(by_source.values()):
-        return None
-    import numpy as np
-
-    table = np.array([float(by_source.get(source, 0.0)) for source in DOCUMENT_SOURCES] + [0.0])
-    return lambda documents: table[document_sources(documents)]
+    searched = [(live_index(p.space).current(), p.vector, calibration(p.space), offsets(p.space)) for p in parts]
+    return rank_together(searched, depth, current_app.config["MATCHING_AGGREGATION"])
 
 
 def find_experts(query: MatchQuery, asker: User | None = None, explain: bool = True) -> list[Match]:

@@ -34,7 +34,7 @@ from sqlalchemy import and_, func, or_, select
 from .. import embedding
 from ..extensions import db
 from ..search.language import UNDETERMINED, language_of
-from .models import EvidencePassage, IndexChange
+from .models import DOCUMENT_SOURCES, EvidencePassage, IndexChange, document_sources
 
 if TYPE_CHECKING:
     import numpy as np
@@ -92,6 +92,24 @@ def sentence_column(space: Space):
 def calibration(space: Space) -> tuple[float, float]:
     """(shift, factor) that put this space's cosines on the primary space's scale."""
     return tuple(current_app.config["EMBEDDING_MULTILINGUAL_CALIBRATION"]) if space.multilingual else (0.0, 1.0)
+
+
+def offsets(space: Space):
+    """documents -> what this space adds to each one's scores by its kind of source, or None: the primary
+    space's MATCHING_SOURCE_OFFSETS, the multilingual one's EMBEDDING_MULTILINGUAL_SOURCE_OFFSETS (what a kind
+    of document is worth is measured per encoder; docs/matching-aggregation-study.md)."""
+    key = "EMBEDDING_MULTILINGUAL_SOURCE_OFFSETS" if space.multilingual else "MATCHING_SOURCE_OFFSETS"
+    return source_offsets(current_app.config[key])
+
+
+def source_offsets(by_source: dict):
+    """document keys -> the offset of each one's kind of source in ``by_source`` (None when all are 0)."""
+    if not any(by_source.values()):
+        return None
+    import numpy as np
+
+    table = np.array([float(by_source.get(source, 0.0)) for source in DOCUMENT_SOURCES] + [0.0])
+    return lambda documents: table[document_sources(documents)]
 
 
 def calibrated(space: Space, scores):

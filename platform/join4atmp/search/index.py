@@ -98,24 +98,24 @@ class _Overlay:
         return top, scores[top]
 
 
-def rank_together(parts, depth: int | None = None, aggregation: str = "lse", document_offsets=None):
+def rank_together(parts, depth: int | None = None, aggregation: str = "lse"):
     """Experts by aggregated score over the ``depth`` best passages of each of several indexes (all when None):
     [(owner, score)], best first. ``parts`` is [(index, query vector, (shift, factor))]: each index's scores are
     first mapped by ``shift + factor * score``, onto one scale (indexes of different models), and the lists are
     merged before the aggregation. A document's passages must all be in one of the indexes.
-    ``document_offsets(documents)``, when given, returns an amount added to each passage's score by its
-    document (e.g. by the kind of document), after the mapping and before the aggregation."""
+    A part may hold a fourth item, ``offsets(documents)``: an amount added to each of its passages' scores by
+    their document (e.g. by the kind of document), after the mapping and before the aggregation."""
     found = []
-    for index, vector, (shift, factor) in parts:
+    for index, vector, (shift, factor), *offsets in parts:
         _, scores, owners, documents = index.search(vector, len(index) if depth is None else depth)
         if (shift, factor) != (0.0, 1.0):
             scores = shift + factor * scores.astype(np.float64)
+        if offsets and offsets[0] is not None:
+            scores = scores + offsets[0](documents)
         found.append((owners, documents, scores))
     if not found:
         return []
     owners, documents, scores = (np.concatenate(column) for column in zip(*found))
-    if document_offsets is not None:
-        scores = scores + document_offsets(documents)
     expert_scores = AGGREGATIONS[aggregation](owners, documents, scores)
     return sorted(expert_scores.items(), key=lambda item: (-item[1], item[0]))
 
