@@ -9,7 +9,8 @@ Every figure is printed beside a baseline measured in the same run:
 - speed: one match (encode + FAISS search + aggregation) at 1k, 10k and 100k passages as a ratio
   to encoding the question alone; reindexing as a ratio to raw `model.encode` throughput; the ask page's
   path on the demo data against encoding the question (bench/ask_path.py); the approximate index's
-  recall@10 against exact search and its match time at 1M passages (bench/approximate.py).
+  recall@10 against exact search and its match time at 1M passages (bench/approximate.py); the platform's
+  rules over one search's candidates in a directory of 1k and of 1M experts (bench/rules.py).
 Writes the table to bench/results/latest.md (with the machine described).
 """
 
@@ -24,6 +25,7 @@ from pathlib import Path
 
 import approximate  # bench/: the script's own folder is on the path
 import ask_path
+import rules
 from ask_path import median_ms as _median_ms
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -318,6 +320,7 @@ def report(result) -> str:
     ]
     lines += ask_path.report(result["demo"])
     lines += approximate.report(result["approximate"])
+    lines += rules.report(result["rules"])
     return "\n".join(lines) + "\n"
 
 
@@ -329,6 +332,7 @@ def main():
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--reindex-documents", type=int, default=600)
     parser.add_argument("--approximate-passages", type=int, default=1_000_000)
+    parser.add_argument("--rules-experts", type=int, default=1_000_000)
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "latest.md")
     args = parser.parse_args()
     from join4atmp.search.encoder import Encoder, default_model_path
@@ -345,6 +349,7 @@ def main():
     result["reindex"] = reindex_throughput(args.data, model_path, args.reindex_documents)
     result["demo"] = ask_path.measure(model_path, args.repeat)
     result["approximate"] = approximate.measure(model_path, args.approximate_passages)
+    result["rules"] = rules.measure(model_path, sizes=(1_000, args.rules_experts), repeat=args.repeat)
     print("Quality", flush=True)
     result["reference"] = reference_max_cosine(args.data)
     result["quality"] = quality(args.data, datasets, model_path)

@@ -199,6 +199,35 @@ def test_among_near_equal_scores_the_less_loaded_expert_comes_first(experts, app
     assert ranked(text, experts["asker"], k=2)[1] == busy.email
 
 
+def test_the_rules_read_the_candidates_in_a_fixed_number_of_queries(experts):
+    """Checking candidates one by one cost one query each (1,008 for the 1,000 candidates of a search)."""
+    from sqlalchemy import event
+
+    from join4atmp.matching.services import apply_rules
+
+    ids = [user.profile.id for email, user in experts.items() if email != "asker"]
+    statements = []
+
+    def count(*args):
+        statements.append(1)
+
+    def queries_for(candidates):
+        db.session.expire_all()
+        asker = db.session.get(type(experts["asker"]), experts["asker"].id)
+        asker.profile  # the asker's own rows are read once, whatever the candidates
+        statements.clear()
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            matches = apply_rules([(pid, 0.5) for pid in candidates], MatchQuery(text="x"), asker)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+        assert {m.profile.id for m in matches} == set(candidates)
+        assert all(m.profile.user.email for m in matches)  # loaded with them
+        return len(statements)
+
+    assert queries_for(ids[:2]) == queries_for(ids) <= 5
+
+
 def test_deactivated_experts_are_never_returned_even_by_a_stale_index(experts):
     indexing.live_index().current()  # this process's index still holds the expert's passages
     experts["vector@pei.example"].is_active_account = False

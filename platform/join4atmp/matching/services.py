@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from ..accounts.models import User
 from ..core.roles import Role
@@ -134,7 +134,11 @@ def apply_rules(ranking, query, asker) -> list[Match]:
     if query.verified_only:
         query_filter = query_filter.where(User.verified_at.is_not(None))
     profiles = db.session.scalars(
-        query_filter.options(selectinload(ExpertProfile.interests), selectinload(ExpertProfile.language_links))
+        query_filter.options(
+            contains_eager(ExpertProfile.user),  # read with the join: not one query per candidate
+            selectinload(ExpertProfile.interests),
+            selectinload(ExpertProfile.language_links),
+        )
     ).all()
     loads = open_request_counts([p.id for p in profiles])
     matches = []
