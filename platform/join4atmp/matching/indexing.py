@@ -109,15 +109,21 @@ def _embed(rows, progress=None, batch=256):
         for space in spaces():
             model = space_encoder(space)
             model_column, vector_column = columns(space)
-            for row, vector in zip(chunk, model.encode([row.text for row in chunk])):
-                setattr(row, model_column.key, model.name)
-                setattr(row, vector_column.key, vector.tobytes())
-            sentence_vectors = iter(model.encode([s for row in chunk for s in row.sentences]).astype("float16"))
+            passages = _encode_once(model, [row.text for row in chunk])
+            sentences = _encode_once(model, [s for row in chunk for s in row.sentences])
             for row in chunk:
-                vectors = [next(sentence_vectors).tobytes() for _ in row.sentences]
+                setattr(row, model_column.key, model.name)
+                setattr(row, vector_column.key, passages[row.text].tobytes())
+                vectors = [sentences[s].astype("float16").tobytes() for s in row.sentences]
                 setattr(row, sentence_column(space).key, b"".join(vectors))
         if progress:
             progress(len(chunk))
+
+
+def _encode_once(model, texts) -> dict:
+    """{text: vector}, each distinct text encoded once (a profile's boilerplate sentence repeats)."""
+    distinct = list(dict.fromkeys(texts))
+    return dict(zip(distinct, model.encode(distinct))) if distinct else {}
 
 
 def mark_stale(profile_ids):
