@@ -96,13 +96,16 @@ class MatchRequest(db.Model):
     """A question offered to one expert, with the score and evidence that proposed them."""
 
     __tablename__ = "match_request"
-    __table_args__ = (db.UniqueConstraint("question_id", "profile_id"),)
+    __table_args__ = (
+        db.UniqueConstraint("question_id", "profile_id"),
+        # the candidates' open requests, counted on every match (with a status index beside a profile_id
+        # one, SQLite read every open request of the platform)
+        db.Index("ix_match_request_profile_status", "profile_id", "status"),
+    )
 
     id = db.Column(db.Integer, primary_key=True)
     question_id = db.Column(db.Integer, db.ForeignKey("question.id", ondelete="CASCADE"), nullable=False, index=True)
-    profile_id = db.Column(
-        db.Integer, db.ForeignKey("expert_profile.id", ondelete="CASCADE"), nullable=False, index=True
-    )
+    profile_id = db.Column(db.Integer, db.ForeignKey("expert_profile.id", ondelete="CASCADE"), nullable=False)
     rank = db.Column(db.Integer, nullable=False)
     score = db.Column(db.Float, nullable=False)
     explanation = db.Column(db.JSON, nullable=False, default=list)  # the evidence shown to the asker

@@ -24,7 +24,7 @@ from ..core.time import utcnow
 from ..extensions import db
 from .explain import choose_evidence, evidence_items
 from .models import MatchResult
-from .services import MatchQuery, apply_rules, choose, enough, rank_candidates, search
+from .services import MatchQuery, apply_rules, best_eligible, choose, enough, rank_candidates, search
 from .spaces import (
     MULTILINGUAL,
     OTHER_LANGUAGES,
@@ -73,11 +73,13 @@ def proposed(question, asker, query: MatchQuery | None = None, explain: bool = T
 
 def eligible(question, asker, query: MatchQuery) -> list:
     """Every expert of the stored ranking the rules leave for ``query``, in order (no evidence)."""
-    return _eligible(stored(question), query, asker)
+    return _eligible(stored(question), query, asker, every=True)
 
 
-def _eligible(result, query, asker):
-    found = apply_rules(result.ranking, query, asker)
+def _eligible(result, query, asker, every=False):
+    """The stored ranking's experts the rules leave; only as many as choosing ``query.k`` needs, unless
+    ``every``."""
+    found = (apply_rules if every else best_eligible)(result.ranking, query, asker)
     if not enough(found, query) and not result.complete:
         found = search(parts_of(result), query, asker)  # look deeper, with the stored vectors
     return found

@@ -91,7 +91,7 @@ def search(parts, query: MatchQuery, asker: User | None = None) -> list[Match]:
     depth = current_app.config["MATCHING_SEARCH_DEPTH"]
     while True:
         ranking = rank_candidates(parts, depth)
-        eligible = apply_rules(ranking, query, asker)
+        eligible = best_eligible(ranking, query, asker)
         if enough(eligible, query) or depth >= index_size:
             return eligible
         depth *= 4  # many candidates were ruled out: look deeper
@@ -115,8 +115,36 @@ def open_request_counts(profile_ids) -> dict:
     return dict(rows)
 
 
+def best_eligible(ranking, query, asker, window: int = 50) -> list[Match]:
+    """What ``apply_rules`` gives for choosing the best ``query.k``, reading only as far down the ranking (best
+    first) as a candidate could still be among them: windows of candidates, growing, until a later one's
+    score, lifted by every preference the query has, falls below the near-equal band of the k-th eligible.
+    The result is then the first part of ``apply_rules``' whole result. A balanced panel reads everything."""
+    if query.balanced or len(ranking) <= window:
+        return apply_rules(ranking, query, asker)
+    lift = (1 + current_app.config["MATCHING_PREFERENCE_BOOST"]) ** (
+        bool(query.preferred_countries) + bool(query.preferred_languages)
+    )
+    near = current_app.config["MATCHING_NEAR_EQUAL"]
+    found, start = [], 0
+    while start < len(ranking):
+        found += _admitted(ranking[start : start + window], query, asker)
+        start, window = start + window, window * 4
+        if start < len(ranking) and len(found) >= query.k:
+            kth = sorted((m.score for m in found), reverse=True)[query.k - 1]
+            following = ranking[start][1]
+            if max(following, following * lift) < kth * (1 - near):
+                break
+    return _order(found)
+
+
 def apply_rules(ranking, query, asker) -> list[Match]:
     """Apply every rule to the ranked candidates; the order of the result is the final order."""
+    return _order(_admitted(ranking, query, asker))
+
+
+def _admitted(ranking, query, asker) -> list[Match]:
+    """The candidates every rule leaves, as matches (in no particular order)."""
     scores = dict(ranking)
     query_filter = (
         select(ExpertProfile)
@@ -149,7 +177,7 @@ def apply_rules(ranking, query, asker) -> list[Match]:
         if conflict_reason(profile, asker, query.exclude_organisations):
             continue
         matches.append(Match(profile, _with_preferences(scores[profile.id], profile, query), load))
-    return _order(matches)
+    return matches
 
 
 def _with_preferences(score, profile, query):
