@@ -179,13 +179,13 @@ def reindex_throughput(data_dir: Path, model_path, documents_count):
     from join4atmp.accounts.services import create_user
     from join4atmp.extensions import db
     from join4atmp.matching import indexing
-    from join4atmp.matching.evaluation import temporary_app
+    from join4atmp.matching.evaluation import storable, temporary_app
     from join4atmp.profiles.models import Publication
     from join4atmp.search.encoder import Encoder
     from join4atmp.search.passages import split_passages
 
     experts = [json.loads(line) for line in (data_dir / "dblp" / "experts.jsonl").read_text().splitlines()]
-    documents = [(e["id"], d) for e in experts for d in e["documents"]][:documents_count]
+    documents = [(e["id"], storable(d)) for e in experts for d in e["documents"]][:documents_count]
     passages = [p for _, d in documents for p in split_passages(d)]
     encoder = Encoder(model_path)
     encoder.encode(passages[:64])  # warm up

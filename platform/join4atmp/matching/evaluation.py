@@ -90,7 +90,7 @@ def evaluate(directory, model=None, aggregations=("lse",), scores_out=None, prog
     return results
 
 
-def _storable(text: str) -> str:
+def storable(text: str) -> str:
     """The text with the control characters a profile may not hold (dblp has a few U+0095) made spaces."""
     return "".join(" " if unicodedata.category(c) == "Cc" and c not in "\n\r\t" else c for c in text)
 
@@ -113,7 +113,7 @@ def _load_experts(experts) -> dict:
             password_hash=shared_hash,
         )
         user.profile.country = "ZZ"
-        user.profile.publications = [Publication(title="", abstract=_storable(text)) for text in expert["documents"]]
+        user.profile.publications = [Publication(title="", abstract=storable(text)) for text in expert["documents"]]
         db.session.flush()
         profile_of[user.profile.id] = expert["id"]
     db.session.commit()
