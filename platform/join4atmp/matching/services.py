@@ -115,7 +115,7 @@ def open_request_counts(profile_ids) -> dict:
     return dict(rows)
 
 
-def best_eligible(ranking, query, asker, window: int = 50) -> list[Match]:
+def best_eligible(ranking, query, asker, window: int = 100) -> list[Match]:
     """What ``apply_rules`` gives for choosing the best ``query.k``, reading only as far down the ranking (best
     first) as a candidate could still be among them: windows of candidates, growing, until a later one's
     score, lifted by every preference the query has, falls below the near-equal band of the k-th eligible.
