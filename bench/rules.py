@@ -136,16 +136,14 @@ def _time_rules(count, candidates, repeat, seed=0):
 
 
 def measure(model_path=None, sizes=(1_000, 1_000_000), candidates=1000, repeat=20) -> dict:
+    from ask_path import median_ms  # bench/: the script's own folder is on the path
+
     from join4atmp.search.encoder import Encoder
 
     encoder = Encoder(model_path)
     encoder.encode_one("warm-up")
-    encodes = []
-    for _ in range(repeat):
-        begun = time.perf_counter()
-        encoder.encode_one(QUESTION)
-        encodes.append((time.perf_counter() - begun) * 1000)
-    result = {"bare_encode_ms": statistics.median(encodes), "candidates": candidates, "sizes": []}
+    bare = median_ms(lambda: encoder.encode_one(QUESTION), repeat)
+    result = {"bare_encode_ms": bare, "candidates": candidates, "sizes": []}
     for size in sizes:
         print(f"  rules over {size:,} experts", flush=True)
         result["sizes"].append(_time_rules(size, min(candidates, size), repeat))

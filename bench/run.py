@@ -135,8 +135,8 @@ def graded_quality(queries_path, model=None, aggregations=("top5-sum",)) -> dict
         offsets = app.config["MATCHING_SOURCE_OFFSETS"]
         for name in aggregations:
             app.config["MATCHING_AGGREGATION"] = name
-            app.config["MATCHING_SOURCE_OFFSETS"] = offsets if name == DEFAULT else {}  # the references: plain
-            # (English questions: the primary space alone, so its offsets are the only ones that apply)
+            # the references stay plain; these English questions search the primary space only
+            app.config["MATCHING_SOURCE_OFFSETS"] = offsets if name == DEFAULT else {}
             per_query, top_fives = [], []
             for query, vector in zip(queries, vectors):
                 scores = {email_of[pid]: score for pid, score in rank_candidates(vector, depth=None)}
