@@ -2,6 +2,7 @@
 afresh at every view; the asker can search again; evidence comes from the vectors stored at index time."""
 
 import pytest
+from sqlalchemy import event, select
 
 from join4atmp.extensions import db
 from join4atmp.matching import indexing, results
@@ -84,6 +85,27 @@ def test_the_results_page_runs_the_match_once_and_encodes_nothing(app, people, c
         assert people["first"].profile.display_name in again and "<mark>" in again
     assert counted == {"encoded": 1, "rankings": 1}
     assert db.session.get(MatchResult, question.id).ranking
+
+
+def test_the_first_view_commits_its_ranking_and_a_later_view_reads_each_expert_once(app, people, client):
+    login(client, "asker@sme.example")
+    question = ask(client)
+    first = client.get(f"/questions/{question.id}/experts").data.decode()
+    with db.engine.connect() as other:  # committed: another connection (another worker) reads it
+        stored = other.execute(select(MatchResult.ranking).where(MatchResult.question_id == question.id)).scalar()
+    assert stored and people["first"].profile.display_name in first
+    statements = []
+
+    def count(*args):
+        statements.append(1)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        again = client.get(f"/questions/{question.id}/experts").data.decode()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    shown = [p for p in people.values() if p.profile.display_name in again]
+    assert len(shown) >= 3 and len(statements) <= 10, (len(shown), len(statements))
 
 
 def test_the_rules_apply_afresh_to_the_stored_ranking(app, people, client, counted):

@@ -1,7 +1,5 @@
 """Conflict-of-interest rules: who must never be proposed to answer an asker's question."""
 
-import re
-
 from flask_babel import lazy_gettext as _l
 
 from ..profiles.services import normalise_organisation
@@ -123,7 +121,7 @@ def organisations_overlap(a: str | None, b: str | None) -> bool:
     if left == right:
         return True
     shorter, longer = sorted((left, right), key=len)
-    if not re.search(rf"(^| ){re.escape(shorter)}( |$)", longer):
+    if f" {shorter} " not in f" {longer} ":  # whole words: both are words of [a-z0-9] joined by single spaces
         return False
     return any(word not in GENERIC_WORDS and len(word) > 2 for word in shorter.split())
 

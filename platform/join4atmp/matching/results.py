@@ -37,6 +37,7 @@ from .spaces import (
     spaces,
 )
 
+_WRITTEN = "matching.result_written"  # in the session's info: stored() wrote a ranking, not yet committed
 _SPACES = {space.name: space for space in (PRIMARY, MULTILINGUAL, OTHER_LANGUAGES)}
 
 
@@ -108,9 +109,24 @@ def stored(question, refresh: bool = False) -> MatchResult:
     db.session.execute(
         insert_or_update(MatchResult, MatchResult.question_id, {"question_id": question.id, **values}, values)
     )
+    db.session.info[_WRITTEN] = True
     return db.session.scalars(
         select(MatchResult).where(MatchResult.question_id == question.id).execution_options(populate_existing=True)
     ).one()
+
+
+def commit_written() -> None:
+    """Commit what proposing wrote (a ranking run now, evidence explained now), if anything, keeping what the
+    session read: the page renders the experts the rules have just read, and would otherwise read each of
+    them, their languages and interests again."""
+    if not (db.session.info.pop(_WRITTEN, False) or db.session.dirty or db.session.new):
+        return
+    session = db.session()
+    keep, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = keep
 
 
 def attach_evidence(result: MatchResult, matches) -> None:

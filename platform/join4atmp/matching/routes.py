@@ -67,7 +67,7 @@ def experts(question_id):
 
 def _experts_page(question, form, status):
     matches = results.proposed(question, current_user)
-    db.session.commit()  # the ranking, when this view ran it, and the evidence it explained
+    results.commit_written()  # the ranking, when this view ran it, and the evidence it explained
     if request.method == "GET" and not question.match_requests:
         form.experts.data = [m.profile.id for m in matches[:3]]
     return render_template(

@@ -10,6 +10,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, selectinload
+from werkzeug.local import LocalProxy
 
 from ..accounts.models import User
 from ..core.roles import Role
@@ -146,6 +147,8 @@ def apply_rules(ranking, query, asker) -> list[Match]:
 def _admitted(ranking, query, asker) -> list[Match]:
     """The candidates every rule leaves, as matches (in no particular order)."""
     scores = dict(ranking)
+    if isinstance(asker, LocalProxy):  # current_user: resolved once, not at each candidate's conflict check
+        asker = asker._get_current_object()
     query_filter = (
         select(ExpertProfile)
         .join(User)

@@ -2,6 +2,7 @@
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_, select
@@ -35,6 +36,7 @@ COMMON_FIELDS = (
 )
 
 
+@lru_cache(maxsize=8192)  # the rules compare the asker's organisation with every candidate's, on every results page
 def normalise_organisation(name: str) -> str:
     """Compare organisation names ignoring case, accents, punctuation and legal forms."""
     text = unicodedata.normalize("NFKD", name or "").encode("ascii", "ignore").decode().lower()
