@@ -15,13 +15,21 @@ import numpy as np
 from study_scores import (
     Data,
     bm25_fused,
+    default_scores,
     dense,
+    document_smoothing,
+    expert_smoothing,
     field_offsets,
     lse,
+    noisy_or,
+    offset_docs,
     prf_queries,
     rank_cut,
+    rrf_expert_bm25,
     spread,
     top_sum,
+    with_centroid,
+    with_expert_bm25,
     with_prior,
 )
 
@@ -114,6 +122,7 @@ def _family(name, make, *grids):
 
 OTHERS = ("publication", "answer")  # every kind of document but the statement
 
+
 METHODS = {
     "max": lambda d: lse(d, dense(d), 1e-4),
     "top5-sum": lambda d: top_sum(d, dense(d)),
@@ -171,6 +180,46 @@ METHODS = {
         lambda b, t: lambda d: with_prior(d, lse(d, bm25_fused(d, 0.4), t), b),
         (0.04, 0.12),
         (0.03,),
+    ),
+    # the fourth study: BM25 over each expert's passages joined, beside the offset smooth maximum
+    **_family(
+        "lse T={1}, others -0.1, + {0} x expert bm25",
+        lambda w, t: lambda d: with_expert_bm25(d, lse(d, offset_docs(d), t), w),
+        (0.1, 0.2, 0.3),
+        (0.08, 0.09, 0.1),
+    ),
+    **_family(
+        "lse T={1}, others -0.1, rrf60 with {0} x expert bm25",
+        lambda w, t: lambda d: rrf_expert_bm25(d, lse(d, offset_docs(d), t), w),
+        (0.3, 0.5),
+        (0.08, 0.1),
+    ),
+    # a count prior that only many documents move (the fourth study)
+    **_family(
+        "default + {} x ln(1 + documents / {})",
+        lambda b, c: lambda d: with_prior(d, default_scores(d), b, c),
+        (0.05, 0.1, 0.2),
+        (5, 10, 20),
+    ),
+    # topic signals beside the default (the fourth study)
+    **_family("default + {} x centroid", lambda w: lambda d: with_centroid(d, default_scores(d), w), (0.1, 0.3)),
+    **_family(
+        "default + {} x {}-nearest experts",
+        lambda w, k: lambda d: expert_smoothing(d, default_scores(d), w, k),
+        (0.3, 0.6),
+        (10,),
+    ),
+    **_family(
+        "default, documents {} x {}-nearest",
+        lambda w, k: lambda d: lse(d, document_smoothing(d, offset_docs(d), w, k), 0.08),
+        (0.3, 0.5),
+        (10, 20),
+    ),
+    **_family(
+        "noisy-or {} below the best, width {}",
+        lambda b, w: lambda d: noisy_or(d, offset_docs(d), b, w),
+        (0.2, 0.3),
+        (0.04,),
     ),
     # a temperature per query, from its spread of document scores
     **_family(

@@ -44,6 +44,21 @@ class Data:
             self._bm25 = np.asarray(rows, dtype=np.float32)
         return self._bm25
 
+    def expert_bm25(self):
+        """queries x experts BM25 over each expert's passages joined (the platform's KeywordIndex)."""
+        if getattr(self, "_expert_bm25", None) is None:
+            from join4atmp.search.keyword import KeywordIndex
+
+            joined = [[] for _ in range(self.experts.size)]
+            for expert, text in zip(self.doc_expert[self.passage_doc].tolist(), self.texts.tolist()):
+                joined[expert].append(text)
+            index = KeywordIndex(range(self.experts.size), [" ".join(texts) for texts in joined])
+            self._expert_bm25 = np.zeros((len(self.query_texts), self.experts.size))
+            for q, text in enumerate(self.query_texts):
+                for expert, score in index.scores(text).items():
+                    self._expert_bm25[q, expert] = score
+        return self._expert_bm25
+
     def rankings(self, expert_scores):
         """queries x experts score matrix -> one {expert: score} per query."""
         names = self.experts.tolist()
@@ -99,6 +114,16 @@ def field_offsets(data, docs, offsets):
     return docs + shift
 
 
+def offset_docs(data):
+    """The platform's default document scores: publications and answers count 0.1 less than the statement."""
+    return field_offsets(data, dense(data), {"publication": -0.1, "answer": -0.1})
+
+
+def default_scores(data):
+    """The platform's default expert scores: lse at T = 0.08 over the offset document scores."""
+    return lse(data, offset_docs(data), 0.08)
+
+
 def rank_cut(data, docs, n):
     """Documents outside the query's n best count only as an expert's best (-inf otherwise)."""
     kth = -np.partition(-docs, min(n, docs.shape[1]) - 1, axis=1)[:, min(n, docs.shape[1]) - 1 : min(n, docs.shape[1])]
@@ -109,13 +134,81 @@ def rank_cut(data, docs, n):
     return np.where(keep, docs, -np.inf)
 
 
-def with_prior(data, experts, beta):
-    """Expert scores plus beta x ln(1 + the expert's number of documents)."""
+def with_prior(data, experts, beta, scale=1.0):
+    """Expert scores plus beta x ln(1 + the expert's number of documents / scale): with a larger scale,
+    a few documents say little and only many of them lift an expert."""
     counts = np.bincount(data.doc_expert, minlength=data.experts.size)
-    return experts + beta * np.log1p(counts)
+    return experts + beta * np.log1p(counts / scale)
 
 
 def spread(docs, k=10):
     """Per query: the gap between its best document and its k-th best."""
     part = -np.sort(-docs, axis=1)
     return part[:, 0] - part[:, min(k, part.shape[1]) - 1]
+
+
+def _unit(rows):
+    return rows / np.linalg.norm(rows, axis=1, keepdims=True)
+
+
+def expert_centroids(data):
+    """One unit vector per expert: the mean of its passages' vectors."""
+    sums = np.zeros((data.experts.size, data.vectors.shape[1]), dtype=np.float32)
+    np.add.at(sums, data.doc_expert[data.passage_doc], data.vectors)
+    return _unit(sums)
+
+
+def with_centroid(data, experts, weight):
+    """Expert scores plus weight x the question's cosine with the expert's centroid (a topic-focus signal)."""
+    return experts + weight * (data.queries @ expert_centroids(data).T)
+
+
+def expert_smoothing(data, experts, weight, k):
+    """Expert scores plus weight x the mean score of the expert's k nearest experts (by centroid)."""
+    centroids = expert_centroids(data)
+    similar = centroids @ centroids.T
+    np.fill_diagonal(similar, -np.inf)
+    nearest = np.argpartition(-similar, k, axis=1)[:, :k]
+    return experts + weight * experts[:, nearest].mean(axis=2)
+
+
+def document_smoothing(data, docs, weight, k):
+    """Each document's score moved towards the mean score of its k nearest documents (the cluster
+    hypothesis: a document among relevant ones is likelier relevant)."""
+    sums = np.zeros((data.doc_keys.size, data.vectors.shape[1]), dtype=np.float32)
+    np.add.at(sums, data.passage_doc, data.vectors)
+    vectors = _unit(sums)
+    similar = vectors @ vectors.T
+    np.fill_diagonal(similar, -np.inf)
+    nearest = np.argpartition(-similar, k, axis=1)[:, :k]
+    return (1 - weight) * docs + weight * docs[:, nearest].mean(axis=2)
+
+
+def noisy_or(data, docs, below_best, width):
+    """P(the expert has a relevant document) = 1 - prod(1 - p_d), with p_d a logistic of the document's
+    score centred ``below_best`` under the question's best document; returned as -sum log(1 - p_d)."""
+    centre = docs.max(axis=1, keepdims=True) - below_best
+    p = 1 / (1 + np.exp(-(docs - centre) / width))
+    missing = np.log1p(-np.clip(p, 0, 1 - 1e-9))
+    return -np.stack([np.bincount(data.doc_expert, weights=row, minlength=data.experts.size) for row in missing])
+
+
+def with_expert_bm25(data, experts, weight):
+    """Expert scores plus weight x the expert's BM25 score over the question's best expert's (a second,
+    lexical signal at the expert's level: acronyms, article numbers, product words)."""
+    bm = data.expert_bm25()
+    top = bm.max(axis=1, keepdims=True)
+    return experts + weight * np.divide(bm, top, out=np.zeros_like(bm), where=top > 0)
+
+
+def _ranks(scores):
+    order = np.argsort(-scores, axis=1)
+    ranks = np.empty_like(order)
+    ranks[np.arange(scores.shape[0])[:, None], order] = np.arange(1, scores.shape[1] + 1)[None, :]
+    return ranks
+
+
+def rrf_expert_bm25(data, experts, weight, k=60):
+    """Reciprocal-rank fusion of the expert scores and the expert-level BM25 (no BM25 match: no share)."""
+    bm = data.expert_bm25()
+    return 1 / (k + _ranks(experts)) + weight * np.where(bm > 0, 1 / (k + _ranks(bm)), 0)
