@@ -115,13 +115,17 @@ def field_offsets(data, docs, offsets):
 
 
 def offset_docs(data):
-    """The platform's default document scores: publications and answers count 0.1 less than the statement."""
-    return field_offsets(data, dense(data), {"publication": -0.1, "answer": -0.1})
+    """The platform's default document scores: each kind's offset as configured (MATCHING_SOURCE_OFFSETS)."""
+    from join4atmp.config import MATCHING_SOURCE_OFFSETS
+
+    return field_offsets(data, dense(data), MATCHING_SOURCE_OFFSETS)
 
 
 def default_scores(data):
-    """The platform's default expert scores: lse at T = 0.08 over the offset document scores."""
-    return lse(data, offset_docs(data), 0.08)
+    """The platform's default expert scores: its smooth maximum over the offset document scores."""
+    from join4atmp.search.aggregate import SOFT_MAX_TEMPERATURE
+
+    return lse(data, offset_docs(data), SOFT_MAX_TEMPERATURE)
 
 
 def rank_cut(data, docs, n):
