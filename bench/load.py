@@ -16,7 +16,6 @@ import os
 import random
 import re
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -27,12 +26,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 from processes import (  # noqa: E402
-    BIN,
     PostgresServer,
     RedisServer,
     Visitor,
     app_env,
     fresh_postgres_database,
+    load_demo,
     start_smtp,
     start_web,
     start_worker,
@@ -74,10 +73,6 @@ def _csrf(page: bytes) -> str:
     if not match:
         raise RuntimeError("no CSRF token on the page")
     return (match.group(1) or match.group(2)).decode()
-
-
-def _flask(env, *args):
-    subprocess.run([str(BIN / "flask"), *args], cwd=ROOT, env=env, check=True, capture_output=True)
 
 
 def _app(tmp, database_url):
@@ -146,7 +141,9 @@ def _actions(person, facts, rng, token):
     return "read", "GET", rng.choice(reads), None
 
 
-def run_load(database: str, clients: int, rounds: int, web_workers: int, seed: int = 7) -> dict:
+def run_load(
+    database: str, clients: int, rounds: int, web_workers: int, seed: int = 7, demo_template: Path | None = None
+) -> dict:
     rng = random.Random(seed)
     tmp = Path(tempfile.mkdtemp(prefix=f"j4a-load-{database}-"))
     services, processes = [], []
@@ -167,8 +164,7 @@ def run_load(database: str, clients: int, rounds: int, web_workers: int, seed: i
         env = app_env(
             tmp / "instance", database_url, MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp.port, **queue, **LIFTED_LIMITS
         )
-        _flask(env, "db", "upgrade")
-        _flask(env, "demo", "load")  # embeds the demo evidence too
+        load_demo(env, demo_template)  # embeds the demo evidence too (or copies it, embedded once)
         app = _app(tmp, database_url)
         facts = _demo_facts(app)
         for number in range(consumers):

@@ -31,6 +31,7 @@ from processes import (  # noqa: E402
     app_env,
     free_port,
     group_pss_mib,
+    load_demo,
     start_web,
     wait_until,
     workers_booted,
@@ -44,20 +45,16 @@ RATE = re.compile(r"Requests/sec:\s+([\d.]+)")
 WEB_WORKERS = 2  # this machine's cores; the memory figures use 1 and 4
 
 
-def _flask(env, *args):
-    subprocess.run([str(BIN / "flask"), *args], cwd=ROOT, env=env, check=True, capture_output=True)
-
-
-def prepare(tmp: Path) -> dict:
-    """A fresh SQLite database with the demo data and its index; returns the web processes' environment."""
+def prepare(tmp: Path, demo_template: Path | None = None) -> dict:
+    """A fresh SQLite database with the demo data and its index (copied from ``demo_template`` when it holds
+    them: processes.load_demo); returns the web processes' environment."""
     env = app_env(
         tmp / "instance",
         f"sqlite:///{tmp / 'pages.db'}",
         LOGIN_LIMIT_PER_IP=[100000, 900],
         SESSION_COOKIE_SECURE=False,
     )
-    _flask(env, "db", "upgrade")
-    _flask(env, "demo", "load")
+    load_demo(env, demo_template)
     return env
 
 
@@ -223,6 +220,7 @@ def main(argv=None):
     parser.add_argument("--json", type=Path, help="also write the figures here")
     parser.add_argument("--only", nargs="+", help="measure only these pages (their labels, e.g. / /experts)")
     parser.add_argument("--no-memory", action="store_true", help="skip the memory figures")
+    parser.add_argument("--demo-template", type=Path, help="keep the prepared demo data here, or copy it from here")
     parser.add_argument(
         "--store-off", action="store_true", help="also measure the app with its page store off (pages rendered afresh)"
     )
@@ -231,7 +229,7 @@ def main(argv=None):
         sys.exit("wrk is needed: apt-get install wrk")
     tmp = Path(tempfile.mkdtemp(prefix="j4a-pages-"))
     try:
-        env = prepare(tmp)
+        env = prepare(tmp, args.demo_template)
         rows = measure_pages(env, tmp, args.seconds, args.rounds, args.only, args.store_off)
         print(f"\n## Pages against hello-world ({WEB_WORKERS} gunicorn workers, wrk 8 connections)\n")
         fresh = "fresh" in (rows[0] if rows else {})

@@ -114,6 +114,24 @@ def model():
     return encoder
 
 
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory, worker_id):
+    """The demo data migrated and embedded once per run, for the benches' smoke runs to copy
+    (processes.load_demo); one copy for all the xdist workers, made by the first to ask."""
+    from filelock import FileLock
+
+    from processes import app_env, load_demo
+
+    root = tmp_path_factory.getbasetemp()
+    root = root if worker_id == "master" else root.parent  # the run's folder, above each worker's
+    template = root / "demo-template"
+    with FileLock(f"{template}.lock"):
+        if not (template / "ready").exists():
+            build = root / f"demo-build-{worker_id}"
+            load_demo(app_env(build / "instance", f"sqlite:///{build / 'demo.db'}"), template)
+    return template
+
+
 @pytest.fixture
 def postgres_database(request):
     """A fresh database on the test PostgreSQL server (.ci/run starts one); skips without it."""

@@ -46,6 +46,31 @@ def app_env(instance: Path, database_url: str, **settings) -> dict:
     return env
 
 
+def flask(env, *args):
+    subprocess.run([str(BIN / "flask"), *args], cwd=ROOT, env=env, check=True, capture_output=True)
+
+
+def load_demo(env, template: Path | None = None):
+    """The demo data, migrated and embedded, in the database and instance folder of ``env``. With a
+    ``template`` folder, the first call also keeps a copy there (database file and instance folder) and later
+    calls copy it instead: embedding the demo evidence in both spaces is most of what a bench's set-up costs.
+    A copy is for SQLite only; a PostgreSQL database is always loaded afresh."""
+    database_url, instance = env["DATABASE_URL"], Path(env["JOIN4ATMP_INSTANCE_PATH"])
+    sqlite = database_url.startswith("sqlite:///")
+    ready = template is not None and sqlite and (template / "ready").exists()
+    if ready:
+        shutil.copyfile(template / "demo.db", database_url[len("sqlite:///") :])
+        shutil.copytree(template / "instance", instance, dirs_exist_ok=True)
+        return
+    flask(env, "db", "upgrade")
+    flask(env, "demo", "load")  # the commands have exited: SQLite's write-ahead log is checkpointed
+    if template is not None and sqlite:
+        template.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(database_url[len("sqlite:///") :], template / "demo.db")
+        shutil.copytree(instance, template / "instance", dirs_exist_ok=True)
+        (template / "ready").touch()
+
+
 class Process:
     """A child process in its own process group, its output in a log file."""
 

@@ -15,8 +15,8 @@ import load  # noqa: E402
 pytestmark = pytest.mark.timeout(600)
 
 
-def test_a_burst_of_mixed_requests_gives_no_5xx_and_loses_nothing():
-    figures = load.run_load("sqlite", clients=40, rounds=1, web_workers=2)
+def test_a_burst_of_mixed_requests_gives_no_5xx_and_loses_nothing(demo_template):
+    figures = load.run_load("sqlite", clients=40, rounds=1, web_workers=2, demo_template=demo_template)
     assert figures["requests"] == 40
     assert figures["by_kind"].get("answer") and figures["by_kind"].get("registration")  # writes were in the mix
     assert figures["mails_queued"] > 0
