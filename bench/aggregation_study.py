@@ -15,6 +15,7 @@ import numpy as np
 from study_scores import (
     Data,
     bm25_fused,
+    centred_docs,
     default_scores,
     dense,
     document_smoothing,
@@ -189,6 +190,12 @@ METHODS = {
         (0.08, 0.09, 0.1),
     ),
     **_family(
+        "default + {} x expert bm25 b={}",
+        lambda w, b: lambda d: with_expert_bm25(d, default_scores(d), w, b),
+        (0.1, 0.2),
+        (0.9, 1.0),
+    ),
+    **_family(
         "lse T={1}, others -0.1, rrf60 with {0} x expert bm25",
         lambda w, t: lambda d: rrf_expert_bm25(d, lse(d, offset_docs(d), t), w),
         (0.3, 0.5),
@@ -220,6 +227,13 @@ METHODS = {
         lambda b, w: lambda d: noisy_or(d, offset_docs(d), b, w),
         (0.2, 0.3),
         (0.04,),
+    ),
+    # vectors centred on the index's mean passage, top directions out (the fifth study)
+    **_family(
+        "centred {} pcs, T={}, others -0.1",
+        lambda c, t: lambda d: lse(d, field_offsets(d, centred_docs(d, c), dict.fromkeys(OTHERS, -0.1)), t),
+        (0, 1, 3),
+        (0.08, 0.12),
     ),
     # a temperature per query, from its spread of document scores
     **_family(

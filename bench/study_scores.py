@@ -44,15 +44,16 @@ class Data:
             self._bm25 = np.asarray(rows, dtype=np.float32)
         return self._bm25
 
-    def expert_bm25(self):
+    def expert_bm25(self, b=0.75):
         """queries x experts BM25 over each expert's passages joined (the platform's KeywordIndex)."""
-        if getattr(self, "_expert_bm25", None) is None:
+        if getattr(self, "_expert_bm25_b", None) != b:
+            self._expert_bm25_b = b
             from join4atmp.search.keyword import KeywordIndex
 
             joined = [[] for _ in range(self.experts.size)]
             for expert, text in zip(self.doc_expert[self.passage_doc].tolist(), self.texts.tolist()):
                 joined[expert].append(text)
-            index = KeywordIndex(range(self.experts.size), [" ".join(texts) for texts in joined])
+            index = KeywordIndex(range(self.experts.size), [" ".join(texts) for texts in joined], b=b)
             self._expert_bm25 = np.zeros((len(self.query_texts), self.experts.size))
             for q, text in enumerate(self.query_texts):
                 for expert, score in index.scores(text).items():
@@ -197,10 +198,11 @@ def noisy_or(data, docs, below_best, width):
     return -np.stack([np.bincount(data.doc_expert, weights=row, minlength=data.experts.size) for row in missing])
 
 
-def with_expert_bm25(data, experts, weight):
+def with_expert_bm25(data, experts, weight, b=0.75):
     """Expert scores plus weight x the expert's BM25 score over the question's best expert's (a second,
-    lexical signal at the expert's level: acronyms, article numbers, product words)."""
-    bm = data.expert_bm25()
+    lexical signal at the expert's level: acronyms, article numbers, product words); ``b``: BM25's length
+    normalisation (1: a long profile's words count in full proportion to its length)."""
+    bm = data.expert_bm25(b)
     top = bm.max(axis=1, keepdims=True)
     return experts + weight * np.divide(bm, top, out=np.zeros_like(bm), where=top > 0)
 
@@ -216,3 +218,19 @@ def rrf_expert_bm25(data, experts, weight, k=60):
     """Reciprocal-rank fusion of the expert scores and the expert-level BM25 (no BM25 match: no share)."""
     bm = data.expert_bm25()
     return 1 / (k + _ranks(experts)) + weight * np.where(bm > 0, 1 / (k + _ranks(bm)), 0)
+
+
+def centred_docs(data, components=0, rescale=True):
+    """Document scores from vectors centred on the index's mean passage (and with its ``components`` main
+    directions taken out: "all but the top"), re-normalised; with ``rescale``, mapped back onto the raw
+    cosines' mean and spread over all question x passage pairs, so that a temperature means the same."""
+    mean = data.vectors.mean(axis=0)
+    vectors, queries = data.vectors - mean, data.queries - mean
+    if components:
+        top = np.linalg.svd(vectors, full_matrices=False)[2][:components]
+        vectors, queries = vectors - (vectors @ top.T) @ top, queries - (queries @ top.T) @ top
+    scores = _unit(queries) @ _unit(vectors).T
+    if rescale:
+        raw = data.passage_scores()
+        scores = raw.mean() + (scores - scores.mean()) * (raw.std() / scores.std())
+    return data.doc_scores(scores)
