@@ -1,8 +1,8 @@
 """The aggregation study: which expert score serves both the shared sets and the ATMP development set.
 
 `python bench/aggregation_study.py` encodes every set once through the platform's own indexing (cached in
-instance/study-cache/), then scores each aggregation family (bench/study_methods.py, named by words on the command line: only the
-methods whose names contain one of them) on the cached passage scores. Prints, per
+instance/study-cache/), then scores each aggregation family of bench/study_methods.py (with words on the
+command line: only the methods whose names contain one of them) on the cached passage scores. Prints, per
 method: MAP on each shared set as a ratio to the same-run max-cosine, and above/below the text-free
 popularity ranking; on bench/atmp-dev nDCG@5, P@1 and the breadth-bias gap (points). The figures go to
 docs/matching-aggregation-study.md.

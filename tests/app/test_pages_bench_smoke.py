@@ -11,6 +11,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.mark.xdist_group("demo-template")  # with the load smoke: one embeds the demo, the other copies it
 @pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is not installed (.ci/run installs it)")
 def test_the_pages_bench_runs_and_every_page_answers_under_load(demo_template):
     sys.path.insert(0, str(ROOT / "bench"))
