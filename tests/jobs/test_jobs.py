@@ -3,6 +3,7 @@ jobs worker` consumers, an SMTP server on loopback that hangs, kill -9 in the mi
 PostgreSQL for scale-out. Unit tests elsewhere run jobs at once (QUEUE_IMMEDIATE); these do not."""
 
 import json
+import logging
 import sqlite3
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -249,6 +250,27 @@ def test_the_health_report_shows_the_queue_mail_and_index_lag(stack):
     assert report["queue"]["oldest_waiting_seconds"] >= 0
     assert report["mail"]["unsent"] == 2
     assert report["index"]["stale_profiles"] == 0
+
+
+def test_the_health_report_ages_the_jobs_of_areas_this_process_has_not_imported(tmp_path, caplog):
+    """A web process has not imported every area's tasks.py: /healthz still reads how long their jobs have
+    waited, and logs no traceback for each one (huey's own pending() skips and logs what it does not know)."""
+    from huey.registry import Message
+
+    from join4atmp.core import queue
+
+    app = create_app(make_config(tmp_path, QUEUE_IMMEDIATE=False))
+    with app.app_context():
+        db.create_all()
+        unknown = Message("j1", "join4atmp.elsewhere.tasks.not_imported", None, 0, 0, None, (), {}, None, None)
+        queue.huey.storage.enqueue(
+            queue.huey.serializer.serialize(unknown._replace(kwargs={"queued_at": time.time() - 60}))
+        )
+    with caplog.at_level(logging.ERROR):
+        report = app.test_client().get("/healthz").get_json()
+    assert report["queue"]["waiting"] == 1
+    assert report["queue"]["oldest_waiting_seconds"] >= 60
+    assert "deserialize" not in caplog.text
 
 
 def test_health_is_503_when_the_queue_cannot_be_reached(tmp_path):

@@ -157,8 +157,10 @@ def _forget_after_rollback(session, _previous_transaction):
 def figures() -> dict:
     """The queue's state for ``/healthz``: jobs waiting, the age of the oldest, jobs scheduled later."""
     waiting = huey.pending_count()
-    stamps = [t.kwargs.get("queued_at") for t in huey.pending(limit=500)] if waiting else []
-    stamps = [s for s in stamps if s]
+    # The messages, not huey.pending()'s tasks: a web process has not imported every area's tasks.py, and
+    # huey logs a traceback for, and skips, each job it does not know.
+    messages = [huey.serializer.deserialize(raw) for raw in huey.storage.enqueued_items(500)] if waiting else []
+    stamps = [m.kwargs.get("queued_at") for m in messages if m.kwargs and m.kwargs.get("queued_at")]
     return {
         "backend": "immediate" if huey.immediate else type(huey.storage).__name__.replace("Storage", "").lower(),
         "waiting": waiting,
