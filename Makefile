@@ -55,10 +55,8 @@ $(A11Y_STAMP): tests/a11y/package.json tests/a11y/package-lock.json
 	fi
 
 # Two pytest processes (pytest-xdist), one per core: 12 min against 17-18 min in one process on this machine.
-# loadgroup: tests marked with one xdist_group run in one process, one after the other (the benches' smoke
-# runs, which share one embedded demo database: neither waits for the other to embed it).
 test: install $(A11Y_STAMP)
-	$(BIN)/python -m pytest -n 2 --dist loadgroup --durations=15 $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n 2 --durations=15 $(PYTEST_ARGS)
 
 # Matching quality on ../shared/data/expert-finding and speed; writes bench/results/latest.md
 bench: install

@@ -117,18 +117,22 @@ def model():
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory, worker_id):
     """The demo data migrated and embedded once per run, for the benches' smoke runs to copy
-    (processes.load_demo); one copy for all the xdist workers, made by the first to ask."""
-    from filelock import FileLock
+    (processes.load_demo); one copy for all the xdist workers, made by the first to ask. None while another
+    worker is still making it: the test then embeds its own rather than sit idle on the lock."""
+    from filelock import FileLock, Timeout
 
     from processes import app_env, load_demo
 
     root = tmp_path_factory.getbasetemp()
     root = root if worker_id == "master" else root.parent  # the run's folder, above each worker's
     template = root / "demo-template"
-    with FileLock(f"{template}.lock"):
-        if not (template / "ready").exists():
-            build = root / f"demo-build-{worker_id}"
-            load_demo(app_env(build / "instance", f"sqlite:///{build / 'demo.db'}"), template)
+    try:
+        with FileLock(f"{template}.lock").acquire(timeout=0):
+            if not (template / "ready").exists():
+                build = root / f"demo-build-{worker_id}"
+                load_demo(app_env(build / "instance", f"sqlite:///{build / 'demo.db'}"), template)
+    except Timeout:
+        return None
     return template
 
 

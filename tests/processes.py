@@ -56,19 +56,28 @@ def load_demo(env, template: Path | None = None):
     calls copy it instead: embedding the demo evidence in both spaces is most of what a bench's set-up costs.
     A copy is for SQLite only; a PostgreSQL database is always loaded afresh."""
     database_url, instance = env["DATABASE_URL"], Path(env["JOIN4ATMP_INSTANCE_PATH"])
-    sqlite = database_url.startswith("sqlite:///")
-    ready = template is not None and sqlite and (template / "ready").exists()
-    if ready:
-        shutil.copyfile(template / "demo.db", database_url[len("sqlite:///") :])
+    database = Path(database_url.removeprefix("sqlite:///")) if database_url.startswith("sqlite:///") else None
+    if template is not None and database and (template / "ready").exists():
+        _copy_sqlite(template / "demo.db", database)
         shutil.copytree(template / "instance", instance, dirs_exist_ok=True)
         return
     flask(env, "db", "upgrade")
-    flask(env, "demo", "load")  # the commands have exited: SQLite's write-ahead log is checkpointed
-    if template is not None and sqlite:
+    flask(env, "demo", "load")
+    if template is not None and database:
         template.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(database_url[len("sqlite:///") :], template / "demo.db")
+        _copy_sqlite(database, template / "demo.db")
         shutil.copytree(instance, template / "instance", dirs_exist_ok=True)
         (template / "ready").touch()
+
+
+def _copy_sqlite(source: Path, target: Path):
+    """SQLite's own online backup: what a write-ahead log still holds is copied too."""
+    import sqlite3
+
+    with sqlite3.connect(source) as reading, sqlite3.connect(target) as writing:
+        reading.backup(writing)
+    reading.close()
+    writing.close()
 
 
 class Process:

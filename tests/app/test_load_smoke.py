@@ -12,7 +12,7 @@ from processes import ROOT
 sys.path.insert(0, str(ROOT / "bench"))
 import load  # noqa: E402
 
-pytestmark = [pytest.mark.timeout(600), pytest.mark.xdist_group("demo-template")]  # conftest.demo_template
+pytestmark = pytest.mark.timeout(600)
 
 
 def test_a_burst_of_mixed_requests_gives_no_5xx_and_loses_nothing(demo_template):
