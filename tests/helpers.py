@@ -216,6 +216,8 @@ def make_organiser(email="organiser@join4atmp.example", **profile):
 
 
 def webinar_values(**overrides):
+    """A webinar form's values, starting three days from now to the minute. An update passes the webinar's own
+    ``starts_at`` (or a new one): a second call's fresh start moves when a minute boundary falls between."""
     start = (utcnow() + timedelta(days=3)).replace(second=0, microsecond=0)
     values = {
         "title": "Hospital exemption explained for patient organisations",

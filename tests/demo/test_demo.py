@@ -44,8 +44,10 @@ def test_loading_twice_does_not_duplicate(runner, client):
     assert "CAR-T access across the EU" in client.get("/webinars").get_data(as_text=True)
 
 
-def test_demo_logins_work(runner, client):
-    runner.invoke(args=["demo", "load"])
+def test_demo_logins_work(app, client):
+    from join4atmp.demo.services import load_demo
+
+    load_demo(app.config["DEMO_PASSWORD"])  # the accounts only: the command's embedding is tested above
     logins = demo_logins()
     assert {login["role"] for login in logins} == {"admin", "developer", "regulator", "clinician", "patient_org"}
     for login in logins:

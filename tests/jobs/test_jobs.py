@@ -184,7 +184,7 @@ def test_a_worker_killed_during_a_reindex_leaves_no_stale_evidence(stack):
 
         user.profile.publications.extend(
             Publication(title=f"Study {i} of vector copy number", abstract="Potency and comparability. " * 20)
-            for i in range(400)
+            for i in range(80)  # seconds of embedding: the kill, half a second in, finds the job at work
         )
         db.session.commit()
         profile_id = user.profile.id
