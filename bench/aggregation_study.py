@@ -122,10 +122,10 @@ def evaluate(method, sets, atmp, baseline):
     return line
 
 
-def main():
-    methods = {n: f for n, f in METHODS.items() if not sys.argv[1:] or n == "max" or any(w in n for w in sys.argv[1:])}
+def load_sets(names=("android", "dblp", "physics")):
+    """The shared sets named, as {name: (Data, judged, popularity)}, and the ATMP set as ``evaluate`` takes it."""
     sets = {}
-    for name in ("android", "dblp", "physics"):
+    for name in names:
         cached, candidates, judged, popularity, texts = shared_set(name)
         data = Data(cached, candidates)
         data.query_texts = texts
@@ -140,7 +140,12 @@ def main():
     for g in grades:
         for e, v in g.items():
             judged_of[e] = judged_of.get(e, 0) + v
-    atmp = (data, grades, documents_of, judged_of)
+    return sets, (data, grades, documents_of, judged_of)
+
+
+def print_rows(methods, sets, atmp):
+    """One line per method (``methods`` holds "max", the reference): ratios to max, nDCG@5, P@1, bias."""
+    methods = dict(methods)
     base = evaluate(methods.pop("max"), sets, atmp, baseline=True)
     results = {"max": base}
     print(f"{'method':28} " + " ".join(f"{n:>16}" for n in sets) + "   atmp nDCG@5  P@1  bias", flush=True)
@@ -155,6 +160,12 @@ def main():
             + f"   {a['nDCG@5']:.3f}  {a['P@1']:.3f}  {a['bias_points']:+.1f}",
             flush=True,
         )
+    return results
+
+
+def main():
+    methods = {n: f for n, f in METHODS.items() if not sys.argv[1:] or n == "max" or any(w in n for w in sys.argv[1:])}
+    results = print_rows(methods, *load_sets())
     (CACHE / "results.json").write_text(json.dumps(results, indent=1))
     return 0
 
