@@ -129,6 +129,30 @@ def test_an_answers_evidence_reads_as_the_page_shows_it_without_markdown_marks(a
     assert [s["text"] for s in item["segments"]] == ["Follow-up lasts five years for AAV vectors."]
 
 
+def test_an_answer_opening_with_markdown_marks_is_evidence_in_its_own_words(app, people, client):
+    """A title without a question mark, then bold and a list: no sentence break for the splitter between the
+    title and the answer. The evidence still shows the answer's words, never the title (and the page opens)."""
+    title = "Potency assay requirements for an AAV gene therapy before first-in-human trial"
+    question = _public(people["asker"], title, "Phase I next year.")
+    services.post_answer(
+        question,
+        people["outsider"],
+        "**Short answer:** a surrogate potency assay is acceptable in phase I if it is justified.\r\n\r\n"
+        "- Measure transgene expression in a relevant cell line\r\n- Plan a functional assay before pivotal trials",
+    )
+    services.accept_answer(question, question.answers[0], people["asker"])
+    text = "Is a surrogate potency assay acceptable for an AAV gene therapy in a first-in-human trial?"
+    [match] = [m for m in find_experts(MatchQuery(text=text, k=5)) if m.profile.user.email == "outsider@far.example"]
+    [item] = match.evidence
+    shown = " ".join(segment["text"] for segment in item["segments"])
+    assert shown.startswith("Short answer: a surrogate potency assay is acceptable in phase I"), shown
+    assert title not in shown and any(segment["match"] for segment in item["segments"])
+    login(client, "asker@sme.example")
+    asked = services.create_question(people["asker"], "Surrogate potency assay in phase I", text, [], "public")
+    page = client.get(f"/questions/{asked.id}/experts")
+    assert page.status_code == 200 and "Short answer" in page.get_data(as_text=True)
+
+
 def test_answers_are_ordered_accepted_then_helpful_then_oldest(app, people, client):
     question = _public(people["asker"])
     services.post_answer(question, people["expert"], "First answer, oldest.")

@@ -42,6 +42,19 @@ def test_own_sentences_leave_out_what_the_index_adds():
     assert own_sentences("Topics: Comparability. Paul-Ehrlich-Institut.", "Assessor.") == []
 
 
+def test_markdown_marks_start_a_sentence_and_a_glued_title_is_left_out():
+    assert split_sentences("Before the trial. **Short answer:** yes. - Measure expression. # Plan") == [
+        "Before the trial.",
+        "**Short answer:** yes.",
+        "- Measure expression.",
+        "# Plan",
+    ]
+    body = "only if the vector and the indication stay the same."
+    glued = "Can phase I data carry over to a new product. only if the vector and the indication stay the same."
+    assert own_sentences(glued, body) == [body]
+    assert own_sentences("A title without a stop. ok then", "ok then") == []  # too few words to be sure
+
+
 def test_top_docs_sum_counts_each_document_once_and_k_best_documents():
     owners = [1, 1, 1, 2, 2, 2, 2, 2, 2, 2]
     documents = [10, 10, 11, 20, 21, 22, 23, 24, 25, 26]

@@ -88,6 +88,8 @@ def _scored_sentences(row, part) -> list[tuple[str, float]]:
 
     sentences = row.sentences
     stored = getattr(row, sentence_column(part.space).key)
+    if sentences == []:  # nothing of the person's own in the passage: another passage explains the match
+        return []
     if sentences is None or stored is None:  # embedded before sentences were kept, until the sweep re-embeds it
         sentences = split_sentences(row.text)
         vectors = space_encoder(part.space).encode(sentences)
