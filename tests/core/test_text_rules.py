@@ -53,7 +53,12 @@ def test_single_line_fields_refuse_newlines_and_control_characters(app, client):
         )
     assert refused.value.field == "display_name"
     db.session.rollback()
-    for title in ("A title\nwith a line break", "A title with a bell \x07 in it", "A title with\u2028a separator"):
+    for title in (
+        "A title\nwith a line break",
+        "A title with a bell \x07 in it",
+        "A title with\u2028a separator",
+        "A title that reads \u202eesrever ni",  # a right-to-left override turns the rest of the line round
+    ):
         with pytest.raises(DomainError):
             questions.create_question(user, title, "Body.")
         db.session.rollback()

@@ -1,8 +1,9 @@
 """What members may write into a text field, checked wherever a value is set (a page, the API, a
 command), not only in the forms: a length limit on every field, and in single-line fields no control
 characters (a newline in a display name once forged a notice in an email; a title with one broke a
-notification for good). Multi-line fields may hold newlines and tabs, never other control characters,
-and nowhere a lone surrogate (it cannot be stored or sent).
+notification for good) and no direction override (it shows the rest of a title in every list turned round).
+Multi-line fields may hold newlines and tabs, never other control characters, and nowhere a lone surrogate
+(it cannot be stored or sent).
 
 Each area declares its models' fields with ``guard_text(Model)``: a ``String(n)`` column is single-line and
 at most n characters, a ``Text`` column multi-line and at most ``TEXT_LIMIT``; a value that breaks the rule
@@ -19,6 +20,7 @@ from .errors import DomainError
 
 TEXT_LIMIT = 20_000  # the forms' cap on long fields, now held everywhere
 _LINE_BREAKS = {"\u2028", "\u2029"}
+_DIRECTION_OVERRIDES = {"\u202d", "\u202e"}  # shows what follows in a line turned round, as in "txet"
 _MULTI_LINE_ALLOWED = {"\n", "\r", "\t"}
 
 
@@ -32,7 +34,7 @@ def check_text(value, field, limit, single_line):
         category = unicodedata.category(char)
         if category == "Cs":
             raise DomainError(_l("This text holds a character that cannot be stored."), field)
-        if single_line and (category == "Cc" or char in _LINE_BREAKS):
+        if single_line and (category == "Cc" or char in _LINE_BREAKS or char in _DIRECTION_OVERRIDES):
             raise DomainError(_l("Use a single line, without control characters."), field)
         if not single_line and category == "Cc" and char not in _MULTI_LINE_ALLOWED:
             raise DomainError(_l("Remove the control characters from this text."), field)
