@@ -86,7 +86,12 @@ def test_the_decline_reason_reaches_the_asker_and_an_answered_question_is_not_re
     question = _ask_and_invite(client, people, invitee_summary=SUMMARY)
     request = db.session.scalar(db.select(MatchRequest))
     login(client, "first@pei.example")
-    client.post(f"/requests/{request.id}/decline", data={"reason": "I assessed this product's file at PEI."})
+    declined = client.post(
+        f"/requests/{request.id}/decline",
+        data={"reason": "I assessed this product's file at PEI."},
+        follow_redirects=True,
+    )
+    assert "The question goes to another expert." in declined.get_data(as_text=True)
     [update] = outbox("match_rerouted")
     assert "Their reason: I assessed this product's file at PEI." in update.body_text
     assert "We have asked the next best available expert instead" in update.body_text
@@ -97,7 +102,8 @@ def test_the_decline_reason_reaches_the_asker_and_an_answered_question_is_not_re
     db.session.get(Question, question.id).status = QuestionStatus.ANSWERED
     db.session.commit()
     login(client, "second@lab.example")
-    client.post(f"/requests/{second.id}/decline")
+    declined = client.post(f"/requests/{second.id}/decline", follow_redirects=True).get_data(as_text=True)
+    assert "The asker has been told." in declined and "goes to another expert" not in declined
     assert db.session.scalar(db.select(db.func.count()).select_from(MatchRequest)) == 2
     last = outbox("match_rerouted")[-1]
     assert "already has an answer" in last.body_text and "No other available expert" not in last.body_text

@@ -156,6 +156,15 @@ def test_a_decline_routes_to_the_next_best_available_expert_and_tells_the_asker(
     assert expert.post(f"/requests/{request.id}/accept").status_code == 302  # too late: flashed, unchanged
     assert db.session.get(MatchRequest, request.id).status == RequestStatus.DECLINED
 
+    login(client, "asker@sme.example")  # the asker's page says it in their language; a deadline only while open
+    client.post("/language", data={"lang": "de"})
+    page = client.get(f"/questions/{request.question_id}").get_data(as_text=True)
+    rows = re.findall(r"<tr><td><a [^>]*>[^<]*</a></td>\s*<td>(.*?)</td>\s*<td>(.*?)</td></tr>", page)
+    assert [(state.split(" — ")[0], deadline == "—") for state, deadline in rows] == [
+        ("abgelehnt", True),
+        ("angefragt", False),
+    ]
+
 
 def test_expiry_reroutes_once_however_often_it_runs(app, people, client, runner):
     _invite(client, people, "first")

@@ -148,6 +148,8 @@ def decline(request_id):
     if not form.validate_on_submit():
         abort(400)
     back_on_refusal(url_for("matching.respond", request_id=request_id))
-    routing.decline(match_request, current_user, form.reason.data)
-    flash(_("You declined the request. The question goes to another expert."), "success")
+    if routing.decline(match_request, current_user, form.reason.data):
+        flash(_("You declined the request. The question goes to another expert."), "success")
+    else:
+        flash(_("You declined the request. The asker has been told."), "success")
     return redirect(url_for("matching.dashboard"))

@@ -106,12 +106,14 @@ def accept(request, user):
     db.session.commit()
 
 
-def decline(request, user, reason=None):
+def decline(request, user, reason=None) -> bool:
+    """Whether the question went to another expert (not when it is closed or nobody else is available)."""
     _check_expert(request, user)
     request.status, request.responded_at = RequestStatus.DECLINED, utcnow()
     request.decline_reason = (reason or "").strip()[:2000] or None
-    _reroute(request, "declined")
+    replaced = _reroute(request, "declined") is not None
     db.session.commit()
+    return replaced
 
 
 def expire_overdue(now=None) -> int:
@@ -135,7 +137,7 @@ def expire_overdue(now=None) -> int:
 
 
 def _reroute(request, reason):
-    """Offer the question to the next best available expert, and tell the asker."""
+    """Offer the question to the next best available expert, and tell the asker; the new request, if any."""
     question = request.question
     replacement = None
     if question.status == QuestionStatus.OPEN:
@@ -158,6 +160,7 @@ def _reroute(request, reason):
         replacement=replacement.profile if replacement else None,
         question_url=_url("questions.show", question_id=question.id),
     )
+    return replacement
 
 
 def mark_answered(question, user):
