@@ -235,7 +235,7 @@ def test_answering_closes_the_request_and_the_dashboard_shows_it(app, people, cl
     assert "<strong>extended</strong>" in page
     assert "Personal expert view, not formal regulatory advice." in page
     dashboard = expert.get("/requests").data.decode()
-    assert "Answered (1)" in dashboard and "Median time to respond" in dashboard
+    assert "Answered (1)" in dashboard and "Median time to respond: under an hour." in dashboard
     outsider = app.test_client()
     login(outsider, "outsider@far.example")
     assert outsider.post(f"/questions/{question.id}/answers", data={"body": "Me too"}).status_code == 404
