@@ -502,3 +502,5 @@ def test_leaving_the_platform_gives_places_to_the_people_waiting(app, client):
     login(client, "leaving@patients.example")
     response = client.post(f"/webinars/{webinar.id}/register", data={"seats": "3"})
     assert response.status_code == 400 and "You can book one place." in response.data.decode()
+    page = client.post(f"/webinars/{webinar.id}/register", data={"seats": "abc"}).get_data(as_text=True)
+    assert page.count('<ul class="errors" id="seats-error"><li>') == 1 and "You can book one place." not in page

@@ -10,7 +10,15 @@ from wtforms import (
     TextAreaField,
     URLField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    StopValidation,
+    ValidationError,
+)
 
 from ..core import taxonomy
 from ..core.forms import CheckboxList, as_choices
@@ -192,8 +200,14 @@ class CancelRegistrationForm(FlaskForm):
 
 def _limit(field, most, message):
     """Accept 1..``most`` (or nothing: the default), and say so in the input's min and max."""
-    field.validators = [Optional(), NumberRange(1, most, message=message)]
+    field.validators = [_said_once, Optional(), NumberRange(1, most, message=message)]
     field.render_kw = {**(field.render_kw or {}), "min": 1, "max": most}
+
+
+def _said_once(form, field):
+    """What is not a whole number is told so, not also that it is out of range."""
+    if field.process_errors:
+        raise StopValidation()
 
 
 class QuestionForm(FlaskForm):
