@@ -68,6 +68,17 @@ def test_a_member_home_shows_their_own_work_and_nobody_elses(app, client):
     assert "Advanced therapies reach patients faster" in client.get("/").data.decode()
 
 
+def test_news_about_a_question_reads_in_the_language_the_reader_uses_now(app, client):
+    asker = make_user("asker@sme.example", display_name="Sara Asker")  # no language chosen: news is sent in English
+    expert = make_user("expert@pei.example", display_name="Dr Expert", role="clinician")
+    mine = questions.create_question(asker, "Potency assay for our CAR-T product", "Details.", ["car-t"])
+    questions.post_answer(mine, expert, "Start with a cytotoxicity assay and justify it.")
+    login(client, "asker@sme.example")
+    assert "New answer to “Potency assay for our CAR-T product”" in client.get("/").get_data(as_text=True)
+    client.post("/language", data={"lang": "fr"})
+    assert "Nouvelle réponse à « Potency assay for our CAR-T product »" in client.get("/").get_data(as_text=True)
+
+
 def test_a_new_member_is_led_to_complete_their_profile_and_told_why(app, client):
     make_user("new@hosp.example", role="clinician", expertise="", topics=[], languages=[], organisation="")
     login(client, "new@hosp.example")

@@ -9,6 +9,7 @@ from ..extensions import db
 from ..matching.models import MatchRequest, RequestStatus
 from ..notifications.models import Notification
 from ..questions.models import Answer, Question, QuestionStatus
+from ..questions.watching import notice_text
 from ..webinars.models import Registration, RegistrationStatus, Webinar
 
 LIMIT = 10
@@ -44,14 +45,26 @@ def member_home(user) -> dict:
         "questions": _questions(user),
         "requests": _requests(profile) if profile else [],
         "registrations": _registrations(user),
-        "notifications": db.session.scalars(
-            select(Notification)
-            .where(Notification.user_id == user.id)
-            .order_by(Notification.created_at.desc())
-            .limit(5)
-        ).all(),
+        "notifications": _notifications(user),
         "missing": missing_profile_steps(profile),
     }
+
+
+def _notifications(user) -> list:
+    """[(notification, its text in the reader's language)], the latest five: a question's are worded again,
+    the others read as they were sent."""
+    rows = db.session.execute(
+        select(Notification, Question.title)
+        .outerjoin(Question, Question.id == Notification.question_id)
+        .where(Notification.user_id == user.id)
+        .order_by(Notification.created_at.desc())
+        .limit(5)
+    ).all()
+    shown = []
+    for note, title in rows:
+        worded = notice_text(note.kind, title) if title is not None else None
+        shown.append((note, note.text if worded is None else str(worded)))
+    return shown
 
 
 def _questions(user) -> list:

@@ -29,7 +29,7 @@ from .models import (
     Visibility,
 )
 from .similar import embed_question
-from .watching import unwatch, watchers
+from .watching import notice_text, unwatch, watchers
 
 PREFERENCE_KEYS = {
     "k",
@@ -141,7 +141,7 @@ def post_answer(question, user, body) -> Answer:
             continue
         if watcher.id != user.id:
             with force_locale(watcher.locale or "en"):
-                text = str(_l("New answer to “%(title)s”", title=question.title))
+                text = str(notice_text("new_answer", question.title))
             notify(watcher, "new_answer", text, _question_url(question, f"answer-{answer.id}"), question.id)
     if not any(w.user_id == user.id for w in question.watchers):
         question.watchers.append(QuestionWatch(user_id=user.id))
@@ -163,7 +163,7 @@ def accept_answer(question, answer, user):
     if answer.author_id != user.id:
         author = answer.author
         with force_locale(author.locale or "en"):
-            text = str(_l("Your answer to “%(title)s” was accepted", title=question.title))
+            text = str(notice_text("answer_accepted", question.title))
         notify(author, "answer_accepted", text, _question_url(question, f"answer-{answer.id}"), question.id)
     answer_accepted.send(answer, previous=previous)
     db.session.commit()

@@ -1,6 +1,7 @@
 """Who follows a question: askers and answerers watch it, others may; a watch lasts while its member may
 read the question, and notifications about a question go out only while they still may."""
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..accounts.models import User
@@ -40,3 +41,13 @@ def _notification_readable(note, user) -> bool:
         return True
     question = db.session.get(Question, note.question_id)
     return question is not None and policy.can_read(question, user)
+
+
+def notice_text(kind: str, title: str):
+    """How a notification about a question reads, in the language of the moment: when it is sent (the
+    recipient's) and again when it is shown (the reader's, who may have changed it since). None for other kinds."""
+    if kind == "new_answer":
+        return _l("New answer to “%(title)s”", title=title)
+    if kind == "answer_accepted":
+        return _l("Your answer to “%(title)s” was accepted", title=title)
+    return None
