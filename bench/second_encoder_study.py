@@ -12,10 +12,10 @@ import sys
 
 import numpy as np
 from aggregation_study import CACHE, load_sets, print_rows
-from study_scores import default_scores, dense, field_offsets, lse
+from study_methods import METHODS as STUDY_METHODS
+from study_scores import default_scores, lse
 
-from join4atmp.config import EMBEDDING_MULTILINGUAL_CALIBRATION, MATCHING_SOURCE_OFFSETS
-from join4atmp.search.aggregate import SOFT_MAX_TEMPERATURE
+from join4atmp.config import EMBEDDING_MULTILINGUAL_CALIBRATION
 
 
 def attach_e5(data, name):
@@ -36,23 +36,18 @@ def e5(d):
     return shift + factor * (d.e5_queries @ d.e5_vectors.T)
 
 
-def platform(d, passages, temperature=SOFT_MAX_TEMPERATURE):
-    """The default expert score (offsets, then a smooth maximum) over the given query x passage scores."""
-    return lse(d, field_offsets(d, d.doc_scores(passages), MATCHING_SOURCE_OFFSETS), temperature)
-
-
-def _passages_mixed(weight, temperature=SOFT_MAX_TEMPERATURE):
-    return lambda d: platform(d, weight * e5(d) + (1 - weight) * d.passage_scores(), temperature)
+def _passages_mixed(weight, temperature=None):
+    return lambda d: default_scores(d, weight * e5(d) + (1 - weight) * d.passage_scores(), temperature)
 
 
 METHODS = {
-    "max": lambda d: lse(d, dense(d), 1e-4),
+    "max": STUDY_METHODS["max"],
     "default (MiniLM)": default_scores,
     "e5 alone, max": lambda d: lse(d, d.doc_scores(e5(d)), 1e-4),
-    "e5 alone": lambda d: platform(d, e5(d)),
+    "e5 alone": lambda d: default_scores(d, e5(d)),
     **{f"passages {w} e5 + {1 - w:.1f} MiniLM": _passages_mixed(w) for w in (0.3, 0.5, 0.7)},
     **{f"passages 0.5 / 0.5, T = {t}": _passages_mixed(0.5, t) for t in (0.06, 0.1, 0.12)},
-    "experts 0.5 / 0.5": lambda d: 0.5 * platform(d, e5(d)) + 0.5 * platform(d, d.passage_scores()),
+    "experts 0.5 / 0.5": lambda d: 0.5 * default_scores(d, e5(d)) + 0.5 * default_scores(d),
 }
 
 

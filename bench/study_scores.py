@@ -115,18 +115,20 @@ def field_offsets(data, docs, offsets):
     return docs + shift
 
 
-def offset_docs(data):
-    """The platform's default document scores: each kind's offset as configured (MATCHING_SOURCE_OFFSETS)."""
+def offset_docs(data, passages=None):
+    """The platform's default document scores: each kind's offset as configured (MATCHING_SOURCE_OFFSETS), over
+    ``passages`` (query x passage scores; by default the cached vectors' cosines)."""
     from join4atmp.config import MATCHING_SOURCE_OFFSETS
 
-    return field_offsets(data, dense(data), MATCHING_SOURCE_OFFSETS)
+    docs = dense(data) if passages is None else data.doc_scores(passages)
+    return field_offsets(data, docs, MATCHING_SOURCE_OFFSETS)
 
 
-def default_scores(data):
+def default_scores(data, passages=None, temperature=None):
     """The platform's default expert scores: its smooth maximum over the offset document scores."""
     from join4atmp.search.aggregate import SOFT_MAX_TEMPERATURE
 
-    return lse(data, offset_docs(data), SOFT_MAX_TEMPERATURE)
+    return lse(data, offset_docs(data, passages), temperature or SOFT_MAX_TEMPERATURE)
 
 
 def rank_cut(data, docs, n):

@@ -88,15 +88,15 @@ def _scored_sentences(row, part) -> list[tuple[str, float]]:
 
     sentences = row.sentences
     stored = getattr(row, sentence_column(part.space).key)
-    if sentences == []:  # nothing of the person's own in the passage: another passage explains the match
-        return []
-    if sentences is None or stored is None:  # embedded before sentences were kept, until the sweep re-embeds it
+    unkept = sentences is None or stored is None  # embedded before sentences were kept, until the sweep re-embeds it
+    if unkept:
         sentences = split_sentences(row.text)
+    if not sentences:  # nothing of the person's own in the passage: another passage explains the match
+        return []
+    if unkept:
         vectors = space_encoder(part.space).encode(sentences)
     else:
         vectors = np.frombuffer(stored, dtype=np.float16).reshape(len(sentences), -1).astype(np.float32)
-    if not sentences:
-        return []
     return list(zip(sentences, calibrated(part.space, vectors @ part.vector).tolist()))
 
 
