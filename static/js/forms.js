@@ -1,6 +1,8 @@
 /* Every page (templates/base.html): forms that come back with errors put the focus on the first field to
    correct, long lists of choices (templates/_forms.html, choice_filter) get a filter as one types, and a
-   form whose answer takes a while (data-busy) says so while it is sent, and is not sent twice.
+   form whose answer takes a while (data-busy) says so while it is sent and is not sent twice; a page that
+   answers a form with something shown once (recovery codes) shows the plain address, so that a reload does
+   not send the form again.
    Progressive enhancement only: without this script the errors still show and every choice is listed. */
 (function () {
   "use strict";
@@ -78,7 +80,15 @@
     });
   }
 
+  function showPlainAddress() {
+    var shown = document.querySelector("[data-address]");
+    if (shown && window.history.replaceState) {
+      window.history.replaceState(null, "", shown.dataset.address);
+    }
+  }
+
   function start() {
+    showPlainAddress();
     Array.prototype.forEach.call(document.querySelectorAll(".filtered-choices"), setUpFilter);
     Array.prototype.forEach.call(document.querySelectorAll("form[data-busy]"), setUpBusy);
     focusFirstError();

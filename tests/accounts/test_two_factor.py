@@ -6,7 +6,7 @@ from datetime import timedelta
 import pyotp
 import pytest
 from freezegun import freeze_time
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from join4atmp.accounts.models import RecoveryCode, TwoFactor, User
 from join4atmp.accounts.tokens import create_api_token
@@ -126,6 +126,10 @@ def test_enrolment_stores_the_secret_encrypted_and_the_recovery_codes_hashed(cli
     stored = " ".join(r.code_hash + r.salt for r in db.session.scalars(select(RecoveryCode)))
     assert not any(code.replace("-", "") in stored for code in codes)
     assert "2fa.enrol" in actions(user.id)
+    again = client.post("/account/two-factor/enable", data={"code": pyotp.TOTP(secret).now()})  # a reload
+    assert again.status_code == 303 and again.location.endswith("/account/two-factor")
+    assert b"Two-step login is already on." in client.get(again.location).data
+    assert db.session.scalar(select(func.count(RecoveryCode.id))) == 10  # no second set
 
 
 def test_a_recovery_code_works_once(app, client):

@@ -206,6 +206,10 @@ def test_a_moderator_sets_up_two_step_login_then_logs_in_with_a_code(live_server
     codes = browser_enrol(page, "mod@platform.example")
     assert len(codes) == 10
     assert page.get_by_role("heading", name="Your recovery codes").is_visible()
+    assert page.url == f"{base}/account/two-factor"  # not the form's address: a reload asks for the page
+    page.reload()
+    assert page.get_by_role("heading", name="Your recovery codes").count() == 0  # shown once
+    assert "Two-step login is on." in page.locator(".status").inner_text()
     page.get_by_role("button", name="Log out").click()
 
     _log_in(page, base, "mod@platform.example")  # password, then the app's code

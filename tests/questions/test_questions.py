@@ -270,6 +270,19 @@ def test_digests_gather_notifications_and_are_never_sent_twice(app, people, runn
     assert len(outbox("digest")) == 2 and outbox("digest")[1].body_text.count("New answer to") == 1
 
 
+def test_a_digest_reads_in_the_language_its_member_chose_after_the_news(app, people, runner):
+    asker = people["asker"]
+    asker.notification_mode = "digest"
+    db.session.commit()
+    question = _public(asker)
+    services.post_answer(question, people["expert"], "One.")  # made while the asker reads English
+    asker.locale = "fr"
+    db.session.commit()
+    runner.invoke(args=["notifications", "digest"])
+    [digest] = outbox("digest")
+    assert f"Nouvelle réponse à « {question.title} »" in digest.body_text and "New answer" not in digest.body_text
+
+
 def test_a_member_who_lost_access_is_sent_no_title_and_stops_watching(app, people, runner):
     """Issue 13, item 3: a moderator watched a confidential question, lost the duty, and still got
     "New answer to “…title…”" (immediately, and in the digest)."""

@@ -105,6 +105,9 @@ def two_factor_setup():
 @bp.post("/account/two-factor/enable")
 @access("login", "own")
 def two_factor_enable():
+    if current_user.has_second_factor:  # the form sent again (a reload of the page with the codes)
+        flash(_("Two-step login is already on."), "success")
+        return redirect(url_for("accounts.two_factor"), 303)
     form = EnrolCodeForm()
     page = form_page(lambda status: _two_factor_page(enrol_form=form, status=status), form)
     if not form.validate_on_submit():

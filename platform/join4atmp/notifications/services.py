@@ -24,6 +24,27 @@ def may_read(note, user) -> bool:
     return all(check(note, user) for check in _read_checks)
 
 
+# How a kind of notification reads, registered by the areas that send it: fn(note) -> its text in the
+# language of the moment, or None for a kind the area does not word.
+_wordings = []
+
+
+def register_wording(wording):
+    _wordings.append(wording)
+    return wording
+
+
+def worded(note):
+    """The notification's text in the language of the moment (the email's, rendered later than the
+    notification was made): worded again where its area can, so that a member who chose another language
+    since reads their own; else the text as sent."""
+    for wording in _wordings:
+        text = wording(note)
+        if text is not None:
+            return text
+    return note.text
+
+
 def notify(user, kind, text, url, question_id=None):
     """Tell a member something: emailed now, or kept for their daily digest. The caller commits."""
     note = Notification(user_id=user.id, kind=kind, text=str(text), url=url, question_id=question_id)
@@ -87,7 +108,8 @@ def _send_gathered(notes) -> int:
             if note not in readable:  # access ended since: the title is not sent, and not kept
                 db.session.delete(note)
         if readable:
-            queue_email(user.email, _l("Your JOIN4ATMP digest"), "digest", locale=user.locale, notes=readable)
+            entries = [(note, worded(note)) for note in readable]
+            queue_email(user.email, _l("Your JOIN4ATMP digest"), "digest", locale=user.locale, entries=entries)
             for note in readable:
                 note.emailed_at = utcnow()
             sent += 1

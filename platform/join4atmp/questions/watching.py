@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from ..accounts.models import User
 from ..extensions import db
-from ..notifications.services import register_read_check
+from ..notifications.services import register_read_check, register_wording
 from . import policy
 from .models import Question, QuestionWatch
 
@@ -51,3 +51,10 @@ def notice_text(kind: str, title: str):
     if kind == "answer_accepted":
         return _l("Your answer to “%(title)s” was accepted", title=title)
     return None
+
+
+@register_wording
+def _notification_worded(note):
+    """A notification about a question, worded in the language of the moment with the question's title."""
+    question = db.session.get(Question, note.question_id) if note.question_id is not None else None
+    return None if question is None else notice_text(note.kind, question.title)
