@@ -396,7 +396,7 @@ def test_the_worker_runs_every_periodic_job_that_cron_lines_used_to():
     names = lambda when: {t.name for t in huey.read_periodic(when)}  # noqa: E731
     every_minute = {"deliver_due", "expire_requests", "sweep_stale_evidence", "sweep_multilingual"}
     assert names(datetime(2026, 12, 1, 10, 1)) == every_minute
-    assert names(datetime(2026, 12, 1, 10, 5)) == every_minute | {"send_reminders"}
+    assert names(datetime(2026, 12, 1, 10, 5)) == every_minute | {"send_reminders", "announce_recordings"}
     assert {"send_digests"} <= names(datetime(2026, 12, 1, 6, 0))
     assert {"retention"} <= names(datetime(2026, 12, 1, 3, 0))
     assert {"purge_personal_data"} <= names(datetime(2026, 12, 1, 3, 30))

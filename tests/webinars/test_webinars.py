@@ -399,6 +399,27 @@ def test_a_recording_added_after_the_webinar_is_announced_once(app):
     assert "https://video.example/rec" in page and 'href="https://files.example/slides.pdf"' in page
 
 
+def test_a_recording_added_while_the_webinar_runs_is_announced_once_it_has_ended(app):
+    from freezegun import freeze_time
+
+    from join4atmp.webinars.housekeeping import announce_recordings
+
+    organiser = make_organiser()
+    webinar = make_webinar(organiser)
+    registrations.register_for_webinar(make_user("in@patients.example"), webinar)
+    with freeze_time(webinar.starts_at + timedelta(minutes=20)):
+        values = webinar_values(starts_at=webinar.starts_at, recording_url="https://video.example/live")
+        services.update_webinar(webinar, organiser, values)
+        assert announce_recordings() == 0  # still running: nothing to watch again yet
+    assert not outbox("webinar_recording")
+    with freeze_time(webinar.ends_at + timedelta(minutes=5)):
+        assert announce_recordings() == 1
+        assert announce_recordings() == 0
+        services.update_webinar(webinar, organiser, values)  # a later save does not announce it again
+    [mail] = outbox("webinar_recording")
+    assert mail.recipient == "in@patients.example" and "https://video.example/live" in mail.body_text
+
+
 # --- Time zones and calendar downloads --------------------------------------------------------------
 
 

@@ -1,6 +1,7 @@
-"""Jobs run from cron: reminders before webinars, and the purge of registrants' personal data after.
+"""The webinars' periodic jobs: reminders before webinars, the recording announced after, and the purge
+of registrants' personal data later.
 
-Both are idempotent and safe to run often, and from several machines at once.
+All are idempotent and safe to run often, and from several machines at once.
 """
 
 from datetime import timedelta
@@ -72,6 +73,53 @@ def send_reminders(now=None) -> int:
                 sent += 1
         db.session.commit()
     return sent
+
+
+def announce_recording(webinar, now) -> bool:
+    """Tell those who held a seat that the recording is there, once: when it is added after the end, or at
+    the end when it was added before or during the webinar. Claimed in one statement, so two runs (or a
+    save and a run) never both send it."""
+    if (
+        not webinar.recording_url
+        or not webinar.has_ended(now)
+        or webinar.recording_announced_at is not None
+        or webinar.status != WebinarStatus.PUBLISHED
+        or webinar.purged_at is not None
+    ):
+        return False
+    claimed = db.session.execute(
+        update(Webinar)
+        .where(Webinar.id == webinar.id, Webinar.recording_announced_at.is_(None))
+        .values(recording_announced_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        return False
+    webinar.recording_announced_at = now
+    for registration in webinar.registrations:
+        if registration.holds_seats:
+            notify(registration, "webinar_recording")
+    return True
+
+
+def announce_recordings(now=None) -> int:
+    """Recordings of webinars that have ended and were not announced yet (one added while the webinar
+    ran is announced here, once it is over). Returns the number of webinars announced."""
+    now = now or utcnow()
+    webinars = db.session.scalars(
+        select(Webinar).where(
+            Webinar.status == WebinarStatus.PUBLISHED,
+            Webinar.recording_url != "",
+            Webinar.recording_announced_at.is_(None),
+            Webinar.purged_at.is_(None),
+            Webinar.ends_at <= now,
+        )
+    ).all()
+    announced = 0
+    for webinar in webinars:
+        announced += announce_recording(webinar, now)
+        db.session.commit()
+    return announced
 
 
 def purge_due(webinar, now, days) -> bool:

@@ -15,6 +15,7 @@ from ..core import taxonomy
 from ..core.errors import DomainError, NotAllowed
 from ..core.time import utcnow
 from ..extensions import db
+from .housekeeping import announce_recording
 from .mail import notify
 from .models import RegistrationStatus, Webinar, WebinarStatus, WebinarTopic
 from .policy import lock_webinar, require_manager
@@ -120,7 +121,7 @@ def update_webinar(webinar, user, values) -> Webinar:
         webinar.sequence += 1
         _tell_registrants(webinar, now, time_changed, link_changed)
     promote_waitlisted(webinar, now)
-    _announce_recording(webinar, now)
+    announce_recording(webinar, now)
     db.session.commit()
     return webinar
 
@@ -143,19 +144,6 @@ def _tell_registrants(webinar, now, time_changed, link_changed):
                 time_changed=time_changed,
                 link_changed=link_changed,
             )
-
-
-def _announce_recording(webinar, now):
-    if (
-        webinar.recording_url
-        and webinar.has_ended(now)
-        and not webinar.recording_announced_at
-        and webinar.status == WebinarStatus.PUBLISHED
-    ):
-        webinar.recording_announced_at = now
-        for registration in webinar.registrations:
-            if registration.holds_seats:
-                notify(registration, "webinar_recording")
 
 
 def publish_webinar(webinar, user) -> Webinar:

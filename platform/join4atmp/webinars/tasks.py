@@ -1,4 +1,5 @@
-"""Webinar jobs: the organiser's message to registrants, reminders, and the purge of personal data."""
+"""Webinar jobs: the organiser's message to registrants, reminders, recordings announced, and the purge of
+personal data."""
 
 from ..accounts.models import User
 from ..core import queue
@@ -20,6 +21,12 @@ def send_message(webinar_id, user_id, subject, body, include_waitlisted):
 def send_reminders():
     """Every 5 minutes: reminders WEBINAR_REMINDERS_HOURS before each webinar, each once."""
     housekeeping.send_reminders()
+
+
+@queue.periodic(crontab(minute="*/5"))
+def announce_recordings():
+    """Every 5 minutes: a recording added before a webinar ended is announced once it has."""
+    housekeeping.announce_recordings()
 
 
 @queue.periodic(crontab(minute="30", hour="3"))
