@@ -247,6 +247,27 @@ def test_flags_reach_the_queue_and_moderators_hide_and_restore_with_a_reason(app
     assert client.get("/api/v1/questions").json["total"] == 0
 
 
+def test_reporting_a_post_again_adds_to_the_open_flag_instead_of_a_second_one(app, people):
+    from join4atmp.questions.models import Flag
+
+    question = _public(people["asker"])
+    services.post_answer(question, people["outsider"], "Buy cheap pills here.")
+    answer = question.answers[0]
+    reporter = app.test_client()
+    login(reporter, "expert@pei.example")
+    for reason in ("Spam", "Spam", "Links to a pharmacy"):
+        reporter.post(f"/questions/{question.id}/answers/{answer.id}/flag", data={"reason": reason})
+    reporter.post(f"/questions/{question.id}/flag", data={"reason": "Off topic"})  # the question is another post
+    flags = db.session.scalars(db.select(Flag).order_by(Flag.id)).all()
+    assert [(f.answer_id, f.question_id, f.reason) for f in flags] == [
+        (answer.id, None, "Spam\n\nLinks to a pharmacy"),
+        (None, question.id, "Off topic"),
+    ]
+    services.set_hidden(people["moderator"], answer, False, "Nothing wrong")  # resolves the open flag
+    reporter.post(f"/questions/{question.id}/answers/{answer.id}/flag", data={"reason": "Spam again"})
+    assert db.session.scalar(db.select(db.func.count(Flag.id)).where(Flag.answer_id == answer.id)) == 2
+
+
 def test_new_answers_notify_the_asker_and_watchers_but_not_the_author(app, people):
     question = _public(people["asker"])
     watching.watch(question, people["moderator"], True)

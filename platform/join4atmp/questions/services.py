@@ -208,16 +208,17 @@ def edit_answer(answer, user, body):
 
 
 def flag(user, reason, question=None, answer=None) -> Flag:
+    """One open flag per member and post: reporting it again adds the new reason to the open one."""
     reason = (reason or "").strip()
     if len(reason) < 3:
         raise DomainError(_l("Tell the moderators what is wrong."), "reason")
-    item = Flag(
-        user_id=user.id,
-        reason=reason[:2000],
-        question_id=question.id if question else None,
-        answer_id=answer.id if answer else None,
-    )
-    db.session.add(item)
+    key = {"user_id": user.id, "question_id": question and question.id, "answer_id": answer and answer.id}
+    item = db.session.scalars(select(Flag).filter_by(resolved_at=None, **key)).first()
+    if item is None:
+        item = Flag(reason=reason[:2000], **key)
+        db.session.add(item)
+    elif reason not in item.reason:
+        item.reason = f"{item.reason}\n\n{reason}"[:2000]
     db.session.commit()
     return item
 
