@@ -365,6 +365,10 @@ def test_cancelling_a_webinar_tells_everyone_and_cancels_calendar_entries(app, c
     assert client.post(f"/webinars/{webinar.id}/cancel", data={"message": "The speaker is ill."}).status_code == 400
     response = client.post(f"/webinars/{webinar.id}/cancel", data={"message": "The speaker is ill.", "confirm": "y"})
     assert response.status_code == 302
+    assert "The webinar is cancelled; 2 people were told." in client.get(response.location).get_data(as_text=True)
+    edit = client.get(f"/webinars/{webinar.id}/edit")  # refused before anyone fills in the form
+    assert edit.status_code == 302 and edit.location.endswith(f"/webinars/{webinar.id}/manage")
+    assert "A cancelled webinar can no longer be changed." in client.get(edit.location).get_data(as_text=True)
     mails = outbox("webinar_cancelled")
     assert sorted(m.recipient for m in mails) == ["in@patients.example", "wait@patients.example"]
     to_confirmed = next(m for m in mails if m.recipient == "in@patients.example")
@@ -418,6 +422,22 @@ def test_a_recording_added_while_the_webinar_runs_is_announced_once_it_has_ended
         services.update_webinar(webinar, organiser, values)  # a later save does not announce it again
     [mail] = outbox("webinar_recording")
     assert mail.recipient == "in@patients.example" and "https://video.example/live" in mail.body_text
+
+
+def test_a_registrant_of_a_running_webinar_without_a_link_is_not_promised_one_before_the_start(app):
+    from freezegun import freeze_time
+
+    webinar = make_webinar(join_url="")
+    registrations.register_for_webinar(make_user("in@patients.example"), webinar)
+    client = app.test_client()
+    login(client, "in@patients.example")
+    before = client.get(f"/webinars/{webinar.id}").get_data(as_text=True)
+    assert "The organisers will send the join link before the start." in before
+    with freeze_time(webinar.starts_at + timedelta(minutes=10)):
+        login(client, "in@patients.example")  # days later: an idle session has ended meanwhile
+        during = client.get(f"/webinars/{webinar.id}").get_data(as_text=True)
+    assert "before the start" not in during
+    assert "has started, but its join link is not here yet" in plain(during).replace("&#39;", "'")
 
 
 # --- Time zones and calendar downloads --------------------------------------------------------------

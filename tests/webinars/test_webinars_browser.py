@@ -86,6 +86,15 @@ def test_register_wait_cancel_and_the_waiting_person_gets_the_place(live_server,
         promoted = db.session.scalars(db.select(OutboxMessage).where(OutboxMessage.kind == "webinar_promoted")).all()
         assert [m.recipient for m in promoted] == ["giulia@istituto.example"]
         db.session.remove()
+    page.get_by_role("button", name="Log out").click()
+
+    # On a phone the organiser's list of participants scrolls in its own region, not the whole page.
+    page.set_viewport_size({"width": 375, "height": 800})
+    log_in(page, base, "organiser@join4atmp.example")
+    page.goto(f"{base}/webinars/{webinar_id}/manage")
+    participants = page.get_by_role("region", name="Participants")
+    expect(participants.get_by_role("cell", name="giulia@istituto.example")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
 
 
 def test_an_organiser_finds_a_speaker_by_name(live_server, page):

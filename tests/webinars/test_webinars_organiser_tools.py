@@ -50,6 +50,7 @@ def test_a_message_reaches_each_confirmed_registrant_once(app, client, full_webi
         data={"subject": "Slides\nBcc: everyone@example.org", "body": "The slides are online; see you on Thursday."},
     )
     assert response.status_code == 302
+    assert "Your message is on its way to 1 person." in client.get(response.location).get_data(as_text=True)
     [mail] = outbox("webinar_message")
     assert mail.recipient == "cora@patients.example"
     assert mail.subject == "Slides Bcc: everyone@example.org (webinar “CAR-T access across the EU”)"

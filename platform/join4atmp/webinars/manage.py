@@ -10,6 +10,7 @@ import re
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from ..core.forms import PostForm
@@ -56,6 +57,9 @@ def new():
 @access("organiser", "webinar.manage")
 def edit(webinar_id):
     webinar = _managed(webinar_id)
+    if webinar.is_cancelled:  # said before anyone fills in the form, not after Save
+        flash(_("A cancelled webinar can no longer be changed."), "error")
+        return _back(webinar)
     form = WebinarForm.for_webinar(webinar)
     page = form_page("webinars/edit.html", form, webinar=webinar)
     if form.validate_on_submit():
@@ -93,7 +97,14 @@ def cancel(webinar_id):
     page = form_page("webinars/cancel.html", form, webinar=webinar, counts=services.counts(webinar))
     if form.validate_on_submit():
         notified = services.cancel_webinar(webinar, current_user, form.message.data)
-        flash(_("The webinar is cancelled; %(n)d people were told.", n=notified), "success")
+        flash(
+            ngettext(
+                "The webinar is cancelled; %(num)d person was told.",
+                "The webinar is cancelled; %(num)d people were told.",
+                notified,
+            ),
+            "success",
+        )
         return _back(webinar, "webinars.show")
     return page.render()
 
@@ -255,7 +266,12 @@ def message(webinar_id):
     sent = messages.message_registrants(
         webinar, current_user, form.subject.data, form.body.data, include_waitlisted=form.include_waitlisted.data
     )
-    flash(_("Your message is on its way to %(n)d people.", n=sent), "success")
+    flash(
+        ngettext(
+            "Your message is on its way to %(num)d person.", "Your message is on its way to %(num)d people.", sent
+        ),
+        "success",
+    )
     return _back(webinar)
 
 
