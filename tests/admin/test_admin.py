@@ -128,3 +128,15 @@ def test_the_dashboard_charts_figures(app, people):
     page = admin.get("/admin/").get_data(as_text=True)
     assert "Members by role" in page and "<svg" in page
     assert '<th scope="row">Regulator</th><td>1</td>' in page  # the chart's data, readable as a table
+
+
+def test_the_dashboard_says_which_privacy_placeholders_a_deployment_has_not_set(app, people):
+    admin = app.test_client()
+    login(admin, "root@platform.example")
+    page = admin.get("/admin/").get_data(as_text=True)
+    assert "PRIVACY_CONTROLLER_NAME, PRIVACY_CONTROLLER_ADDRESS, PRIVACY_CONTACT_EMAIL" in page
+    app.config.update(PRIVACY_CONTROLLER_NAME="Stichting JOIN4ATMP", PRIVACY_CONTACT_EMAIL="dpo@join4atmp.eu")
+    page = admin.get("/admin/").get_data(as_text=True)
+    assert "Set PRIVACY_CONTROLLER_ADDRESS in" in page
+    app.config.update(PRIVACY_CONTROLLER_ADDRESS="Leiden, NL")
+    assert "placeholders" not in admin.get("/admin/").get_data(as_text=True)

@@ -21,7 +21,15 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @bp.route("/")
 @access("admin")
 def index():
-    return render_template("admin/dashboard.html", figures=figures())
+    return render_template("admin/dashboard.html", figures=figures(), placeholders=_placeholder_settings())
+
+
+def _placeholder_settings() -> list[str]:
+    """Settings a deployment must set that still hold the shipped placeholder (the privacy notice names them)."""
+    from .. import config as defaults
+
+    names = ("PRIVACY_CONTROLLER_NAME", "PRIVACY_CONTROLLER_ADDRESS", "PRIVACY_CONTACT_EMAIL")
+    return [name for name in names if current_app.config.get(name) == getattr(defaults, name)]
 
 
 @bp.route("/users")
